@@ -1,0 +1,44 @@
+package io.backpoint.error;
+
+/**
+ * The one exception Backpoint's API throws. It carries an {@link ErrorCode} with libvirt's
+ * number and a detail message in libvirt's style (lower case, user values in single quotes).
+ * {@link #getMessage()} is what libvirt's error would print: prefix, colon, detail.
+ */
+public final class BackpointException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorCode code;
+    private final String detail;
+
+    public BackpointException(ErrorCode code, String detail) {
+        this(code, detail, null);
+    }
+
+    public BackpointException(ErrorCode code, String detail, Throwable cause) {
+        super(format(code, detail), cause);
+        this.code = code;
+        this.detail = detail;
+    }
+
+    /** Shorthand with {@link String#format} arguments. */
+    public static BackpointException of(ErrorCode code, String format, Object... args) {
+        return new BackpointException(code, args.length == 0 ? format : String.format(format, args));
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    /** The message without libvirt's prefix for the code. */
+    public String detail() {
+        return detail;
+    }
+
+    private static String format(ErrorCode code, String detail) {
+        if (code.prefix() == null) {
+            return detail;
+        }
+        return detail == null || detail.isEmpty() ? code.prefix() : code.prefix() + ": " + detail;
+    }
+}

@@ -1,0 +1,116 @@
+package io.backpoint.xml;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An element kept as it was read: name, attributes in document order, child elements, text.
+ * Used for the parts of a domain definition that Backpoint does not interpret, so that they are
+ * written back unchanged. Attributes keep document order (a DOM would sort them). Comments and
+ * whitespace between elements are not kept (libvirt drops them too). Text is kept only for
+ * elements without child elements; documents Backpoint reads have no mixed content.
+ */
+public record XmlNode(String name, List<Attribute> attributes, List<XmlNode> children, String text) {
+
+    public record Attribute(String name, String value) {
+        public Attribute {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(value);
+        }
+    }
+
+    public XmlNode {
+        Objects.requireNonNull(name);
+        attributes = List.copyOf(attributes);
+        children = List.copyOf(children);
+    }
+
+    /** Replays this element as SAX events, for validation. */
+    void toSax(org.xml.sax.ContentHandler handler) throws org.xml.sax.SAXException {
+        org.xml.sax.helpers.AttributesImpl attrs = new org.xml.sax.helpers.AttributesImpl();
+        for (Attribute a : attributes) {
+            attrs.addAttribute("", a.name(), a.name(), "CDATA", a.value());
+        }
+        handler.startElement("", name, name, attrs);
+        for (XmlNode c : children) {
+            c.toSax(handler);
+        }
+        if (text != null) {
+            handler.characters(text.toCharArray(), 0, text.length());
+        }
+        handler.endElement("", name, name);
+    }
+
+    /** The value of an attribute, or null. */
+    public String attribute(String attrName) {
+        for (Attribute a : attributes) {
+            if (a.name().equals(attrName)) {
+                return a.value();
+            }
+        }
+        return null;
+    }
+
+    /** The first child element with this name, or null. */
+    public XmlNode child(String childName) {
+        for (XmlNode c : children) {
+            if (c.name().equals(childName)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** All child elements with this name, in order. */
+    public List<XmlNode> children(String childName) {
+        List<XmlNode> result = new ArrayList<>();
+        for (XmlNode c : children) {
+            if (c.name().equals(childName)) {
+                result.add(c);
+            }
+        }
+        return result;
+    }
+
+    /** A copy without the named attribute. */
+    public XmlNode withoutAttribute(String attrName) {
+        List<Attribute> attrs = new ArrayList<>(attributes);
+        attrs.removeIf(a -> a.name().equals(attrName));
+        return new XmlNode(name, attrs, children, text);
+    }
+
+    /** A copy with the given children. */
+    public XmlNode withChildren(List<XmlNode> newChildren) {
+        return new XmlNode(name, attributes, newChildren, text);
+    }
+
+    /** Writes this element at the writer's indentation. */
+    public void writeTo(XmlWriter w) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, w.indent());
+        w.raw(sb.toString());
+    }
+
+    private void write(StringBuilder sb, int indent) {
+        sb.append(" ".repeat(indent)).append('<').append(name);
+        for (Attribute a : attributes) {
+            sb.append(' ').append(a.name()).append("='");
+            XmlWriter.escape(sb, a.value());
+            sb.append('\'');
+        }
+        if (!children.isEmpty()) {
+            sb.append(">\n");
+            for (XmlNode c : children) {
+                c.write(sb, indent + 2);
+            }
+            sb.append(" ".repeat(indent)).append("</").append(name).append(">\n");
+        } else if (text != null) {
+            sb.append('>');
+            XmlWriter.escape(sb, text);
+            sb.append("</").append(name).append(">\n");
+        } else {
+            sb.append("/>\n");
+        }
+    }
+}
