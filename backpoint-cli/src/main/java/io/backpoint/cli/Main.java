@@ -1,19 +1,83 @@
 package io.backpoint.cli;
 
-/** Entry point of the {@code backpoint} executable. */
+import io.backpoint.api.Connection;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Entry point of the {@code backpoint} executable: {@code backpoint [-c URI] COMMAND [ARGS]}, a
+ * single argument holding several commands separated by ';', or commands on standard input.
+ */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int status = run(args, out, err, Path.of("").toAbsolutePath(), Connection::open);
+        out.flush();
+        err.flush();
+        System.exit(status);
     }
 
-    static int run(String[] args) {
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            System.out.println(Version.STRING);
-            return 0;
+    static int run(String[] args, PrintStream out, PrintStream err, Path cwd, Function<String, Connection> connector) {
+        String uri = defaultUri();
+        int i = 0;
+        for (; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-c") || a.equals("--connect")) {
+                if (i + 1 >= args.length) {
+                    err.println("error: option '" + a + "' requires an argument");
+                    return 1;
+                }
+                uri = args[++i];
+            } else if (a.startsWith("--connect=")) {
+                uri = a.substring("--connect=".length());
+            } else if (a.equals("-V") || a.equals("--version") || a.equals("-v")) {
+                out.println(Version.STRING);
+                return 0;
+            } else if (a.equals("-h") || a.equals("--help")) {
+                args = new String[] {"help"};
+                i = 0;
+                break;
+            } else if (a.startsWith("-") && !a.equals("-")) {
+                err.println("error: unsupported option '" + a + "'. See --help.");
+                return 1;
+            } else {
+                break;
+            }
         }
-        System.out.println("backpoint " + Version.STRING);
-        return 0;
+        Shell shell = new Shell(uri, out, err, cwd, connector);
+        try {
+            List<String> rest = List.of(args).subList(i, args.length);
+            if (rest.isEmpty()) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                return shell.runInteractive(in, System.console() != null);
+            }
+            if (rest.size() == 1) {
+                return shell.runString(rest.get(0));
+            }
+            return shell.runWords(rest);
+        } catch (java.io.IOException e) {
+            err.println("error: cannot read standard input: " + e.getMessage());
+            return 1;
+        } finally {
+            shell.close();
+            out.flush();
+        }
+    }
+
+    /** BACKPOINT_DEFAULT_URI, else qemu:///system for root and qemu:///session for others, as virsh does. */
+    static String defaultUri() {
+        String env = System.getenv("BACKPOINT_DEFAULT_URI");
+        if (env != null && !env.isEmpty()) {
+            return env;
+        }
+        return "root".equals(System.getProperty("user.name")) ? "qemu:///system" : "qemu:///session";
     }
 }

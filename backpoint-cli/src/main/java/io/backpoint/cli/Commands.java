@@ -1,0 +1,39 @@
+package io.backpoint.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every command, by group, in the order help lists them. */
+final class Commands {
+    record Group(String title, String keyword, List<Command> commands) {}
+
+    private Commands() {}
+
+    static List<Group> groups() {
+        return List.of(
+                new Group("Domain Management", "domain", List.of(
+                        new DumpXmlCommand())),
+                new Group("Domain Monitoring", "monitor", List.of(
+                        new DomStateCommand(),
+                        new ListCommand())),
+                new Group("Checkpoint", "checkpoint", List.of(
+                        new CheckpointCreateCommand(),
+                        new CheckpointCreateAsCommand(),
+                        new CheckpointDeleteCommand(),
+                        new CheckpointDumpXmlCommand(),
+                        new CheckpointInfoCommand(),
+                        new CheckpointListCommand(),
+                        new CheckpointParentCommand())),
+                new Group("Backpoint", "backpoint", List.of(
+                        new ValidateCommand(),
+                        new HelpCommand())));
+    }
+
+    static List<Command> all() {
+        List<Command> all = new ArrayList<>();
+        for (Group g : groups()) {
+            all.addAll(g.commands());
+        }
+        return all;
+    }
+}

@@ -1,0 +1,37 @@
+package io.backpoint.cli;
+
+import io.backpoint.api.Domain;
+import java.util.List;
+
+/** dumpxml: the domain's XML. */
+final class DumpXmlCommand implements Command {
+    @Override
+    public String name() {
+        return "dumpxml";
+    }
+
+    @Override
+    public String summary() {
+        return "domain information in XML";
+    }
+
+    @Override
+    public String description() {
+        return "Output the domain information as an XML dump to stdout.";
+    }
+
+    @Override
+    public List<OptionDef> options() {
+        return List.of(
+                OptionDef.data("domain", "domain name, id or uuid"),
+                OptionDef.bool("inactive", "show inactive defined XML"),
+                OptionDef.bool("security-info", "include security sensitive information in XML dump"));
+    }
+
+    @Override
+    public boolean run(Shell shell, ParsedArgs args) throws Exception {
+        Domain dom = shell.domain(args.get("domain"));
+        shell.out().print(dom.xmlDesc(args.has("security-info"), args.has("inactive")));
+        return true;
+    }
+}

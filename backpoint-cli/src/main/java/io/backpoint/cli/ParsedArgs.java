@@ -1,0 +1,52 @@
+package io.backpoint.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The option values of one parsed command. */
+final class ParsedArgs {
+    private final Command command;
+    private final Map<String, List<String>> values = new LinkedHashMap<>();
+
+    ParsedArgs(Command command) {
+        this.command = command;
+    }
+
+    Command command() {
+        return command;
+    }
+
+    void add(String option, String value) {
+        values.computeIfAbsent(option, k -> new ArrayList<>()).add(value);
+    }
+
+    boolean has(String option) {
+        return values.containsKey(option);
+    }
+
+    /** The value of a string option, or null. */
+    String get(String option) {
+        List<String> v = values.get(option);
+        return v == null ? null : v.get(0);
+    }
+
+    List<String> all(String option) {
+        return values.getOrDefault(option, List.of());
+    }
+
+    /** virsh's VSH_EXCLUSIVE_OPTIONS. */
+    void exclusive(String a, String b) throws UsageException {
+        if (has(a) && has(b)) {
+            throw new UsageException("Options --" + a + " and --" + b + " are mutually exclusive");
+        }
+    }
+
+    /** virsh's VSH_REQUIRE_OPTION: option {@code a} needs {@code b}. */
+    void requires(String a, String b) throws UsageException {
+        if (has(a) && !has(b)) {
+            throw new UsageException("Option --" + b + " is required by option --" + a);
+        }
+    }
+}

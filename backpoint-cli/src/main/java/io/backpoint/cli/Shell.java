@@ -1,0 +1,253 @@
+package io.backpoint.cli;
+
+import io.backpoint.api.Connection;
+import io.backpoint.api.Domain;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Runs commands as virsh does: a whole command string is parsed before anything runs (a mistake
+ * anywhere runs nothing), then each command runs in turn whatever the previous one did, each
+ * followed by a blank line, and the exit status is that of the last command.
+ */
+final class Shell {
+    private final Map<String, Command> commands = new LinkedHashMap<>();
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Path workingDir;
+    private final Function<String, Connection> connector;
+    private String uri;
+    private Connection connection;
+
+    Shell(String uri, PrintStream out, PrintStream err, Path workingDir, Function<String, Connection> connector) {
+        this.uri = uri;
+        this.out = out;
+        this.err = err;
+        this.workingDir = workingDir;
+        this.connector = connector;
+        for (Command c : Commands.all()) {
+            commands.put(c.name(), c);
+        }
+    }
+
+    PrintStream out() {
+        return out;
+    }
+
+    PrintStream err() {
+        return err;
+    }
+
+    Map<String, Command> commands() {
+        return commands;
+    }
+
+    /** A path as given by the user, resolved against the working directory. */
+    Path path(String given) {
+        return workingDir.resolve(given);
+    }
+
+    /** The connection, opened on first use. */
+    Connection connection() {
+        if (connection == null) {
+            connection = connector.apply(uri);
+        }
+        return connection;
+    }
+
+    /** virsh's domain lookup: by id when numeric, then by UUID, then by name. */
+    Domain domain(String nameOrId) {
+        Connection conn = connection();
+        if (nameOrId.matches("[0-9]+")) {
+            try {
+                return conn.domainById(Integer.parseInt(nameOrId));
+            } catch (BackpointException | NumberFormatException e) {
+                // fall through to the other lookups, as virsh does
+            }
+        }
+        if (nameOrId.matches("(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")) {
+            try {
+                return conn.domainByUuid(nameOrId);
+            } catch (BackpointException e) {
+                // fall through
+            }
+        }
+        try {
+            return conn.domainByName(nameOrId);
+        } catch (BackpointException e) {
+            throw new CommandFailure("failed to get domain '" + nameOrId + "'");
+        }
+    }
+
+    /** Parses and runs a whole command string; returns the exit status. */
+    int runString(String input) {
+        List<ParsedArgs> parsed;
+        try {
+            parsed = parseAll(input);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+        boolean ok = true;
+        for (ParsedArgs args : parsed) {
+            ok = execute(args);
+        }
+        return ok ? 0 : 1;
+    }
+
+    /** Runs one command given as separate words (argv); a lone ";" word separates commands. */
+    int runWords(List<String> words) {
+        List<ParsedArgs> parsed = new ArrayList<>();
+        List<String> current = new ArrayList<>();
+        try {
+            for (String w : words) {
+                if (w.equals(";")) {
+                    addParsed(parsed, current);
+                    current = new ArrayList<>();
+                } else {
+                    current.add(w);
+                }
+            }
+            addParsed(parsed, current);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+        boolean ok = true;
+        for (ParsedArgs args : parsed) {
+            ok = execute(args);
+        }
+        return ok ? 0 : 1;
+    }
+
+    private void addParsed(List<ParsedArgs> parsed, List<String> words) throws UsageException {
+        if (words.isEmpty()) {
+            return;
+        }
+        Command cmd = commands.get(words.get(0));
+        if (cmd == null) {
+            throw new UsageException("unknown command: '" + words.get(0) + "'");
+        }
+        parsed.add(CommandParser.parse(cmd, words.subList(1, words.size())));
+    }
+
+    /** Reads commands from standard input, one per line, as virsh's interactive mode does. */
+    int runInteractive(BufferedReader in, boolean prompt) throws IOException {
+        if (prompt) {
+            out.println("Welcome to backpoint, the checkpoint and backup terminal.");
+            out.println();
+            out.println("Type:  'help' for help with commands");
+            out.println("       'quit' to quit");
+            out.println();
+        }
+        boolean ok = true;
+        while (true) {
+            if (prompt) {
+                out.print("backpoint # ");
+                out.flush();
+            }
+            String line = in.readLine();
+            if (line == null) {
+                if (prompt) {
+                    out.println();
+                }
+                return ok ? 0 : 1;
+            }
+            String trimmed = line.trim();
+            if (trimmed.equals("quit") || trimmed.equals("exit")) {
+                return ok ? 0 : 1;
+            }
+            List<ParsedArgs> parsed;
+            try {
+                parsed = parseAll(line);
+            } catch (UsageException e) {
+                err.println("error: " + e.getMessage());
+                ok = false;
+                continue;
+            }
+            for (ParsedArgs args : parsed) {
+                ok = execute(args);
+            }
+        }
+    }
+
+    private List<ParsedArgs> parseAll(String input) throws UsageException {
+        List<List<String>> split;
+        try {
+            split = CommandLexer.split(input);
+        } catch (CommandLexer.LexException e) {
+            throw new UsageException(e.getMessage());
+        }
+        List<ParsedArgs> parsed = new ArrayList<>();
+        for (List<String> words : split) {
+            addParsed(parsed, words);
+        }
+        return parsed;
+    }
+
+    /** Runs one command: errors go to stderr as "error: ...", then virsh's blank line. */
+    boolean execute(ParsedArgs args) {
+        boolean ok;
+        try {
+            ok = args.command().run(this, args);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            ok = false;
+        } catch (CommandFailure e) {
+            for (String line : e.lines()) {
+                err.println("error: " + line);
+            }
+            ok = false;
+        } catch (BackpointException e) {
+            err.println("error: " + e.getMessage());
+            ok = false;
+        } catch (Exception e) {
+            // A bug, not a user mistake: say so plainly, without hiding it.
+            err.println("error: internal error: " + e);
+            ok = false;
+        }
+        out.println();
+        out.flush();
+        return ok;
+    }
+
+    void close() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+
+    /** A command's own failure message(s), printed as virsh's vshError lines. */
+    static final class CommandFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final List<String> lines;
+
+        CommandFailure(String... lines) {
+            super(String.join("; ", lines));
+            this.lines = List.of(lines);
+        }
+
+        /** A failure message followed by the library error that caused it. */
+        static CommandFailure because(String message, BackpointException cause) {
+            return new CommandFailure(message, cause.getMessage());
+        }
+
+        List<String> lines() {
+            return lines;
+        }
+    }
+
+    static BackpointException internal(String message) {
+        return new BackpointException(ErrorCode.INTERNAL_ERROR, message);
+    }
+}

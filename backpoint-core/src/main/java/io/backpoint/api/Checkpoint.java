@@ -1,0 +1,81 @@
+package io.backpoint.api;
+
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.CheckpointDef;
+import java.util.List;
+import java.util.Set;
+
+/** A checkpoint of a {@link Domain}, as libvirt's {@code virDomainCheckpoint}: a handle by name. */
+public final class Checkpoint {
+    private final Domain domain;
+    private final String name;
+
+    Checkpoint(Domain domain, String name) {
+        this.domain = domain;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Domain domain() {
+        return domain;
+    }
+
+    /** virDomainCheckpointGetXMLDesc. */
+    public String xmlDesc(Set<CheckpointXmlFlag> flags) {
+        return domain.connection().checkpoints().xml(domain.name(), name, flags);
+    }
+
+    public String xmlDesc(int flags) {
+        return xmlDesc(CheckpointXmlFlag.fromMask(flags));
+    }
+
+    /** The parsed definition as stored. */
+    public CheckpointDef definition() {
+        return domain.connection().checkpoints().definition(domain.name(), name);
+    }
+
+    /** virDomainCheckpointGetParent: NO_DOMAIN_CHECKPOINT for a root. */
+    public Checkpoint parent() {
+        return new Checkpoint(domain, domain.connection().checkpoints().parent(domain.name(), name));
+    }
+
+    /** virDomainCheckpointListAllChildren. */
+    public List<Checkpoint> children(Set<CheckpointListFlag> flags) {
+        if (flags.contains(CheckpointListFlag.ROOTS)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG, "ROOTS applies to a domain's list; use DESCENDANTS here");
+        }
+        return domain.wrap(domain.connection().checkpoints().list(domain.name(), name, flags));
+    }
+
+    public List<Checkpoint> children(int flags) {
+        return children(CheckpointListFlag.forChildren(flags));
+    }
+
+    /** virDomainCheckpointDelete. */
+    public void delete(Set<CheckpointDeleteFlag> flags) {
+        domain.connection().checkpoints().delete(domain.name(), name, flags);
+    }
+
+    public void delete(int flags) {
+        delete(CheckpointDeleteFlag.fromMask(flags));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Checkpoint c && c.name.equals(name) && c.domain.name().equals(domain.name());
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + domain.name().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Checkpoint[" + domain.name() + "/" + name + "]";
+    }
+}

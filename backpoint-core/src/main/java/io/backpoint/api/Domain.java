@@ -1,0 +1,97 @@
+package io.backpoint.api;
+
+import io.backpoint.driver.DomainInfo;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** A domain of a {@link Connection}, as libvirt's {@code virDomain}. A handle: state is read on each call. */
+public final class Domain {
+    private final Connection conn;
+    private final String name;
+
+    Domain(Connection conn, String name) {
+        this.conn = conn;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Connection connection() {
+        return conn;
+    }
+
+    public String uuid() {
+        return info().uuid();
+    }
+
+    public DomainState state() {
+        return info().state();
+    }
+
+    /** The runtime id, or -1 when not running. */
+    public int id() {
+        return info().id();
+    }
+
+    public boolean persistent() {
+        return info().persistent();
+    }
+
+    /** The domain XML as virsh dumpxml prints it. */
+    public String xmlDesc(boolean secure, boolean inactive) {
+        return conn.driver().domainXml(name, secure, inactive);
+    }
+
+    /** virDomainCheckpointCreateXML. */
+    public Checkpoint createCheckpoint(String xml, Set<CheckpointCreateFlag> flags) {
+        return new Checkpoint(this, conn.checkpoints().create(name, xml, flags));
+    }
+
+    public Checkpoint createCheckpoint(String xml, int flags) {
+        return createCheckpoint(xml, CheckpointCreateFlag.fromMask(flags));
+    }
+
+    /** virDomainCheckpointLookupByName: NO_DOMAIN_CHECKPOINT when absent. */
+    public Checkpoint checkpoint(String checkpointName) {
+        conn.checkpoints().requireCheckpoint(name, checkpointName);
+        return new Checkpoint(this, checkpointName);
+    }
+
+    /** virDomainListAllCheckpoints. */
+    public List<Checkpoint> listCheckpoints(Set<CheckpointListFlag> flags) {
+        if (flags.contains(CheckpointListFlag.DESCENDANTS)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG, "DESCENDANTS applies to a checkpoint's children; use ROOTS here");
+        }
+        return wrap(conn.checkpoints().list(name, null, flags));
+    }
+
+    public List<Checkpoint> listCheckpoints(int flags) {
+        return listCheckpoints(CheckpointListFlag.forDomain(flags));
+    }
+
+    List<Checkpoint> wrap(List<String> names) {
+        List<Checkpoint> out = new ArrayList<>(names.size());
+        for (String n : names) {
+            out.add(new Checkpoint(this, n));
+        }
+        return out;
+    }
+
+    DomainInfo info() {
+        DomainInfo info = conn.driver().domain(name);
+        if (info == null) {
+            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+        }
+        return info;
+    }
+
+    @Override
+    public String toString() {
+        return "Domain[" + name + "]";
+    }
+}

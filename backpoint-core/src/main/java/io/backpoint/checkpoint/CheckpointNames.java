@@ -1,0 +1,28 @@
+package io.backpoint.checkpoint;
+
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import java.util.regex.Pattern;
+
+/**
+ * Checkpoint and domain names end up as file names, so they are checked here as well as by the
+ * schema: the same pattern as libvirt's checkpoint schema (no '/', no leading '.', no spaces).
+ */
+public final class CheckpointNames {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_\\-][a-zA-Z0-9_\\-.]*");
+    private static final int MAX_LENGTH = 255 - ".xml".length();
+
+    private CheckpointNames() {}
+
+    public static boolean valid(String name) {
+        return name != null && name.length() <= MAX_LENGTH && NAME.matcher(name).matches();
+    }
+
+    /** Throws INVALID_ARG unless the name is safe as a file name. */
+    public static String require(String what, String name) {
+        if (!valid(name)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG, "invalid %s name '%s'", what, name);
+        }
+        return name;
+    }
+}

@@ -1,0 +1,339 @@
+package io.backpoint.checkpoint;
+
+import io.backpoint.api.CheckpointCreateFlag;
+import io.backpoint.api.CheckpointDeleteFlag;
+import io.backpoint.api.CheckpointListFlag;
+import io.backpoint.api.CheckpointXmlFlag;
+import io.backpoint.driver.CheckpointMechanics;
+import io.backpoint.driver.DomainInfo;
+import io.backpoint.driver.DomainLock;
+import io.backpoint.driver.Driver;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.CheckpointDef;
+import io.backpoint.model.CheckpointDiskDef;
+import io.backpoint.model.CheckpointType;
+import io.backpoint.model.DomainDef;
+import io.backpoint.xml.CheckpointAlign;
+import io.backpoint.xml.CheckpointFormatFlag;
+import io.backpoint.xml.CheckpointParseFlag;
+import io.backpoint.xml.CheckpointXml;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * libvirt's checkpoint semantics over any driver: create and redefine, lookup, listing, parent and
+ * children, XML, delete with re-parenting. Each call locks the domain, brings the cached tree up to
+ * date with the store, and works on it.
+ */
+public final class CheckpointService {
+    private final Driver driver;
+    private final Map<String, Cached> trees = new HashMap<>();
+
+    private record Cached(CheckpointTree tree, long generation) {}
+
+    public CheckpointService(Driver driver) {
+        this.driver = driver;
+    }
+
+    /** A read-only view of a domain's tree, handed to a function while the domain is locked. */
+    public <T> T read(String domain, Function<CheckpointTree, T> reader) {
+        try (DomainLock lock = driver.lock(domain)) {
+            return reader.apply(tree(domain));
+        }
+    }
+
+    /** Creates (or with REDEFINE, restores) a checkpoint; returns its name. */
+    public String create(String domain, String xml, Set<CheckpointCreateFlag> flags) {
+        if (xml == null) {
+            throw new BackpointException(ErrorCode.INVALID_ARG,
+                    "xmlDesc in virDomainCheckpointCreateXML must not be NULL");
+        }
+        exclusive(flags, CheckpointCreateFlag.REDEFINE, CheckpointCreateFlag.QUIESCE,
+                "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE", "VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE");
+        if (flags.contains(CheckpointCreateFlag.REDEFINE_VALIDATE) && !flags.contains(CheckpointCreateFlag.REDEFINE)) {
+            throw new BackpointException(ErrorCode.INVALID_ARG,
+                    "Flag 'VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE' requires flag 'VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE'");
+        }
+        CheckpointMechanics mech = driver.checkpoints();
+        EnumSet<CheckpointCreateFlag> unsupported = EnumSet.copyOf(flags.isEmpty() ? EnumSet.noneOf(CheckpointCreateFlag.class) : flags);
+        unsupported.removeAll(mech.supportedCreateFlags());
+        if (!unsupported.isEmpty()) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG, "unsupported flags (0x%x) in function %s",
+                    CheckpointCreateFlag.toMask(unsupported), "checkpointCreateXML");
+        }
+        boolean redefine = flags.contains(CheckpointCreateFlag.REDEFINE);
+        try (DomainLock lock = driver.lock(domain)) {
+            DomainInfo dom = requireDomain(domain);
+            mech.checkCreate(dom, flags);
+            CheckpointTree tree = tree(domain);
+            CheckpointStore store = driver.checkpointStore(domain);
+            CheckpointDef def = CheckpointXml.parse(xml,
+                    redefine ? EnumSet.of(CheckpointParseFlag.REDEFINE) : EnumSet.noneOf(CheckpointParseFlag.class),
+                    driver.clock());
+            if (redefine) {
+                return redefine(dom, tree, store, def, flags.contains(CheckpointCreateFlag.REDEFINE_VALIDATE));
+            }
+            DomainDef live = driver.definition(domain);
+            CheckpointDef aligned = CheckpointAlign.align(def.withDomain(live));
+            if (tree.contains(aligned.name())) {
+                throw BackpointException.of(ErrorCode.OPERATION_FAILED, "domain moment %s already exists", aligned.name());
+            }
+            mech.prepare(dom, aligned);
+            CheckpointTree.Node current = tree.current();
+            CheckpointDef withParent = aligned.withParentName(current == null ? null : current.name());
+            mech.create(dom, withParent);
+            try {
+                store.save(withParent);
+            } catch (BackpointException e) {
+                // The bitmaps without metadata would only confuse the next create of this name.
+                try {
+                    mech.delete(dom, List.of(withParent));
+                } catch (BackpointException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            tree.setCurrent(tree.add(withParent));
+            remember(domain, tree, store);
+            return withParent.name();
+        }
+    }
+
+    private String redefine(DomainInfo dom, CheckpointTree tree, CheckpointStore store, CheckpointDef def, boolean validate) {
+        String name = def.name();
+        String parent = def.parentName();
+        if (parent != null) {
+            if (parent.equals(name)) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "cannot set moment %s as its own parent", name);
+            }
+            if (!tree.contains(parent)) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "parent %s for moment %s not found", parent, name);
+            }
+            if (tree.wouldCycle(name, parent)) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "parent %s would create cycle to %s", parent, name);
+            }
+        }
+        CheckpointDef prepared;
+        if (def.domain() != null) {
+            if (dom.uuid() != null && !dom.uuid().equalsIgnoreCase(String.valueOf(def.domain().uuid()))) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "definition for checkpoint %s must use uuid %s",
+                        name, dom.uuid());
+            }
+            prepared = CheckpointAlign.align(def);
+        } else {
+            prepared = CheckpointAlign.assignDefaultBitmaps(def);
+        }
+        CheckpointTree.Node current = tree.current();
+        boolean updateCurrent = current == null || (parent != null && parent.equals(current.name()));
+        if (validate) {
+            driver.checkpoints().validate(dom, prepared);
+        }
+        store.save(prepared);
+        CheckpointTree.Node node = tree.contains(name) ? tree.replace(prepared) : tree.add(prepared);
+        if (updateCurrent) {
+            tree.setCurrent(node);
+        }
+        remember(dom.name(), tree, store);
+        return name;
+    }
+
+    /** Throws NO_DOMAIN_CHECKPOINT unless the checkpoint exists. */
+    public void requireCheckpoint(String domain, String name) {
+        read(domain, tree -> node(tree, name));
+    }
+
+    /** Checkpoint names for a domain's list (from == null) or a checkpoint's children. */
+    public List<String> list(String domain, String from, Set<CheckpointListFlag> flags) {
+        return read(domain, tree -> {
+            Collection<CheckpointTree.Node> nodes;
+            if (from == null) {
+                if (flags.contains(CheckpointListFlag.ROOTS)) {
+                    nodes = tree.roots();
+                } else if (flags.contains(CheckpointListFlag.TOPOLOGICAL)) {
+                    nodes = tree.descendants(null);
+                } else {
+                    nodes = tree.all();
+                }
+            } else {
+                CheckpointTree.Node start = node(tree, from);
+                nodes = flags.contains(CheckpointListFlag.DESCENDANTS) ? tree.descendants(start) : start.children();
+            }
+            boolean leaves = flags.contains(CheckpointListFlag.LEAVES);
+            boolean noLeaves = flags.contains(CheckpointListFlag.NO_LEAVES);
+            List<String> names = new ArrayList<>(nodes.size());
+            for (CheckpointTree.Node n : nodes) {
+                boolean leaf = n.childCount() == 0;
+                if ((leaves && !leaf) || (noLeaves && leaf)) {
+                    continue;
+                }
+                names.add(n.name());
+            }
+            return names;
+        });
+    }
+
+    /** The parent's name; NO_DOMAIN_CHECKPOINT when it is a root. */
+    public String parent(String domain, String name) {
+        return read(domain, tree -> {
+            CheckpointTree.Node n = node(tree, name);
+            if (n.parent() == null) {
+                throw BackpointException.of(ErrorCode.NO_DOMAIN_CHECKPOINT, "checkpoint '%s' does not have a parent", name);
+            }
+            return n.parent().name();
+        });
+    }
+
+    /** The stored definition. */
+    public CheckpointDef definition(String domain, String name) {
+        return read(domain, tree -> node(tree, name).def());
+    }
+
+    /** The checkpoint's XML with libvirt's format flags. */
+    public String xml(String domain, String name, Set<CheckpointXmlFlag> flags) {
+        try (DomainLock lock = driver.lock(domain)) {
+            CheckpointDef def = node(tree(domain), name).def();
+            EnumSet<CheckpointFormatFlag> format = EnumSet.noneOf(CheckpointFormatFlag.class);
+            if (flags.contains(CheckpointXmlFlag.SECURE)) {
+                format.add(CheckpointFormatFlag.SECURE);
+            }
+            if (flags.contains(CheckpointXmlFlag.NO_DOMAIN)) {
+                format.add(CheckpointFormatFlag.NO_DOMAIN);
+            }
+            if (flags.contains(CheckpointXmlFlag.SIZE)) {
+                format.add(CheckpointFormatFlag.SIZE);
+                def = withSizes(requireDomain(domain), def);
+            }
+            return CheckpointXml.format(def, format);
+        }
+    }
+
+    private CheckpointDef withSizes(DomainInfo dom, CheckpointDef def) {
+        Map<String, Long> sizes = driver.checkpoints().sizes(dom, def);
+        List<CheckpointDiskDef> disks = new ArrayList<>(def.disks().size());
+        for (CheckpointDiskDef d : def.disks()) {
+            disks.add(d.type() == CheckpointType.BITMAP ? d.withSize(sizes.get(d.name())) : d);
+        }
+        return def.withDisks(disks);
+    }
+
+    /** Deletes a checkpoint, its descendants, or both, as libvirt's virDomainCheckpointDelete. */
+    public void delete(String domain, String name, Set<CheckpointDeleteFlag> flags) {
+        exclusive(flags, CheckpointDeleteFlag.CHILDREN, CheckpointDeleteFlag.CHILDREN_ONLY,
+                "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN", "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY");
+        boolean metadataOnly = flags.contains(CheckpointDeleteFlag.METADATA_ONLY);
+        boolean children = flags.contains(CheckpointDeleteFlag.CHILDREN);
+        boolean childrenOnly = flags.contains(CheckpointDeleteFlag.CHILDREN_ONLY);
+        try (DomainLock lock = driver.lock(domain)) {
+            DomainInfo dom = requireDomain(domain);
+            CheckpointTree tree = tree(domain);
+            CheckpointStore store = driver.checkpointStore(domain);
+            CheckpointTree.Node node = node(tree, name);
+            driver.checkpoints().checkDelete(dom, metadataOnly);
+
+            List<CheckpointTree.Node> doomed = new ArrayList<>();
+            if (children || childrenOnly) {
+                doomed.addAll(tree.descendants(node));
+            }
+            if (!childrenOnly) {
+                doomed.add(node);
+            }
+            if (!metadataOnly && !doomed.isEmpty()) {
+                List<CheckpointDef> defs = new ArrayList<>(doomed.size());
+                for (CheckpointTree.Node n : doomed) {
+                    defs.add(n.def());
+                }
+                driver.checkpoints().delete(dom, defs);
+            }
+            CheckpointTree.Node current = tree.current();
+            boolean currentDoomed = false;
+            // Leaves first, so that a crash part-way leaves every remaining file's parent present.
+            for (int i = doomed.size() - 1; i >= 0; i--) {
+                CheckpointTree.Node n = doomed.get(i);
+                if (n == node) {
+                    continue;
+                }
+                currentDoomed |= n == current;
+                store.delete(n.name());
+                tree.remove(n);
+            }
+            if (currentDoomed) {
+                tree.setCurrent(node);
+            }
+            if (!childrenOnly) {
+                String newParent = node.def().parentName();
+                for (CheckpointTree.Node child : new ArrayList<>(node.children())) {
+                    CheckpointDef moved = child.def().withParentName(newParent);
+                    store.save(moved);
+                    tree.updateDef(child, moved);
+                }
+                boolean wasCurrent = tree.current() == node;
+                CheckpointTree.Node parentNode = node.parent();
+                store.delete(node.name());
+                tree.remove(node);
+                if (wasCurrent) {
+                    tree.setCurrent(parentNode);
+                }
+            }
+            remember(domain, tree, store);
+        }
+    }
+
+    /** Drops every checkpoint's metadata (undefine --checkpoints-metadata). */
+    public void forget(String domain) {
+        trees.remove(domain);
+    }
+
+    /** Count of a checkpoint's children and of all its descendants. */
+    public int[] childAndDescendantCounts(String domain, String name) {
+        return read(domain, tree -> {
+            CheckpointTree.Node n = node(tree, name);
+            return new int[] {n.childCount(), tree.descendants(n).size()};
+        });
+    }
+
+    private CheckpointTree tree(String domain) {
+        CheckpointStore store = driver.checkpointStore(domain);
+        long generation = store.generation();
+        Cached cached = trees.get(domain);
+        if (cached != null && cached.generation() == generation && generation >= 0) {
+            return cached.tree();
+        }
+        CheckpointStore.Loaded loaded = store.load();
+        CheckpointTree tree = CheckpointTree.of(loaded.defs());
+        trees.put(domain, new Cached(tree, generation));
+        return tree;
+    }
+
+    private void remember(String domain, CheckpointTree tree, CheckpointStore store) {
+        trees.put(domain, new Cached(tree, store.generation()));
+    }
+
+    private DomainInfo requireDomain(String domain) {
+        DomainInfo dom = driver.domain(domain);
+        if (dom == null) {
+            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", domain);
+        }
+        return dom;
+    }
+
+    static CheckpointTree.Node node(CheckpointTree tree, String name) {
+        CheckpointTree.Node n = name == null ? null : tree.get(name);
+        if (n == null) {
+            throw BackpointException.of(ErrorCode.NO_DOMAIN_CHECKPOINT, "no domain checkpoint with matching name '%s'", name);
+        }
+        return n;
+    }
+
+    private static <E extends Enum<E>> void exclusive(Set<E> flags, E a, E b, String aName, String bName) {
+        if (flags.contains(a) && flags.contains(b)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive", aName, bName);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.backpoint.checkpoint;
+
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.CheckpointDef;
+import io.backpoint.util.AtomicFiles;
+import io.backpoint.xml.CheckpointFormatFlag;
+import io.backpoint.xml.CheckpointParseFlag;
+import io.backpoint.xml.CheckpointXml;
+import io.backpoint.xml.XmlInput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One file per checkpoint, {@code <dir>/<name>.xml}: the full checkpoint XML with its domain,
+ * formatted SECURE, as libvirt keeps it. Files are replaced atomically. A file that does not parse
+ * is reported by name and left alone: never dropped, never overwritten.
+ *
+ * <p>A counter file, {@code .generation}, changes with every write, so a process that cached the
+ * tree can tell cheaply whether another process changed it.
+ */
+public final class FileCheckpointStore implements CheckpointStore {
+    private static final String SUFFIX = ".xml";
+    private static final String GENERATION = ".generation";
+
+    private final Path dir;
+    private final Set<String> damaged = new HashSet<>();
+
+    public FileCheckpointStore(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public Loaded load() {
+        List<CheckpointDef> defs = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        damaged.clear();
+        if (!Files.isDirectory(dir)) {
+            return new Loaded(defs, problems);
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path file : files) {
+                String fileName = file.getFileName().toString();
+                String name = fileName.substring(0, fileName.length() - SUFFIX.length());
+                try {
+                    CheckpointDef def = CheckpointXml.parse(XmlInput.readFile(file),
+                            EnumSet.of(CheckpointParseFlag.REDEFINE), Clock.systemUTC());
+                    if (!def.name().equals(name)) {
+                        throw new BackpointException(ErrorCode.XML_ERROR,
+                                "it defines checkpoint '" + def.name() + "'");
+                    }
+                    defs.add(def);
+                } catch (BackpointException e) {
+                    damaged.add(name);
+                    problems.add("checkpoint metadata file '" + file + "' is damaged: " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.READ_FAILED,
+                    "cannot read checkpoint directory '" + dir + "': " + XmlInput.reason(e), e);
+        }
+        return new Loaded(defs, problems);
+    }
+
+    @Override
+    public void save(CheckpointDef def) {
+        String name = CheckpointNames.require("checkpoint", def.name());
+        if (damaged.contains(name)) {
+            throw BackpointException.of(ErrorCode.OPERATION_FAILED,
+                    "checkpoint metadata file '%s' is damaged; refusing to overwrite it", file(name));
+        }
+        String xml = CheckpointXml.format(def, EnumSet.of(CheckpointFormatFlag.SECURE));
+        try {
+            Files.createDirectories(dir);
+            AtomicFiles.write(file(name), xml);
+            bumpGeneration();
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "unable to save metadata for checkpoint " + name + ": " + XmlInput.reason(e), e);
+        }
+    }
+
+    @Override
+    public void delete(String name) {
+        CheckpointNames.require("checkpoint", name);
+        try {
+            AtomicFiles.delete(file(name));
+            bumpGeneration();
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "unable to remove metadata for checkpoint " + name + ": " + XmlInput.reason(e), e);
+        }
+    }
+
+    @Override
+    public long generation() {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve(GENERATION), StandardCharsets.US_ASCII).trim());
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException | NumberFormatException e) {
+            // An unreadable counter only costs a reload.
+            return -1;
+        }
+    }
+
+    /** Removes every checkpoint file (undefine with checkpoint metadata) and the directory. */
+    public void deleteAll() {
+        try {
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path f : files) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "unable to remove checkpoint metadata in '" + dir + "': " + XmlInput.reason(e), e);
+        }
+    }
+
+    private Path file(String name) {
+        return dir.resolve(name + SUFFIX);
+    }
+
+    private void bumpGeneration() throws IOException {
+        // Not fsynced: after a crash every process starts with an empty cache anyway, so the
+        // counter only has to change while the system runs; the rename keeps it whole.
+        long next = Math.max(generation(), 0) + 1;
+        Path tmp = Files.createTempFile(dir, GENERATION, ".tmp");
+        try {
+            Files.writeString(tmp, next + "\n", StandardCharsets.US_ASCII);
+            Files.move(tmp, dir.resolve(GENERATION), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

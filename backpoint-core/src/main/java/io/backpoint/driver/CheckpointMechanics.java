@@ -1,0 +1,45 @@
+package io.backpoint.driver;
+
+import io.backpoint.api.CheckpointCreateFlag;
+import io.backpoint.model.CheckpointDef;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The part of checkpoint handling that touches the hypervisor. The core calls these with the
+ * domain locked, after it has parsed, aligned and checked the definitions.
+ */
+public interface CheckpointMechanics {
+    /** Create flags this driver accepts (others are refused as libvirt's virCheckFlags does). */
+    Set<CheckpointCreateFlag> supportedCreateFlags();
+
+    /** Refuses a create (or redefine) the driver cannot do in the domain's current state. */
+    void checkCreate(DomainInfo dom, Set<CheckpointCreateFlag> flags);
+
+    /** Driver checks on an aligned, new checkpoint: disk formats, bitmap names. */
+    void prepare(DomainInfo dom, CheckpointDef aligned);
+
+    /** Makes the checkpoint real (bitmaps); all disks or none. */
+    void create(DomainInfo dom, CheckpointDef aligned);
+
+    /** For REDEFINE_VALIDATE: throws CHECKPOINT_INCONSISTENT unless every bitmap is usable. */
+    void validate(DomainInfo dom, CheckpointDef def);
+
+    /** Refuses a delete the driver cannot do in the domain's current state. */
+    void checkDelete(DomainInfo dom, boolean metadataOnly);
+
+    /** Removes the bitmaps of these checkpoints; all or none. */
+    void delete(DomainInfo dom, List<CheckpointDef> defs);
+
+    /** Dirty bytes since the checkpoint, by disk target, for the disks whose size is known. */
+    Map<String, Long> sizes(DomainInfo dom, CheckpointDef def);
+
+    /**
+     * Checkpoints whose bitmaps are missing or unusable, by name, with the reason; the core
+     * reports them rather than using them. Empty when the driver cannot tell (test driver).
+     */
+    default Map<String, String> inconsistent(DomainInfo dom, List<CheckpointDef> defs) {
+        return Map.of();
+    }
+}
