@@ -23,7 +23,7 @@ public record DomainDef(String type, String name, String uuid, List<DomainDiskDe
     /** The disk with this target, or null. */
     public DomainDiskDef diskByTarget(String target) {
         for (DomainDiskDef d : disks) {
-            if (d.targetDev().equals(target)) {
+            if (target.equals(d.targetDev())) {
                 return d;
             }
         }

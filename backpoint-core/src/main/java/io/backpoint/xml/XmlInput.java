@@ -38,6 +38,13 @@ public final class XmlInput {
     /** Largest document accepted. Real checkpoint and backup documents are a few KiB. */
     public static final int MAX_BYTES = 10 * 1024 * 1024;
 
+    /**
+     * Deepest element nesting accepted: libxml2's default, so libvirt refuses the same documents.
+     * Without a bound, a document of nothing but nested tags would exhaust the stack of every
+     * recursive walk over the tree (validation, formatting, equality).
+     */
+    public static final int MAX_DEPTH = 256;
+
     private static final SAXParserFactory FACTORY = newFactory();
     private static final ThreadLocal<SAXParser> PARSER = ThreadLocal.withInitial(XmlInput::newParser);
 
@@ -165,7 +172,10 @@ public final class XmlInput {
         XmlNode root;
 
         @Override
-        public void startElement(String uri, String localName, String qName, Attributes atts) {
+        public void startElement(String uri, String localName, String qName, Attributes atts) throws SAXException {
+            if (stack.size() >= MAX_DEPTH) {
+                throw new SAXException("elements are nested more than " + MAX_DEPTH + " levels deep");
+            }
             List<XmlNode.Attribute> attrs = new ArrayList<>(atts.getLength());
             for (int i = 0; i < atts.getLength(); i++) {
                 attrs.add(new XmlNode.Attribute(atts.getQName(i), atts.getValue(i)));

@@ -89,7 +89,11 @@ public final class XmlWriter {
         }
     }
 
-    /** libvirt's escaping (virBufferEscapeString): the five XML specials become entities. */
+    /**
+     * libvirt's escaping (virBufferEscapeString): the five XML specials become entities, and
+     * control characters other than tab, newline and carriage return are dropped, since XML 1.0
+     * cannot represent them at all (a description set through the API could hold one).
+     */
     public static void escape(StringBuilder sb, String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -99,7 +103,11 @@ public final class XmlWriter {
                 case '&' -> sb.append("&amp;");
                 case '\'' -> sb.append("&apos;");
                 case '"' -> sb.append("&quot;");
-                default -> sb.append(c);
+                default -> {
+                    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
+                        sb.append(c);
+                    }
+                }
             }
         }
     }
