@@ -79,10 +79,30 @@ public final class Schemas {
         }
         try {
             SchemaFactory factory = new com.thaiopensource.relaxng.jaxp.XMLSyntaxSchemaFactory();
-            return factory.newSchema(new StreamSource(url.toExternalForm()));
-        } catch (SAXException e) {
+            // Inside a jar the schema's URL is opaque (jar:file:...!/x.rng), against which a
+            // relative <include href> does not resolve; look included schemas up on the class path.
+            factory.setResourceResolver(Schemas::resolveInclude);
+            StreamSource source = new StreamSource(url.openStream(), SYSTEM_ID_BASE + kind.fileName());
+            return factory.newSchema(source);
+        } catch (SAXException | java.io.IOException e) {
             throw new IllegalStateException("schema " + kind.fileName() + " does not compile: " + e.getMessage(), e);
         }
+    }
+
+    /** A made-up hierarchical base, so relative includes resolve to names we can look up. */
+    private static final String SYSTEM_ID_BASE = "backpoint-schema:/";
+
+    private static org.w3c.dom.ls.LSInput resolveInclude(String type, String namespace, String publicId,
+            String systemId, String baseUri) {
+        if (systemId == null) {
+            return null;
+        }
+        String name = systemId.substring(systemId.lastIndexOf('/') + 1);
+        java.io.InputStream in = Schemas.class.getResourceAsStream("/io/backpoint/schemas/" + name);
+        if (in == null) {
+            return null;
+        }
+        return new SchemaInput(SYSTEM_ID_BASE + name, in);
     }
 
     private static final ErrorHandler FIRST_ERROR = new ErrorHandler() {
