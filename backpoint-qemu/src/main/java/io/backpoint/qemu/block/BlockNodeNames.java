@@ -1,0 +1,20 @@
+package io.backpoint.qemu.block;
+
+/**
+ * Backpoint's stable node names. libvirt numbers its nodes (libvirt-2-format) and the numbers
+ * change from run to run; ours derive from the disk target, so a later process can find a disk's
+ * nodes without asking QEMU which one is which.
+ */
+public final class BlockNodeNames {
+    private BlockNodeNames() {}
+
+    /** The protocol node (file or host_device) of a disk's top image. */
+    public static String storage(String target) {
+        return "bp-" + target + "-storage";
+    }
+
+    /** The format node (qcow2 or raw) of a disk's top image: where checkpoint bitmaps live. */
+    public static String format(String target) {
+        return "bp-" + target + "-format";
+    }
+}
