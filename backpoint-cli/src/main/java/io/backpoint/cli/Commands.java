@@ -12,8 +12,15 @@ final class Commands {
     static List<Group> groups() {
         return List.of(
                 new Group("Domain Management", "domain", List.of(
-                        new DumpXmlCommand())),
+                        new DefineCommand(),
+                        new DestroyCommand(),
+                        new DumpXmlCommand(),
+                        new QemuMonitorCommand(),
+                        new ShutdownCommand(),
+                        new StartCommand(),
+                        new UndefineCommand())),
                 new Group("Domain Monitoring", "monitor", List.of(
+                        new DomInfoCommand(),
                         new DomStateCommand(),
                         new ListCommand())),
                 new Group("Checkpoint", "checkpoint", List.of(

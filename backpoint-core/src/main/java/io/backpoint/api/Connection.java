@@ -92,6 +92,11 @@ public final class Connection implements AutoCloseable {
         throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching id %d", id);
     }
 
+    /** virDomainDefineXML: defines (or updates) a domain; returns it. */
+    public Domain defineDomain(String xml) {
+        return new Domain(this, driver.lifecycle("virDomainDefineXML").define(xml));
+    }
+
     /** The driver behind this connection, for driver-specific operations (defining QEMU domains, backups). */
     public Driver driver() {
         return driver;

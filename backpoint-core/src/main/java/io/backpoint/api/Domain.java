@@ -47,6 +47,32 @@ public final class Domain {
         return conn.driver().domainXml(name, secure, inactive);
     }
 
+    /** virDomainCreate: starts the domain. */
+    public void start() {
+        conn.driver().lifecycle("virDomainCreate").start(name);
+    }
+
+    /** virDomainDestroy: stops the domain (QEMU quits cleanly first, saving its bitmaps). */
+    public void destroy() {
+        conn.driver().lifecycle("virDomainDestroy").destroy(name);
+    }
+
+    /** virDomainShutdown: asks the guest to power off. */
+    public void shutdown() {
+        conn.driver().lifecycle("virDomainShutdown").shutdown(name);
+    }
+
+    /** virDomainUndefineFlags, with or without VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA. */
+    public void undefine(boolean checkpointsMetadata) {
+        conn.driver().lifecycle("virDomainUndefineFlags").undefine(name, checkpointsMetadata);
+        conn.checkpoints().forget(name);
+    }
+
+    /** virDomainQemuMonitorCommand: QMP JSON in and out, or an HMP command line. */
+    public String monitorCommand(String command, boolean hmp) {
+        return conn.driver().lifecycle("virDomainQemuMonitorCommand").monitorCommand(name, command, hmp);
+    }
+
     /** virDomainCheckpointCreateXML. */
     public Checkpoint createCheckpoint(String xml, Set<CheckpointCreateFlag> flags) {
         return new Checkpoint(this, conn.checkpoints().create(name, xml, flags));

@@ -38,6 +38,11 @@ public interface Driver extends AutoCloseable {
     /** The driver's checkpoint mechanics. */
     CheckpointMechanics checkpoints();
 
+    /** Domain lifecycle operations, or NO_SUPPORT when the driver has none (test driver). */
+    default DomainLifecycle lifecycle(String function) {
+        throw new io.backpoint.error.BackpointException(io.backpoint.error.ErrorCode.NO_SUPPORT, function);
+    }
+
     @Override
     default void close() {}
 }

@@ -1,0 +1,39 @@
+package io.backpoint.qemu.driver;
+
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpConnection;
+import io.backpoint.qemu.qmp.QmpException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Opening a QMP session to a running domain, and the one place where QMP failures become
+ * Backpoint errors ("unable to execute QEMU command 'X': ...", as libvirt words it).
+ */
+final class QmpSessions {
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private QmpSessions() {}
+
+    static QmpClient open(Path socket, String domain) {
+        try {
+            return new QmpClient(QmpConnection.open(socket, TIMEOUT));
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot connect to the monitor of domain '" + domain + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Translates a QMP-level failure of command {@code what}. */
+    static BackpointException translate(String what, IOException e) {
+        if (e instanceof QmpException q) {
+            return new BackpointException(ErrorCode.INTERNAL_ERROR,
+                    "unable to execute QEMU command '" + what + "': " + q.desc(), e);
+        }
+        return new BackpointException(ErrorCode.OPERATION_FAILED,
+                "QEMU monitor failed during '" + what + "': " + e.getMessage(), e);
+    }
+}

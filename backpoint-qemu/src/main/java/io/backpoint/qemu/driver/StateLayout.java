@@ -1,0 +1,95 @@
+package io.backpoint.qemu.driver;
+
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import java.net.URI;
+import java.nio.file.Path;
+
+/**
+ * Where a QEMU connection keeps its state. {@code qemu:///system}: /var/lib/backpoint;
+ * {@code qemu:///session}: the user's data directory; {@code qemu:///embed?root=DIR}: DIR.
+ *
+ * <pre>
+ * ROOT/domains/NAME.xml            persistent domain definitions
+ * ROOT/checkpoint/NAME/CHK.xml     checkpoint metadata (one file per checkpoint)
+ * ROOT/run/NAME/                   a running domain: pid file, QMP socket, live definition
+ * ROOT/lock/NAME.lock              the domain's lock file
+ * ROOT/backup/NAME/                the domain's backup job record
+ * </pre>
+ */
+record StateLayout(String uri, Path root) {
+    static StateLayout of(URI uri) {
+        String path = uri.getPath();
+        String query = uri.getRawQuery();
+        switch (path == null ? "" : path) {
+            case "/system" -> {
+                requireNoQuery(uri, query);
+                return new StateLayout("qemu:///system", Path.of("/var/lib/backpoint"));
+            }
+            case "/session" -> {
+                requireNoQuery(uri, query);
+                return new StateLayout("qemu:///session", sessionRoot());
+            }
+            case "/embed" -> {
+                String root = null;
+                if (query != null) {
+                    for (String kv : query.split("&")) {
+                        if (kv.startsWith("root=")) {
+                            root = java.net.URLDecoder.decode(kv.substring(5), java.nio.charset.StandardCharsets.UTF_8);
+                        } else {
+                            throw BackpointException.of(ErrorCode.INVALID_ARG, "unknown parameter '%s' in URI '%s'", kv, uri);
+                        }
+                    }
+                }
+                if (root == null || root.isEmpty() || !root.startsWith("/")) {
+                    throw BackpointException.of(ErrorCode.INVALID_ARG,
+                            "URI '%s' needs an absolute root directory: qemu:///embed?root=/path", uri);
+                }
+                Path r = Path.of(root).normalize();
+                return new StateLayout("qemu:///embed?root=" + r, r);
+            }
+            default -> throw BackpointException.of(ErrorCode.NO_CONNECT,
+                    "unexpected QEMU URI path '%s', try qemu:///system, qemu:///session or qemu:///embed?root=DIR", path);
+        }
+    }
+
+    private static void requireNoQuery(URI uri, String query) {
+        if (query != null) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG, "unexpected parameters in URI '%s'", uri);
+        }
+    }
+
+    private static Path sessionRoot() {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("backpoint");
+    }
+
+    Path domainsDir() {
+        return root.resolve("domains");
+    }
+
+    Path domainFile(String name) {
+        return domainsDir().resolve(name + ".xml");
+    }
+
+    Path checkpointDir(String name) {
+        return root.resolve("checkpoint").resolve(name);
+    }
+
+    Path runDir(String name) {
+        return root.resolve("run").resolve(name);
+    }
+
+    Path lockFile(String name) {
+        return root.resolve("lock").resolve(name + ".lock");
+    }
+
+    Path backupDir(String name) {
+        return root.resolve("backup").resolve(name);
+    }
+
+    Path nextIdFile() {
+        return root.resolve("run").resolve("next-id");
+    }
+}

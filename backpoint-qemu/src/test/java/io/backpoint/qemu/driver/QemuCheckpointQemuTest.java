@@ -1,0 +1,184 @@
+package io.backpoint.qemu.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backpoint.api.Checkpoint;
+import io.backpoint.api.CheckpointCreateFlag;
+import io.backpoint.api.CheckpointDeleteFlag;
+import io.backpoint.api.CheckpointListFlag;
+import io.backpoint.api.CheckpointXmlFlag;
+import io.backpoint.api.Connection;
+import io.backpoint.api.Domain;
+import io.backpoint.api.DomainState;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checkpoints as persistent dirty bitmaps on a real QEMU, through the public API. */
+class QemuCheckpointQemuTest {
+    private static final long MIB = 1 << 20;
+    private static final String TWO_DISKS = "<domaincheckpoint><name>%s</name><disks>"
+            + "<disk name='vda'/><disk name='vdb'/></disks></domaincheckpoint>";
+
+    @TempDir
+    Path root;
+
+    private Connection conn;
+    private Domain dom;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestVm.assumeQemu();
+        conn = Connection.open(TestVm.uri(root.resolve("state")));
+        Path images = Files.createDirectories(root.resolve("images"));
+        dom = conn.defineDomain(TestVm.domainXml("vm1", images, "qcow2", "qcow2", "raw"));
+        dom.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (conn != null) {
+            TestVm.destroyAll(conn);
+            conn.close();
+        }
+    }
+
+    @Test
+    void sizeIsTheBytesWrittenSinceEachCheckpoint() {
+        dom.createCheckpoint(String.format(TWO_DISKS, "c1"), 0);
+        TestVm.guestWrite(dom, 0, 0xab, 0, MIB);
+        dom.createCheckpoint(String.format(TWO_DISKS, "c2"), 0);
+        TestVm.guestWrite(dom, 0, 0xcd, 4 * MIB, 2 * MIB);
+        TestVm.guestWrite(dom, 1, 0xef, 8 * MIB, 64 * 1024);
+
+        assertThat(sizes(dom.checkpoint("c1"))).containsExactly(3 * MIB, 64 * 1024L);
+        assertThat(sizes(dom.checkpoint("c2"))).containsExactly(2 * MIB, 64 * 1024L);
+        assertThat(dom.checkpoint("c2").parent().name()).isEqualTo("c1");
+        // The raw disk takes no part.
+        assertThat(dom.checkpoint("c1").definition().disk("vdc").type().xml()).isEqualTo("no");
+    }
+
+    @Test
+    void rawDiskMustBeExcluded() {
+        assertThatThrownBy(() -> dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0))
+                .isInstanceOfSatisfying(BackpointException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_UNSUPPORTED);
+                    assertThat(e.getMessage()).contains("vdc").contains("raw");
+                });
+        assertThat(dom.listCheckpoints(0)).isEmpty();
+    }
+
+    @Test
+    void bitmapsSurviveDestroyStartAndANewProcess() {
+        dom.createCheckpoint(String.format(TWO_DISKS, "c1"), 0);
+        TestVm.guestWrite(dom, 0, 0x11, 0, MIB);
+        dom.destroy();
+        assertThat(dom.state()).isEqualTo(DomainState.SHUTOFF);
+        dom.start();
+        TestVm.guestWrite(dom, 0, 0x22, 2 * MIB, MIB);
+        try (Connection other = Connection.open(conn.uri())) {
+            Domain again = other.domainByName("vm1");
+            assertThat(again.listCheckpoints(0)).extracting(Checkpoint::name).containsExactly("c1");
+            assertThat(sizes(again.checkpoint("c1"))).containsExactly(2 * MIB, 0L);
+            again.createCheckpoint(String.format(TWO_DISKS, "c2"), 0);
+            assertThat(again.checkpoint("c2").parent().name()).isEqualTo("c1");
+        }
+    }
+
+    @Test
+    void afterKillNineTheCheckpointIsReportedInconsistent() throws Exception {
+        dom.createCheckpoint(String.format(TWO_DISKS, "c1"), 0);
+        dom.destroy();
+        dom.start();
+        TestVm.guestWrite(dom, 0, 0x33, 0, MIB);
+        long pid = Long.parseLong(Files.readString(root.resolve("state/run/vm1/vm1.pid")).trim());
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        assertThat(dom.state()).isEqualTo(DomainState.SHUTOFF);
+        dom.start();
+        assertThatThrownBy(() -> dom.checkpoint("c1").xmlDesc(EnumSet.of(CheckpointXmlFlag.SIZE)))
+                .isInstanceOfSatisfying(BackpointException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CHECKPOINT_INCONSISTENT);
+                    assertThat(e.getMessage()).contains("c1").contains("vda").contains("full backup");
+                });
+        assertThatThrownBy(() -> dom.createCheckpoint(dom.checkpoint("c1").xmlDesc(0),
+                EnumSet.of(CheckpointCreateFlag.REDEFINE, CheckpointCreateFlag.REDEFINE_VALIDATE)))
+                .isInstanceOfSatisfying(BackpointException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.CHECKPOINT_INCONSISTENT));
+        // The way out works: delete it and start again.
+        dom.checkpoint("c1").delete(0);
+        assertThat(dom.listCheckpoints(0)).isEmpty();
+    }
+
+    @Test
+    void deleteRemovesBitmapsAndMetadataOnlyKeepsThem() throws Exception {
+        dom.createCheckpoint(String.format(TWO_DISKS, "c1"), 0);
+        dom.createCheckpoint(String.format(TWO_DISKS, "c2"), 0);
+        dom.createCheckpoint(String.format(TWO_DISKS, "c3"), 0);
+        dom.checkpoint("c2").delete(0);
+        assertThat(dom.checkpoint("c3").parent().name()).isEqualTo("c1");
+        dom.checkpoint("c3").delete(EnumSet.of(CheckpointDeleteFlag.METADATA_ONLY));
+        dom.destroy();
+        String info = TestVm.run("qemu-img", "info", "--output=json",
+                root.resolve("images/vm1-vda.qcow2").toString());
+        assertThat(info).contains("\"c1\"").contains("\"c3\"").doesNotContain("\"c2\"");
+        assertThat(dom.listCheckpoints(0)).extracting(Checkpoint::name).containsExactly("c1");
+    }
+
+    @Test
+    void offlineCheckpointRecordsWritesAfterTheNextStart() {
+        dom.destroy();
+        dom.createCheckpoint(String.format(TWO_DISKS, "off1"), 0);
+        dom.start();
+        TestVm.guestWrite(dom, 1, 0x44, MIB, MIB);
+        assertThat(sizes(dom.checkpoint("off1"))).containsExactly(0L, MIB);
+        dom.createCheckpoint(dom.checkpoint("off1").xmlDesc(0),
+                EnumSet.of(CheckpointCreateFlag.REDEFINE, CheckpointCreateFlag.REDEFINE_VALIDATE));
+    }
+
+    @Test
+    void twoProcessesCreatingCheckpointsAtOnceKeepAConsistentTree() throws Exception {
+        int perThread = 5;
+        Runnable worker = () -> {
+            try (Connection c = Connection.open(conn.uri())) {
+                Domain d = c.domainByName("vm1");
+                for (int i = 0; i < perThread; i++) {
+                    d.createCheckpoint("<domaincheckpoint><disks><disk name='vda'/></disks></domaincheckpoint>"
+                            .replace("<disks>", "<name>" + Thread.currentThread().getName() + "-" + i + "</name><disks>"), 0);
+                }
+            }
+        };
+        Thread a = new Thread(worker, "a");
+        Thread b = new Thread(worker, "b");
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        List<Checkpoint> all = dom.listCheckpoints(EnumSet.of(CheckpointListFlag.TOPOLOGICAL));
+        assertThat(all).hasSize(2 * perThread);
+        // One chain: every checkpoint but the first has the previous one as parent.
+        assertThat(dom.listCheckpoints(EnumSet.of(CheckpointListFlag.ROOTS))).hasSize(1);
+        assertThat(dom.listCheckpoints(EnumSet.of(CheckpointListFlag.LEAVES))).hasSize(1);
+    }
+
+    private static List<Long> sizes(Checkpoint c) {
+        String xml = c.xmlDesc(EnumSet.of(CheckpointXmlFlag.SIZE, CheckpointXmlFlag.NO_DOMAIN));
+        Matcher m = Pattern.compile("bitmap='[^']*' size='(\\d+)'").matcher(xml);
+        List<Long> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(Long.parseLong(m.group(1)));
+        }
+        return out;
+    }
+
+}
