@@ -1,5 +1,6 @@
 package io.backpoint.api;
 
+import io.backpoint.backup.BackupService;
 import io.backpoint.checkpoint.CheckpointService;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.Driver;
@@ -21,10 +22,12 @@ import java.util.ServiceLoader;
 public final class Connection implements AutoCloseable {
     private final Driver driver;
     private final CheckpointService checkpoints;
+    private final BackupService backups;
 
     private Connection(Driver driver) {
         this.driver = driver;
         this.checkpoints = new CheckpointService(driver);
+        this.backups = new BackupService(driver, checkpoints);
     }
 
     /** Opens a connection; NO_CONNECT when no driver handles the URI. */
@@ -104,6 +107,10 @@ public final class Connection implements AutoCloseable {
 
     CheckpointService checkpoints() {
         return checkpoints;
+    }
+
+    BackupService backups() {
+        return backups;
     }
 
     @Override

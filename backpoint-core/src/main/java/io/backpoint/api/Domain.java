@@ -73,6 +73,30 @@ public final class Domain {
         return conn.driver().lifecycle("virDomainQemuMonitorCommand").monitorCommand(name, command, hmp);
     }
 
+    /** virDomainBackupBegin: starts a push or pull backup, optionally creating a checkpoint at the same instant. */
+    public void backupBegin(String backupXml, String checkpointXml, Set<BackupBeginFlag> flags) {
+        conn.backups().begin(name, backupXml, checkpointXml, flags);
+    }
+
+    public void backupBegin(String backupXml, String checkpointXml, int flags) {
+        backupBegin(backupXml, checkpointXml, BackupBeginFlag.fromMask(flags));
+    }
+
+    /** virDomainBackupGetXMLDesc: NO_DOMAIN_BACKUP when no backup job is active. */
+    public String backupXmlDesc() {
+        return conn.backups().xml(name);
+    }
+
+    /** virDomainGetJobStats: the current job, or with completed the last ended one. */
+    public JobInfo jobInfo(boolean completed) {
+        return conn.backups().jobInfo(name, completed);
+    }
+
+    /** virDomainAbortJob. */
+    public void abortJob() {
+        conn.backups().abort(name);
+    }
+
     /** virDomainCheckpointCreateXML. */
     public Checkpoint createCheckpoint(String xml, Set<CheckpointCreateFlag> flags) {
         return new Checkpoint(this, conn.checkpoints().create(name, xml, flags));

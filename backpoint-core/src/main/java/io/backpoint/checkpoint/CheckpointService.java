@@ -73,24 +73,16 @@ public final class CheckpointService {
             DomainInfo dom = requireDomain(domain);
             mech.checkCreate(dom, flags);
             CheckpointTree tree = tree(domain);
-            CheckpointStore store = driver.checkpointStore(domain);
             CheckpointDef def = CheckpointXml.parse(xml,
                     redefine ? EnumSet.of(CheckpointParseFlag.REDEFINE) : EnumSet.noneOf(CheckpointParseFlag.class),
                     driver.clock());
             if (redefine) {
-                return redefine(dom, tree, store, def, flags.contains(CheckpointCreateFlag.REDEFINE_VALIDATE));
+                return redefine(dom, tree, driver.checkpointStore(domain), def, flags.contains(CheckpointCreateFlag.REDEFINE_VALIDATE));
             }
-            DomainDef live = driver.definition(domain);
-            CheckpointDef aligned = CheckpointAlign.align(def.withDomain(live));
-            if (tree.contains(aligned.name())) {
-                throw BackpointException.of(ErrorCode.OPERATION_FAILED, "domain moment %s already exists", aligned.name());
-            }
-            mech.prepare(dom, aligned);
-            CheckpointTree.Node current = tree.current();
-            CheckpointDef withParent = aligned.withParentName(current == null ? null : current.name());
+            CheckpointDef withParent = prepareNew(dom, tree, def);
             mech.create(dom, withParent);
             try {
-                store.save(withParent);
+                commitCreated(domain, withParent);
             } catch (BackpointException e) {
                 // The bitmaps without metadata would only confuse the next create of this name.
                 try {
@@ -100,10 +92,44 @@ public final class CheckpointService {
                 }
                 throw e;
             }
-            tree.setCurrent(tree.add(withParent));
-            remember(domain, tree, store);
             return withParent.name();
         }
+    }
+
+    /** Aligns a parsed new checkpoint against the domain, checks it, and names its parent (the current one). */
+    private CheckpointDef prepareNew(DomainInfo dom, CheckpointTree tree, CheckpointDef def) {
+        DomainDef live = driver.definition(dom.name());
+        CheckpointDef aligned = CheckpointAlign.align(def.withDomain(live));
+        if (tree.contains(aligned.name())) {
+            throw BackpointException.of(ErrorCode.OPERATION_FAILED, "domain moment %s already exists", aligned.name());
+        }
+        driver.checkpoints().prepare(dom, aligned);
+        CheckpointTree.Node current = tree.current();
+        return aligned.withParentName(current == null ? null : current.name());
+    }
+
+    /**
+     * For a backup that creates a checkpoint at its own instant: parses, aligns and checks the
+     * checkpoint; nothing is created. The caller holds the domain lock.
+     */
+    public CheckpointDef prepareForBackup(DomainInfo dom, String xml) {
+        CheckpointDef def = CheckpointXml.parse(xml, EnumSet.noneOf(CheckpointParseFlag.class), driver.clock());
+        return prepareNew(dom, tree(dom.name()), def);
+    }
+
+    /** Stores a checkpoint whose bitmaps the driver has created, and makes it current. Caller holds the lock. */
+    public void commitCreated(String domain, CheckpointDef def) {
+        CheckpointTree tree = tree(domain);
+        CheckpointStore store = driver.checkpointStore(domain);
+        store.save(def);
+        tree.setCurrent(tree.add(def));
+        remember(domain, tree, store);
+    }
+
+    /** The stored definition of a checkpoint, or null. Caller holds the lock. */
+    public CheckpointDef find(String domain, String name) {
+        CheckpointTree.Node n = tree(domain).get(name);
+        return n == null ? null : n.def();
     }
 
     private String redefine(DomainInfo dom, CheckpointTree tree, CheckpointStore store, CheckpointDef def, boolean validate) {

@@ -43,6 +43,11 @@ public interface Driver extends AutoCloseable {
         throw new io.backpoint.error.BackpointException(io.backpoint.error.ErrorCode.NO_SUPPORT, function);
     }
 
+    /** Backup mechanics, or NO_SUPPORT when the driver has none (test driver, as libvirt's). */
+    default BackupMechanics backups(String function) {
+        throw new io.backpoint.error.BackpointException(io.backpoint.error.ErrorCode.NO_SUPPORT, function);
+    }
+
     @Override
     default void close() {}
 }

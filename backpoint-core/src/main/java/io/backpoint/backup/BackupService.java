@@ -1,0 +1,130 @@
+package io.backpoint.backup;
+
+import io.backpoint.api.BackupBeginFlag;
+import io.backpoint.api.JobInfo;
+import io.backpoint.checkpoint.CheckpointService;
+import io.backpoint.driver.BackupMechanics;
+import io.backpoint.driver.DomainInfo;
+import io.backpoint.driver.DomainLock;
+import io.backpoint.driver.Driver;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.BackupDef;
+import io.backpoint.model.BackupDiskDef;
+import io.backpoint.model.BackupDiskMode;
+import io.backpoint.model.CheckpointDef;
+import io.backpoint.xml.BackupAlign;
+import io.backpoint.xml.BackupXml;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * libvirt's backup API over any driver: the checks and alignment of virDomainBackupBegin, in
+ * libvirt's order, then the driver's mechanics; the job's XML, statistics and abort.
+ */
+public final class BackupService {
+    private final Driver driver;
+    private final CheckpointService checkpoints;
+
+    public BackupService(Driver driver, CheckpointService checkpoints) {
+        this.driver = driver;
+        this.checkpoints = checkpoints;
+    }
+
+    /** virDomainBackupBegin. */
+    public void begin(String domain, String backupXml, String checkpointXml, Set<BackupBeginFlag> flags) {
+        BackupMechanics mech = driver.backups("virDomainBackupBegin");
+        if (backupXml == null) {
+            throw new BackpointException(ErrorCode.INVALID_ARG, "backupXML in virDomainBackupBegin must not be NULL");
+        }
+        try (DomainLock lock = driver.lock(domain)) {
+            DomainInfo dom = requireDomain(domain);
+            BackupDef def = BackupXml.parse(backupXml, EnumSet.noneOf(io.backpoint.xml.BackupParseFlag.class));
+            if (!dom.active()) {
+                throw new BackpointException(ErrorCode.OPERATION_UNSUPPORTED,
+                        "cannot perform disk backup for inactive domain");
+            }
+            CheckpointDef checkpoint = checkpointXml == null ? null : checkpoints.prepareForBackup(dom, checkpointXml);
+            String suffix = checkpoint != null ? checkpoint.name()
+                    : Long.toString(driver.clock().instant().getEpochSecond());
+            BackupDef aligned = BackupAlign.align(def, driver.definition(domain), suffix);
+            if (mech.jobActive(dom)) {
+                throw new BackpointException(ErrorCode.OPERATION_INVALID, "another backup job is already running");
+            }
+            if (aligned.backedUpDisks().isEmpty()) {
+                throw new BackpointException(ErrorCode.CONFIG_UNSUPPORTED, "no disks selected for backup");
+            }
+            Map<String, CheckpointDef> from = new LinkedHashMap<>();
+            for (BackupDiskDef disk : aligned.backedUpDisks()) {
+                if (disk.backupmode() != BackupDiskMode.INCREMENTAL) {
+                    continue;
+                }
+                CheckpointDef base = checkpoints.find(domain, disk.incremental());
+                if (base == null) {
+                    throw BackpointException.of(ErrorCode.NO_DOMAIN_CHECKPOINT,
+                            "Checkpoint '%s' for incremental backup of disk '%s' not found", disk.incremental(), disk.name());
+                }
+                from.put(base.name(), base);
+            }
+            Map<String, String> broken = driver.checkpoints().inconsistent(dom, new ArrayList<>(from.values()));
+            if (!broken.isEmpty()) {
+                throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, broken.values().iterator().next());
+            }
+            mech.begin(dom, aligned, checkpoint, from, flags.contains(BackupBeginFlag.REUSE_EXTERNAL));
+            if (checkpoint != null) {
+                checkpoints.commitCreated(domain, checkpoint);
+            }
+        }
+    }
+
+    /** virDomainBackupGetXMLDesc: the running job with every default filled in. */
+    public String xml(String domain) {
+        BackupMechanics mech = driver.backups("virDomainBackupGetXMLDesc");
+        try (DomainLock lock = driver.lock(domain)) {
+            BackupDef current = mech.current(requireDomain(domain));
+            if (current == null) {
+                throw new BackpointException(ErrorCode.NO_DOMAIN_BACKUP, "no domain backup job present");
+            }
+            return BackupXml.format(current, false);
+        }
+    }
+
+    /** virDomainGetJobStats for a backup job; with completed, the last ended job. */
+    public JobInfo jobInfo(String domain, boolean completed) {
+        BackupMechanics mech;
+        try {
+            mech = driver.backups("virDomainGetJobStats");
+        } catch (BackpointException e) {
+            // A driver without backups has no jobs to report, as libvirt's test driver.
+            return JobInfo.NONE;
+        }
+        try (DomainLock lock = driver.lock(domain)) {
+            return mech.jobInfo(requireDomain(domain), completed);
+        }
+    }
+
+    /** virDomainAbortJob for a backup job. */
+    public void abort(String domain) {
+        BackupMechanics mech = driver.backups("virDomainAbortJob");
+        try (DomainLock lock = driver.lock(domain)) {
+            DomainInfo dom = requireDomain(domain);
+            if (!mech.jobActive(dom)) {
+                throw new BackpointException(ErrorCode.OPERATION_INVALID, "no job is active on the domain");
+            }
+            mech.abort(dom);
+        }
+    }
+
+    private DomainInfo requireDomain(String domain) {
+        DomainInfo dom = driver.domain(domain);
+        if (dom == null) {
+            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", domain);
+        }
+        return dom;
+    }
+
+}

@@ -1,0 +1,35 @@
+package io.backpoint.driver;
+
+import io.backpoint.api.JobInfo;
+import io.backpoint.model.BackupDef;
+import io.backpoint.model.CheckpointDef;
+
+/**
+ * The hypervisor side of backups. The core parses, aligns and checks the definition (and the
+ * checkpoint to create with it) with the domain locked, then calls {@link #begin}; the job then
+ * lives on its own (push ends by itself, pull on abort) and survives the calling process.
+ */
+public interface BackupMechanics {
+    /** Whether a backup job is active (running, or ended but not yet cleaned up). */
+    boolean jobActive(DomainInfo dom);
+
+    /**
+     * Starts the backup; when {@code checkpoint} is not null its bitmaps are created in the same
+     * transaction, so it marks exactly the backup's instant. On failure nothing is left behind.
+     *
+     * @param backup aligned definition (every disk resolved)
+     * @param checkpoint aligned and prepared new checkpoint (with parent), or null
+     * @param incrementalFrom the stored definitions of the checkpoints incremental disks start from, by name
+     */
+    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+            java.util.Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal);
+
+    /** The running job's definition with everything filled in; null when there is none. */
+    BackupDef current(DomainInfo dom);
+
+    /** The current job's statistics, or with {@code completed} the last ended job's (NONE when none). */
+    JobInfo jobInfo(DomainInfo dom, boolean completed);
+
+    /** Aborts the current job: push targets are deleted, a pull backup ends. */
+    void abort(DomainInfo dom);
+}
