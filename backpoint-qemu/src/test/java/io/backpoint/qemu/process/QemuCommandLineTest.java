@@ -1,0 +1,223 @@
+package io.backpoint.qemu.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.DomainDef;
+import io.backpoint.xml.XmlInput;
+import io.backpoint.xml.XmlNode;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class QemuCommandLineTest {
+    private static final Path STATE = Path.of("/var/lib/bp/run");
+
+    static DomainDef domain(String xml) {
+        XmlNode el = XmlInput.parse(xml);
+        XmlNode name = el.child("name");
+        return new DomainDef(el.attribute("type"), name == null ? null : name.text(), null, List.of(), el);
+    }
+
+    static String vm(String type, String devices) {
+        return "<domain type='" + type + "'><name>vm1</name><uuid>3d1c3b0f-2f5d-4c7e-9f1e-5a7b9c0d1e2f</uuid>"
+                + "<memory unit='MiB'>128</memory><currentMemory unit='KiB'>131072</currentMemory><vcpu placement='static'>2</vcpu>"
+                + "<os><type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type><boot dev='hd'/></os>"
+                + "<features><acpi/><apic/></features><clock offset='utc'/>"
+                + "<on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>"
+                + "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>" + devices + "</devices></domain>";
+    }
+
+    static final String TWO_QCOW2_ONE_RAW =
+            "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/img/a.qcow2'/>"
+            + "<target dev='vda' bus='virtio'/><address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/></disk>"
+            + "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/img/b.qcow2'/>"
+            + "<target dev='vdb' bus='virtio'/></disk>"
+            + "<disk type='block' device='disk'><driver name='qemu' type='raw'/><source dev='/dev/vg/c'/>"
+            + "<target dev='vdd' bus='virtio'/><readonly/></disk>"
+            + "<controller type='pci' index='0' model='pci-root'/><input type='mouse' bus='ps2'/>"
+            + "<memballoon model='none'/>";
+
+    @Test
+    void fullCommandLine() {
+        List<String> argv = QemuCommandLine.build(domain(vm("kvm", TWO_QCOW2_ONE_RAW)), STATE, true);
+        assertThat(argv).containsExactly(
+                "/usr/bin/qemu-system-x86_64",
+                "-name", "guest=vm1,debug-threads=on",
+                "-uuid", "3d1c3b0f-2f5d-4c7e-9f1e-5a7b9c0d1e2f",
+                "-machine", "pc-i440fx-7.2",
+                "-accel", "kvm",
+                "-m", "size=131072k",
+                "-smp", "2",
+                "-nodefaults", "-no-user-config", "-display", "none",
+                "-rtc", "base=utc",
+                "-blockdev", "{\"driver\":\"file\",\"filename\":\"/img/a.qcow2\",\"node-name\":\"bp-vda-storage\",\"auto-read-only\":true,\"discard\":\"unmap\"}",
+                "-blockdev", "{\"node-name\":\"bp-vda-format\",\"read-only\":false,\"driver\":\"qcow2\",\"file\":\"bp-vda-storage\"}",
+                "-device", "virtio-blk-pci,drive=bp-vda-format,id=virtio-disk0",
+                "-blockdev", "{\"driver\":\"file\",\"filename\":\"/img/b.qcow2\",\"node-name\":\"bp-vdb-storage\",\"auto-read-only\":true,\"discard\":\"unmap\"}",
+                "-blockdev", "{\"node-name\":\"bp-vdb-format\",\"read-only\":false,\"driver\":\"qcow2\",\"file\":\"bp-vdb-storage\"}",
+                "-device", "virtio-blk-pci,drive=bp-vdb-format,id=virtio-disk1",
+                "-blockdev", "{\"driver\":\"host_device\",\"filename\":\"/dev/vg/c\",\"node-name\":\"bp-vdd-storage\",\"auto-read-only\":true,\"discard\":\"unmap\"}",
+                "-blockdev", "{\"node-name\":\"bp-vdd-format\",\"read-only\":true,\"driver\":\"raw\",\"file\":\"bp-vdd-storage\"}",
+                "-device", "virtio-blk-pci,drive=bp-vdd-format,id=virtio-disk3",
+                "-daemonize",
+                "-pidfile", "/var/lib/bp/run/vm1.pid",
+                "-qmp", "unix:/var/lib/bp/run/vm1.qmp,server=on,wait=off");
+    }
+
+    @Test
+    void qemuTypeUsesTcgEvenWithKvm() {
+        List<String> argv = QemuCommandLine.build(domain(vm("qemu", "")), STATE, true);
+        assertThat(argv.get(argv.indexOf("-accel") + 1)).isEqualTo("tcg");
+    }
+
+    @Test
+    void kvmWithoutUsableDevIsRefused() {
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(vm("kvm", "")), STATE, false))
+                .isInstanceOfSatisfying(BackpointException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_UNSUPPORTED);
+                    assertThat(e.getMessage()).startsWith("unsupported configuration: domain requires KVM")
+                            .contains("/dev/kvm");
+                });
+    }
+
+    @Test
+    void defaultsWhenOptionalPartsAreMissing() {
+        String xml = "<domain type='qemu'><name>min</name><memory>65536</memory></domain>";
+        List<String> argv = QemuCommandLine.build(domain(xml), STATE, false);
+        assertThat(argv).startsWith("qemu-system-x86_64", "-name", "guest=min,debug-threads=on", "-machine", "pc",
+                "-accel", "tcg", "-m", "size=65536k", "-smp", "1");
+        assertThat(argv).doesNotContain("-uuid", "-no-reboot");
+    }
+
+    @Test
+    void balloonAndNoRebootAreHonoured() {
+        String xml = vm("qemu", "<memballoon model='virtio'/>").replace("<on_reboot>restart", "<on_reboot>destroy");
+        List<String> argv = QemuCommandLine.build(domain(xml), STATE, false);
+        assertThat(argv).contains("-no-reboot");
+        assertThat(argv).containsSequence("-device", "virtio-balloon-pci,id=balloon0");
+    }
+
+    @Test
+    void commasInPathsAndNamesAreEscaped() {
+        String xml = "<domain type='qemu'><name>a,b</name><memory unit='GiB'>1</memory><devices>"
+                + "<disk type='file'><driver type='raw'/><source file='/img/x,y.raw'/><target dev='vda'/></disk>"
+                + "</devices></domain>";
+        List<String> argv = QemuCommandLine.build(domain(xml), Path.of("/s,t"), false);
+        assertThat(argv).contains("guest=a,,b,debug-threads=on", "unix:/s,,t/a,,b.qmp,server=on,wait=off",
+                "size=1048576k", "/s,t/a,b.pid");
+        // JSON needs no escaping of commas.
+        assertThat(argv.get(argv.indexOf("-blockdev") + 1)).contains("\"filename\":\"/img/x,y.raw\"");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"vda, 0", "vdb, 1", "vdz, 25", "vdaa, 26", "vdab, 27", "vdba, 52", "vd, -1", "sda, -1", "vdA, -1",
+        "vda1, -1"})
+    void diskIndexFollowsLibvirt(String target, int index) {
+        assertThat(DiskIndex.ofVirtioTarget(target)).isEqualTo(index);
+    }
+
+    @Test
+    void deviceIdUsesTheTargetIndexNotTheDiskPosition() {
+        String disk = "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/img/z.qcow2'/>"
+                + "<target dev='vdaa' bus='virtio'/></disk>";
+        assertThat(QemuCommandLine.build(domain(vm("qemu", disk)), STATE, false))
+                .contains("virtio-blk-pci,drive=bp-vdaa-format,id=virtio-disk26");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "<interface type='network'><source network='default'/></interface>|element <domain/devices/interface>",
+        "<graphics type='vnc'/>|element <domain/devices/graphics>",
+        "<hostdev mode='subsystem' type='pci'/>|element <domain/devices/hostdev>",
+        "<serial type='pty'/>|element <domain/devices/serial>",
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/i.qcow2'/><target dev='sda' bus='sata'/></disk>|disk 'sda' on bus 'sata'",
+        "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='/i.iso'/><target dev='vdc' bus='virtio'/></disk>|disk 'vdc' with device 'cdrom'",
+        "<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='nbd' name='x'/><target dev='vda' bus='virtio'/></disk>|attribute 'protocol' of <domain/devices/disk/source>",
+        "<disk type='volume' device='disk'><driver name='qemu' type='raw'/><target dev='vda' bus='virtio'/></disk>|disk 'vda' of type 'volume'",
+        "<disk type='file' device='disk'><source file='/i.qcow2'/><target dev='vda' bus='virtio'/></disk>|disk 'vda' without <driver type=...>",
+        "<disk type='file' device='disk'><driver name='qemu' type='vmdk'/><source file='/i.vmdk'/><target dev='vda' bus='virtio'/></disk>|disk 'vda' format 'vmdk'",
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/><source file='/i.qcow2'/><target dev='vda' bus='virtio'/></disk>|attribute 'cache' of <domain/devices/disk/driver>",
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/i.qcow2'/><target dev='vda' bus='virtio'/><shareable/></disk>|element <domain/devices/disk/shareable>",
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><target dev='vda' bus='virtio'/></disk>|disk 'vda' without a source",
+        "<controller type='scsi' index='0' model='virtio-scsi'/>|controller type 'scsi' model 'virtio-scsi'",
+        "<input type='tablet' bus='usb'/>|input device 'tablet' on bus 'usb'",
+        "<memballoon model='xen'/>|memballoon model 'xen'",
+    })
+    void unsupportedDevicesAreRefusedByName(String device, String named) {
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(vm("qemu", device)), STATE, true))
+                .isInstanceOfSatisfying(BackpointException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_UNSUPPORTED);
+                    assertThat(e.detail()).startsWith(named).endsWith("is not supported by the Backpoint QEMU driver");
+                });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "<clock offset='utc'/>|<clock offset='variable'/>|clock offset 'variable'",
+        "<on_crash>destroy</on_crash>|<on_crash>restart</on_crash>|on_crash action 'restart'",
+        "<on_poweroff>destroy</on_poweroff>|<on_poweroff>preserve</on_poweroff>|on_poweroff action 'preserve'",
+        "arch='x86_64'|arch='aarch64'|architecture 'aarch64'",
+        "<vcpu placement='static'>2</vcpu>|<vcpu placement='auto'>2</vcpu>|vcpu placement 'auto'",
+        "<boot dev='hd'/>|<boot dev='network'/>|boot device 'network'",
+        "<acpi/>|<hyperv/>|element <domain/features/hyperv>",
+        "<currentMemory unit='KiB'>131072</currentMemory>|<currentMemory unit='KiB'>65536</currentMemory>|<currentMemory> different from <memory>",
+        "<domain type='qemu'>|<domain type='xen'>|domain type 'xen'",
+        "<features>|<cpu mode='host-passthrough'/><features>|element <domain/cpu>",
+        "<features>|<seclabel type='none'/><features>|element <domain/seclabel>",
+    })
+    void unsupportedDomainSettingsAreRefusedByName(String from, String to, String named) {
+        String xml = vm("qemu", "").replace(from, to);
+        assertThat(xml).contains(to);
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(xml), STATE, true))
+                .isInstanceOfSatisfying(BackpointException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_UNSUPPORTED);
+                    assertThat(e.detail()).startsWith(named);
+                });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "<memory unit='MiB'>128</memory>|<memory unit='MiB'>lots</memory>|invalid value 'lots' in <memory>",
+        "<memory unit='MiB'>128</memory>|<memory unit='furlong'>128</memory>|unknown unit 'furlong' in <memory>",
+        "<vcpu placement='static'>2</vcpu>|<vcpu>0</vcpu>|invalid vcpu count '0'",
+        "machine='pc-i440fx-7.2'|machine='pc,accel=xen'|invalid machine type 'pc,accel=xen'",
+        "<uuid>3d1c3b0f-2f5d-4c7e-9f1e-5a7b9c0d1e2f</uuid>|<uuid>nope</uuid>|malformed uuid element 'nope'",
+    })
+    void malformedValuesAreXmlErrors(String from, String to, String detail) {
+        String xml = vm("qemu", "").replace(from, to);
+        assertThat(xml).contains(to);
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(xml), STATE, true))
+                .isInstanceOfSatisfying(BackpointException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.XML_ERROR);
+                    assertThat(e.detail()).isEqualTo(detail);
+                });
+    }
+
+    @Test
+    void duplicateTargetsAndRelativePathsAreRefused() {
+        String d = "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/a.raw'/><target dev='vda' bus='virtio'/></disk>";
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(vm("qemu", d + d)), STATE, true))
+                .isInstanceOf(BackpointException.class).hasMessageContaining("'vda' duplicated");
+        String rel = d.replace("/a.raw", "a.raw");
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(vm("qemu", rel)), STATE, true))
+                .isInstanceOf(BackpointException.class).hasMessageContaining("not an absolute path");
+    }
+
+    @Test
+    void unsafeNamesAndLongSocketPathsAreRefused() {
+        String bad = "<domain type='qemu'><name>../etc</name><memory>65536</memory></domain>";
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(bad), STATE, true))
+                .isInstanceOfSatisfying(BackpointException.class,
+                        e -> assertThat(e.detail()).isEqualTo("domain name '../etc' cannot be used as a file name"));
+        String ok = "<domain type='qemu'><name>vm</name><memory>65536</memory></domain>";
+        Path deep = Path.of("/" + "d".repeat(110));
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(ok), deep, true))
+                .isInstanceOfSatisfying(BackpointException.class,
+                        e -> assertThat(e.detail()).contains("longer than 107 bytes"));
+    }
+}
