@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * destination already reads as zero, so zero ranges need no writes in a FULL copy.
  */
 public final class NbdCopier {
-    public static final int DEFAULT_IN_FLIGHT = 16;
-    public static final int DEFAULT_CHUNK = 2 << 20;
+    // 64 requests of 256 KiB (16 MiB of buffers) measured as fast as bigger requests against
+    // qemu-nbd (bench/nbd-copy.sh), and steadier; it is also what nbdcopy does by default.
+    public static final int DEFAULT_IN_FLIGHT = 64;
+    public static final int DEFAULT_CHUNK = 256 << 10;
     /** Zeroing carries no payload, so it goes in much bigger requests. */
     static final long ZERO_CHUNK = 1L << 30;
 
@@ -50,7 +52,7 @@ public final class NbdCopier {
         return new NbdCopier(CopyMode.INCREMENTAL, dirtyContext);
     }
 
-    /** Requests in flight at once (default 16). */
+    /** Requests in flight at once (default 64). */
     public NbdCopier inFlight(int value) {
         if (value < 1 || value > 1024) {
             throw new IllegalArgumentException("in-flight requests must be 1..1024, not " + value);
@@ -59,7 +61,7 @@ public final class NbdCopier {
         return this;
     }
 
-    /** Bytes per read/write (default 2 MiB; at most 32 MiB and the servers' maximum). */
+    /** Bytes per read/write (default 256 KiB; at most 32 MiB and the servers' maximum). */
     public NbdCopier chunkSize(int value) {
         if (value < 4096 || value > NbdProtocol.MAX_PAYLOAD || Integer.bitCount(value) != 1) {
             throw new IllegalArgumentException("chunk size must be a power of two from 4 KiB to 32 MiB, not " + value);
