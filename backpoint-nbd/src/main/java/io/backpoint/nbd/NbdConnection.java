@@ -132,6 +132,8 @@ final class NbdConnection implements AutoCloseable {
         }
         long cookie = cookies.getAndIncrement();
         PendingRequest r = new PendingRequest(cookie, command, offset, length, target);
+        // Waiting starts now: after a long idle spell the watchdog must not count the idle time.
+        wire.touch();
         pending.put(cookie, r);
         // fail() sets the failure before draining; checking again after registering means a
         // request can never be left behind in the map of a dead connection.
