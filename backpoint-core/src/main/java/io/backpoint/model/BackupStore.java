@@ -22,11 +22,6 @@ public record BackupStore(String path, List<XmlNode> seclabels, XmlNode encrypti
         return new BackupStore(path, List.of(), null, null);
     }
 
-    /** True when there is nothing to print: no path and no child elements. */
-    public boolean isBlank() {
-        return path == null && seclabels.isEmpty() && encryption == null && privateData == null;
-    }
-
     public BackupStore withPath(String newPath) {
         return new BackupStore(newPath, seclabels, encryption, privateData);
     }

@@ -32,7 +32,8 @@ public final class BackupAlign {
      */
     public static BackupDef align(BackupDef def, DomainDef domain, String suffix) {
         if (def == null || domain == null || suffix == null) {
-            throw new BackpointException(ErrorCode.INVALID_ARG, "backup alignment needs a definition, a domain and a suffix");
+            throw new BackpointException(ErrorCode.INVALID_ARG,
+                    "backup alignment needs a definition, a domain and a suffix");
         }
         if (domain.disks().isEmpty()) {
             throw new BackpointException(ErrorCode.CONFIG_UNSUPPORTED,
@@ -51,8 +52,8 @@ public final class BackupAlign {
             if (disk.backupmode() == BackupDiskMode.INCREMENTAL && disk.incremental() == null
                     && def.incremental() == null) {
                 throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
-                        "'incremental' backup mode of disk '%s' requires setting 'incremental' field for disk or backup",
-                        disk.name());
+                        "'incremental' backup mode of disk '%s' requires setting 'incremental' field for disk"
+                                + " or backup", disk.name());
             }
             disks.add(disk.backup() ? assignStore(disk, domainDisk, suffix) : disk);
         }

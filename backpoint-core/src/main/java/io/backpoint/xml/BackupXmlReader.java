@@ -232,7 +232,7 @@ final class BackupXmlReader {
      * An element kept for writing back: whitespace-only text (indentation inside an element that
      * has no child elements) is dropped, as libvirt's parser drops blank nodes.
      */
-    static XmlNode kept(XmlNode node) {
+    private static XmlNode kept(XmlNode node) {
         if (node == null) {
             return null;
         }
