@@ -56,16 +56,37 @@ public final class Schemas {
 
     /** Validates a parsed document; throws XML_INVALID_SCHEMA naming what is wrong. */
     public static void validate(XmlNode root, Kind kind) {
-        ValidatorHandler validator = schema(kind).newValidatorHandler();
-        validator.setErrorHandler(FIRST_ERROR);
+        ValidatorHandler validator = handler(kind);
         try {
             validator.startDocument();
             root.toSax(validator);
             validator.endDocument();
         } catch (SAXException e) {
+            // The handler is mid-document now; drop it so the next call starts clean.
+            HANDLERS.get().remove(kind);
             throw new BackpointException(ErrorCode.XML_INVALID_SCHEMA,
                     "Unable to validate doc against " + kind.fileName() + "\n" + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One validator per thread and kind, reset between documents: a new Jing validator builds its
+     * pattern memo tables from scratch, which costs most of a parse.
+     */
+    private static final ThreadLocal<Map<Kind, ValidatorHandler>> HANDLERS =
+            ThreadLocal.withInitial(() -> new EnumMap<>(Kind.class));
+
+    private static ValidatorHandler handler(Kind kind) {
+        Map<Kind, ValidatorHandler> mine = HANDLERS.get();
+        ValidatorHandler h = mine.get(kind);
+        if (h instanceof com.thaiopensource.validation.ValidatorHandler2 reusable) {
+            reusable.reset();
+            return h;
+        }
+        h = schema(kind).newValidatorHandler();
+        h.setErrorHandler(FIRST_ERROR);
+        mine.put(kind, h);
+        return h;
     }
 
     static synchronized Schema schema(Kind kind) {
