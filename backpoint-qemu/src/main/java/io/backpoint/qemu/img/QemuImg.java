@@ -190,7 +190,7 @@ public final class QemuImg {
             Process p;
             try {
                 p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.DISCARD).start();
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             } catch (IOException e) {
                 throw new IOException("cannot run '" + binary + "': " + e.getMessage(), e);
             }
