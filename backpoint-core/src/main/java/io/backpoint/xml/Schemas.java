@@ -2,13 +2,18 @@ package io.backpoint.xml;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import java.io.IOException;
 import java.net.URL;
 import java.util.EnumMap;
 import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.ValidatorHandler;
+import org.w3c.dom.ls.DOMImplementationLS;
+import org.w3c.dom.ls.LSInput;
 import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
@@ -79,9 +84,37 @@ public final class Schemas {
         }
         try {
             SchemaFactory factory = new com.thaiopensource.relaxng.jaxp.XMLSyntaxSchemaFactory();
+            factory.setResourceResolver(Schemas::resolveInclude);
             return factory.newSchema(new StreamSource(url.toExternalForm()));
         } catch (SAXException e) {
             throw new IllegalStateException("schema " + kind.fileName() + " does not compile: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resolves a schema's {@code <include href>} to a sibling schema resource. Jing cannot resolve
+     * a relative href against a {@code jar:} URL (it falls back to the working directory), so
+     * without this a packaged Backpoint could not load domaincheckpoint.rng. Only our own schema
+     * files are served; anything else is refused rather than fetched.
+     */
+    private static LSInput resolveInclude(String type, String namespace, String publicId, String systemId, String baseUri) {
+        if (systemId == null) {
+            return null;
+        }
+        String file = systemId.substring(systemId.lastIndexOf('/') + 1);
+        URL url = file.endsWith(".rng") ? Schemas.class.getResource("/io/backpoint/schemas/" + file) : null;
+        if (url == null) {
+            throw new IllegalStateException("schema include '" + systemId + "' is not a Backpoint schema");
+        }
+        try {
+            DOMImplementationLS ls = (DOMImplementationLS) DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder().getDOMImplementation();
+            LSInput input = ls.createLSInput();
+            input.setByteStream(url.openStream());
+            input.setSystemId(url.toExternalForm());
+            return input;
+        } catch (ParserConfigurationException | IOException e) {
+            throw new IllegalStateException("cannot read schema include '" + systemId + "'", e);
         }
     }
 
