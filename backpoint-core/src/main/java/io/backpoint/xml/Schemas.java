@@ -12,6 +12,7 @@ import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.ValidatorHandler;
+import com.thaiopensource.validation.ValidatorHandler2;
 import org.w3c.dom.ls.DOMImplementationLS;
 import org.w3c.dom.ls.LSInput;
 import org.xml.sax.ErrorHandler;
@@ -61,8 +62,7 @@ public final class Schemas {
 
     /** Validates a parsed document; throws XML_INVALID_SCHEMA naming what is wrong. */
     public static void validate(XmlNode root, Kind kind) {
-        ValidatorHandler validator = schema(kind).newValidatorHandler();
-        validator.setErrorHandler(FIRST_ERROR);
+        ValidatorHandler validator = borrow(kind);
         try {
             validator.startDocument();
             root.toSax(validator);
@@ -70,6 +70,49 @@ public final class Schemas {
         } catch (SAXException e) {
             throw new BackpointException(ErrorCode.XML_INVALID_SCHEMA,
                     "Unable to validate doc against " + kind.fileName() + "\n" + e.getMessage(), e);
+        } finally {
+            giveBack(kind, validator);
+        }
+    }
+
+    /**
+     * How many documents one cached validator checks before it is replaced. Jing memoizes the
+     * schema's derivatives inside each validator, so a fresh validator per document recomputes
+     * them all (most of the cost of a validation); reusing one keeps them. The memo also grows
+     * with every new element name it sees, so a validator is retired after this many uses.
+     */
+    private static final int VALIDATOR_USES = 10_000;
+
+    private static final class Cached {
+        ValidatorHandler2 handler;
+        int uses;
+    }
+
+    private static final ThreadLocal<Map<Kind, Cached>> VALIDATORS = ThreadLocal.withInitial(() -> new EnumMap<>(Kind.class));
+
+    private static ValidatorHandler borrow(Kind kind) {
+        Cached cached = VALIDATORS.get().computeIfAbsent(kind, k -> new Cached());
+        ValidatorHandler2 handler = cached.handler;
+        cached.handler = null; // a nested or failed use never sees a half-used validator
+        if (handler == null || cached.uses >= VALIDATOR_USES) {
+            ValidatorHandler fresh = schema(kind).newValidatorHandler();
+            fresh.setErrorHandler(FIRST_ERROR);
+            if (!(fresh instanceof ValidatorHandler2)) {
+                return fresh; // not Jing's: used once, never cached
+            }
+            handler = (ValidatorHandler2) fresh;
+            cached.uses = 0;
+        } else {
+            handler.reset();
+        }
+        cached.uses++;
+        return handler;
+    }
+
+    private static void giveBack(Kind kind, ValidatorHandler validator) {
+        if (validator instanceof ValidatorHandler2 handler) {
+            // Returned after a failure too: the next borrow resets it before use.
+            VALIDATORS.get().get(kind).handler = handler;
         }
     }
 

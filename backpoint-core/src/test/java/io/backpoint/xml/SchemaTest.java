@@ -94,6 +94,21 @@ class SchemaTest {
                 .isInstanceOfSatisfying(BackpointException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.XML_INVALID_SCHEMA));
     }
 
+    /** Validators are reused per thread: a failure half-way through a document must not leak into the next one. */
+    @org.junit.jupiter.api.Test
+    void reusedValidatorForgetsAFailedDocument() {
+        XmlNode good = XmlInput.parse(Fixtures.read("in/many-devices.xml"));
+        XmlNode bad = XmlInput.parse(Fixtures.read("in/domain-disk-without-target-invalid.xml"));
+        XmlNode alsoBad = XmlInput.parse("<domaincheckpoint><name>a</name><name>b</name></domaincheckpoint>");
+        for (int i = 0; i < 3; i++) {
+            assertThatCode(() -> Schemas.validate(good, Schemas.Kind.CHECKPOINT)).doesNotThrowAnyException();
+            assertThatThrownBy(() -> Schemas.validate(bad, Schemas.Kind.CHECKPOINT)).isInstanceOf(BackpointException.class);
+            assertThatThrownBy(() -> Schemas.validate(alsoBad, Schemas.Kind.CHECKPOINT)).isInstanceOf(BackpointException.class);
+            // a different kind on the same thread in between
+            assertThatCode(() -> Schemas.validate(good.child("domain"), Schemas.Kind.DOMAIN)).doesNotThrowAnyException();
+        }
+    }
+
     private static Path shared(String relative) {
         Optional<Path> p = SharedFiles.resolve(relative);
         assumeTrue(p.isPresent(), "../shared is absent: " + relative + " skipped");
