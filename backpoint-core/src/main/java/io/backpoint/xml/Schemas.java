@@ -140,7 +140,7 @@ public final class Schemas {
      * without this a packaged Backpoint could not load domaincheckpoint.rng. Only our own schema
      * files are served; anything else is refused rather than fetched.
      */
-    private static LSInput resolveInclude(String type, String namespace, String publicId, String systemId, String baseUri) {
+    static LSInput resolveInclude(String type, String namespace, String publicId, String systemId, String baseUri) {
         if (systemId == null) {
             return null;
         }

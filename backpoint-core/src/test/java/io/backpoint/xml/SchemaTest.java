@@ -109,6 +109,21 @@ class SchemaTest {
         }
     }
 
+    /** Packaged in a jar, a schema's include must still find its sibling, and nothing else is fetched. */
+    @org.junit.jupiter.api.Test
+    void includesResolveToOurOwnSchemasOnly() throws IOException {
+        var input = Schemas.resolveInclude("http://www.w3.org/2001/XMLSchema", null, null, "domain.rng",
+                "jar:file:/opt/backpoint/lib/backpoint-core.jar!/io/backpoint/schemas/domaincheckpoint.rng");
+        assertThat(input.getSystemId()).endsWith("/io/backpoint/schemas/domain.rng");
+        try (var in = input.getByteStream()) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("<define name=\"bpDomain\">");
+        }
+        assertThatThrownBy(() -> Schemas.resolveInclude("", null, null, "http://example.org/evil.xsd", null))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Schemas.resolveInclude("", null, null, "/etc/passwd", null))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
     private static Path shared(String relative) {
         Optional<Path> p = SharedFiles.resolve(relative);
         assumeTrue(p.isPresent(), "../shared is absent: " + relative + " skipped");
