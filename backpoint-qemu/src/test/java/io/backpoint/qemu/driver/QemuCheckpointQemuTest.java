@@ -56,6 +56,7 @@ class QemuCheckpointQemuTest {
     @Test
     void sizeIsTheBytesWrittenSinceEachCheckpoint() {
         dom.createCheckpoint(String.format(TWO_DISKS, "c1"), 0);
+        assertThat(dom.checkpoint("c1").problem()).isEmpty();
         TestVm.guestWrite(dom, 0, 0xab, 0, MIB);
         dom.createCheckpoint(String.format(TWO_DISKS, "c2"), 0);
         TestVm.guestWrite(dom, 0, 0xcd, 4 * MIB, 2 * MIB);
@@ -106,6 +107,8 @@ class QemuCheckpointQemuTest {
         ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
         assertThat(dom.state()).isEqualTo(DomainState.SHUTOFF);
         dom.start();
+        assertThat(dom.checkpoint("c1").problem()).hasValueSatisfying(
+                p -> assertThat(p).contains("'c1'").contains("'vda'").contains("inconsistent"));
         assertThatThrownBy(() -> dom.checkpoint("c1").xmlDesc(EnumSet.of(CheckpointXmlFlag.SIZE)))
                 .isInstanceOfSatisfying(BackpointException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.CHECKPOINT_INCONSISTENT);
