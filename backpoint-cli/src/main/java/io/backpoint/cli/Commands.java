@@ -32,6 +32,7 @@ final class Commands {
                         new CheckpointListCommand(),
                         new CheckpointParentCommand())),
                 new Group("Backpoint", "backpoint", List.of(
+                        new RestoreCommand(),
                         new ValidateCommand(),
                         new HelpCommand())));
     }
