@@ -33,6 +33,7 @@ final class Commands {
                         new CheckpointParentCommand())),
                 new Group("Backpoint", "backpoint", List.of(
                         new RestoreCommand(),
+                        new DemoCliCommand(),
                         new ValidateCommand(),
                         new HelpCommand())));
     }
