@@ -7,6 +7,7 @@ import io.backpoint.api.Domain;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
 import io.backpoint.nbd.Extent;
+import io.backpoint.nbd.ExtentMap;
 import io.backpoint.nbd.MetaContext;
 import io.backpoint.nbd.NbdClient;
 import io.backpoint.nbd.NbdConnectOptions;
@@ -189,7 +190,7 @@ final class DemoStory {
                     QemuNbdServer local = QemuNbdServer.builder(target).format("qcow2").start();
                     NbdClient dest = local.connect()) {
                 long dirty = 0;
-                for (Extent e : source.blockStatus(context, 0, source.size())) {
+                for (Extent e : ExtentMap.query(source, context).extents()) {
                     if (e.has(MetaContext.STATE_DIRTY)) {
                         dirty += e.length();
                     }
