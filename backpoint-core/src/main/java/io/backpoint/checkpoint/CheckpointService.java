@@ -155,7 +155,7 @@ public final class CheckpointService {
             Collection<CheckpointTree.Node> nodes;
             if (from == null) {
                 if (flags.contains(CheckpointListFlag.ROOTS)) {
-                    nodes = tree.roots();
+                    nodes = tree.childrenNewestFirst(null);
                 } else if (flags.contains(CheckpointListFlag.TOPOLOGICAL)) {
                     nodes = tree.descendants(null);
                 } else {
@@ -163,7 +163,7 @@ public final class CheckpointService {
                 }
             } else {
                 CheckpointTree.Node start = node(tree, from);
-                nodes = flags.contains(CheckpointListFlag.DESCENDANTS) ? tree.descendants(start) : start.children();
+                nodes = flags.contains(CheckpointListFlag.DESCENDANTS) ? tree.descendants(start) : tree.childrenNewestFirst(start);
             }
             boolean leaves = flags.contains(CheckpointListFlag.LEAVES);
             boolean noLeaves = flags.contains(CheckpointListFlag.NO_LEAVES);
