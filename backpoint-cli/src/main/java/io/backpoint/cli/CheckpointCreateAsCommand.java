@@ -4,6 +4,7 @@ import io.backpoint.api.Checkpoint;
 import io.backpoint.api.CheckpointCreateFlag;
 import io.backpoint.api.Domain;
 import io.backpoint.xml.XmlWriter;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -65,16 +66,16 @@ final class CheckpointCreateAsCommand implements Command {
         return true;
     }
 
-    /** disk[,checkpoint=TYPE][,bitmap=NAME], each key at most once, as virsh accepts it. */
+    /**
+     * disk[,checkpoint=TYPE][,bitmap=NAME], each key at most once, split as virsh splits it
+     * (",," is a literal comma). Like virsh, an empty disk name is passed on for the schema to
+     * refuse.
+     */
     private static void diskSpec(XmlWriter w, String spec) {
-        String[] parts = spec.split(",", -1);
+        List<String> parts = splitCommas(spec);
         String checkpoint = null;
         String bitmap = null;
-        if (parts[0].isEmpty()) {
-            throw new Shell.CommandFailure("unable to parse diskspec: " + spec);
-        }
-        for (int i = 1; i < parts.length; i++) {
-            String p = parts[i];
+        for (String p : parts.subList(1, parts.size())) {
             if (p.startsWith("checkpoint=") && checkpoint == null) {
                 checkpoint = p.substring("checkpoint=".length());
             } else if (p.startsWith("bitmap=") && bitmap == null) {
@@ -83,6 +84,26 @@ final class CheckpointCreateAsCommand implements Command {
                 throw new Shell.CommandFailure("unable to parse diskspec: " + spec);
             }
         }
-        w.emptyElement("disk", "name", parts[0], "checkpoint", checkpoint, "bitmap", bitmap);
+        w.emptyElement("disk", "name", parts.get(0), "checkpoint", checkpoint, "bitmap", bitmap);
+    }
+
+    /** virsh's vshStringToArray: fields separated by ',', with ",," standing for one comma. */
+    static List<String> splitCommas(String s) {
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != ',') {
+                field.append(c);
+            } else if (i + 1 < s.length() && s.charAt(i + 1) == ',') {
+                field.append(',');
+                i++;
+            } else {
+                fields.add(field.toString());
+                field.setLength(0);
+            }
+        }
+        fields.add(field.toString());
+        return fields;
     }
 }

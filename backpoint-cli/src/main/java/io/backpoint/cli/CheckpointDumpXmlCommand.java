@@ -30,7 +30,9 @@ final class CheckpointDumpXmlCommand implements Command {
                 OptionDef.string("checkpointname", "checkpoint name"),
                 OptionDef.bool("security-info", "include security sensitive information in XML dump"),
                 OptionDef.bool("no-domain", "exclude <domain> from XML"),
-                OptionDef.bool("size", "include backup size estimate in XML dump"));
+                OptionDef.bool("size", "include backup size estimate in XML dump"),
+                OptionDef.named("xpath", "xpath expression to filter the XML document"),
+                OptionDef.bool("wrap", "wrap xpath results in an common root element"));
     }
 
     @Override
@@ -47,7 +49,6 @@ final class CheckpointDumpXmlCommand implements Command {
         }
         Domain dom = shell.domain(args.get("domain"));
         Checkpoint chk = Checkpoints.lookup(dom, args);
-        shell.out().print(chk.xmlDesc(flags));
-        return true;
+        return XPathFilter.print(shell, chk.xmlDesc(flags), args);
     }
 }

@@ -70,18 +70,19 @@ final class CheckpointListCommand implements Command {
         if (args.has("topological")) {
             flags.add(CheckpointListFlag.TOPOLOGICAL);
         }
-        String from = args.get("from");
-        if (args.has("descendants") && from == null) {
+        if (args.has("descendants") && !args.has("from")) {
             throw new UsageException("--descendants requires --from");
         }
         Domain dom = shell.domain(args.get("domain"));
+        String from = args.get("from");
 
         List<Checkpoint> list = new ArrayList<>();
         Checkpoint start = null;
         if (from != null) {
             start = dom.checkpoint(from);
             EnumSet<CheckpointListFlag> childFlags = EnumSet.copyOf(flags.isEmpty() ? EnumSet.noneOf(CheckpointListFlag.class) : flags);
-            if (tree || args.has("descendants")) {
+            // virsh's --tree with --from shows the direct children only, unless --descendants.
+            if (args.has("descendants")) {
                 childFlags.add(CheckpointListFlag.DESCENDANTS);
             }
             list.addAll(start.children(childFlags));

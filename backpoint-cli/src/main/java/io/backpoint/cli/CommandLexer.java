@@ -4,15 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits a virsh-style command string into commands and their words: words separated by
- * blanks; commands separated by ';' or a newline; single quotes take everything literally,
- * double quotes allow backslash escapes, a backslash outside quotes escapes the next character,
- * and an unquoted '#' at the start of a word comments out the rest of the line.
+ * Splits a virsh-style command string into commands and their words, with virsh's rules:
+ * words separated by blanks; commands separated by ';' or a newline; single quotes take
+ * everything literally (virsh does not complain when one is left open), double quotes allow
+ * backslash escapes and must be closed, a backslash outside single quotes escapes the next
+ * character, a backslash-newline disappears, and an unquoted '#' at the start of a word comments
+ * out the rest of the line.
  */
 final class CommandLexer {
     private CommandLexer() {}
 
-    /** Thrown for an unterminated quote or a trailing backslash. */
+    /** Thrown for an unterminated double quote or a trailing backslash. */
     static final class LexException extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -32,7 +34,11 @@ final class CommandLexer {
                 i++;
                 continue;
             }
-            if (c == ';' || c == '\n' || c == '\r') {
+            if (c == '\\' && i + 1 < n && input.charAt(i + 1) == '\n') {
+                i += 2;
+                continue;
+            }
+            if (c == ';' || c == '\n') {
                 endCommand(commands, words);
                 words = new ArrayList<>();
                 i++;
@@ -49,7 +55,7 @@ final class CommandLexer {
             boolean dbl = false;
             while (i < n) {
                 c = input.charAt(i);
-                if (!single && !dbl && (c == ' ' || c == '\t' || c == ';' || c == '\n' || c == '\r')) {
+                if (!single && !dbl && (c == ' ' || c == '\t' || c == ';' || c == '\n')) {
                     break;
                 }
                 if (!dbl && c == '\'') {
@@ -62,14 +68,16 @@ final class CommandLexer {
                     if (i + 1 >= n) {
                         throw new LexException("dangling \\");
                     }
-                    word.append(input.charAt(i + 1));
+                    if (input.charAt(i + 1) != '\n') {
+                        word.append(input.charAt(i + 1));
+                    }
                     i += 2;
                 } else {
                     word.append(c);
                     i++;
                 }
             }
-            if (single || dbl) {
+            if (dbl) {
                 throw new LexException("missing \"");
             }
             words.add(word.toString());

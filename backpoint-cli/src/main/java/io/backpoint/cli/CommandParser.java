@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * Fills a command's options from its words with virsh's rules: {@code --opt value},
  * {@code --opt=value}, bare words filling positional options in declaration order, {@code --}
- * ending options, and virsh's messages for every mistake.
+ * ending options, and virsh's messages for every mistake. Like virsh, every command takes
+ * {@code --help} (its help page instead of running it), and the help command itself ignores
+ * options and words it does not know.
  */
 final class CommandParser {
     private CommandParser() {}
@@ -28,6 +30,12 @@ final class CommandParser {
                     name = name.substring(0, eq);
                 }
                 OptionDef opt = find(cmd, name);
+                if (opt == null && name.equals("help")) {
+                    opt = HELP;
+                }
+                if (opt == null && lenient(cmd)) {
+                    continue;
+                }
                 if (opt == null) {
                     throw new UsageException("command '" + cmd.name() + "' doesn't support option --" + name);
                 }
@@ -51,10 +59,18 @@ final class CommandParser {
                 continue;
             }
             OptionDef target = nextPositional(cmd, args);
+            if (target == null && lenient(cmd)) {
+                continue;
+            }
             if (target == null) {
                 throw new UsageException("unexpected data '" + word + "'");
             }
             args.add(target.name(), checked(target, word));
+        }
+        if (args.has(HELP.name()) && find(cmd, HELP.name()) == null) {
+            ParsedArgs help = new ParsedArgs(HELP_COMMAND);
+            help.add("command", cmd.name());
+            return help;
         }
         for (OptionDef opt : cmd.options()) {
             if (opt.required() && !args.has(opt.name())) {
@@ -64,6 +80,15 @@ final class CommandParser {
             }
         }
         return args;
+    }
+
+    /** The --help every command accepts. */
+    private static final OptionDef HELP = OptionDef.bool("help", "print help for this command");
+    private static final Command HELP_COMMAND = new HelpCommand();
+
+    /** virsh's help ignores stray options and words ("help list --all" shows list's help). */
+    private static boolean lenient(Command cmd) {
+        return cmd instanceof HelpCommand;
     }
 
     private static String checked(OptionDef opt, String value) throws UsageException {

@@ -25,13 +25,14 @@ final class DumpXmlCommand implements Command {
         return List.of(
                 OptionDef.data("domain", "domain name, id or uuid"),
                 OptionDef.bool("inactive", "show inactive defined XML"),
-                OptionDef.bool("security-info", "include security sensitive information in XML dump"));
+                OptionDef.bool("security-info", "include security sensitive information in XML dump"),
+                OptionDef.named("xpath", "xpath expression to filter the XML document"),
+                OptionDef.bool("wrap", "wrap xpath results in an common root element"));
     }
 
     @Override
     public boolean run(Shell shell, ParsedArgs args) throws Exception {
         Domain dom = shell.domain(args.get("domain"));
-        shell.out().print(dom.xmlDesc(args.has("security-info"), args.has("inactive")));
-        return true;
+        return XPathFilter.print(shell, dom.xmlDesc(args.has("security-info"), args.has("inactive")), args);
     }
 }

@@ -17,7 +17,7 @@ final class HelpCommand implements Command {
 
     @Override
     public String description() {
-        return "Prints global help, command specific help, or help for a group of related commands";
+        return "Prints global help, command specific help, or help for a\ngroup of related commands";
     }
 
     @Override
@@ -33,8 +33,8 @@ final class HelpCommand implements Command {
     @Override
     public boolean run(Shell shell, ParsedArgs args) throws Exception {
         PrintStream out = shell.out();
-        String name = args.get("command");
-        if (name == null) {
+        String name = args.raw("command");
+        if (name == null || name.isEmpty()) {
             out.println("Grouped commands:");
             out.println();
             for (Commands.Group g : Commands.groups()) {
@@ -54,7 +54,6 @@ final class HelpCommand implements Command {
                     for (Command c : g.commands()) {
                         out.printf("    %-30s %s%n", c.name(), c.summary());
                     }
-                    out.println();
                     return true;
                 }
             }
@@ -71,7 +70,9 @@ final class HelpCommand implements Command {
         out.println(syn);
         out.println();
         out.println("  DESCRIPTION");
-        out.println("    " + cmd.description());
+        for (String line : cmd.description().split("\n")) {
+            out.println("    " + line);
+        }
         out.println();
         if (!cmd.options().isEmpty()) {
             out.println("  OPTIONS");

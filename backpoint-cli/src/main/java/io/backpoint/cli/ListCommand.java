@@ -49,15 +49,16 @@ final class ListCommand implements Command {
             }
             int id = d.id();
             if (plain) {
+                // virsh's order whatever the order of the options: UUID, id, name.
                 StringBuilder line = new StringBuilder();
-                if (args.has("id")) {
-                    if (!active) {
-                        continue;
-                    }
-                    line.append(id);
+                if (args.has("id") && !active) {
+                    continue;
                 }
                 if (args.has("uuid")) {
-                    line.append(line.length() > 0 ? " " : "").append(d.uuid());
+                    line.append(d.uuid());
+                }
+                if (args.has("id")) {
+                    line.append(line.length() > 0 ? " " : "").append(id);
                 }
                 if (args.has("name")) {
                     line.append(line.length() > 0 ? " " : "").append(d.name());

@@ -2,6 +2,7 @@ package io.backpoint.cli;
 
 import io.backpoint.api.Connection;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +20,18 @@ public final class Main {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int status = run(args, out, err, Path.of("").toAbsolutePath(), Connection::open);
+        int status = run(args, System.in, System.console() != null, out, err, Path.of("").toAbsolutePath(), Connection::open);
         out.flush();
         err.flush();
         System.exit(status);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err, Path cwd, Function<String, Connection> connector) {
+    /**
+     * Runs one invocation with the given streams; {@code terminal} says whether {@code in} is a
+     * terminal, which alone decides whether the banner and prompts are shown.
+     */
+    static int run(String[] args, InputStream in, boolean terminal, PrintStream out, PrintStream err, Path cwd,
+            Function<String, Connection> connector) {
         String uri = defaultUri();
         int i = 0;
         for (; i < args.length; i++) {
@@ -56,8 +62,8 @@ public final class Main {
         try {
             List<String> rest = List.of(args).subList(i, args.length);
             if (rest.isEmpty()) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                return shell.runInteractive(in, System.console() != null);
+                BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                return shell.runInteractive(lines, terminal);
             }
             if (rest.size() == 1) {
                 return shell.runString(rest.get(0));

@@ -26,8 +26,20 @@ final class ParsedArgs {
         return values.containsKey(option);
     }
 
-    /** The value of a string option, or null. */
+    /**
+     * The value of a string option, or null. An empty value is refused as virsh's
+     * vshCommandOptStringReq refuses it, when the command asks for the value.
+     */
     String get(String option) {
+        String v = raw(option);
+        if (v != null && v.isEmpty()) {
+            throw new Shell.CommandFailure("Failed to get option '" + option + "': Option argument is empty");
+        }
+        return v;
+    }
+
+    /** The value of a string option as given, possibly empty, or null. */
+    String raw(String option) {
         List<String> v = values.get(option);
         return v == null ? null : v.get(0);
     }

@@ -27,6 +27,7 @@ final class Shell {
     private final Function<String, Connection> connector;
     private String uri;
     private Connection connection;
+    private boolean quit;
 
     Shell(String uri, PrintStream out, PrintStream err, Path workingDir, Function<String, Connection> connector) {
         this.uri = uri;
@@ -37,6 +38,9 @@ final class Shell {
         for (Command c : Commands.all()) {
             commands.put(c.name(), c);
         }
+        // virsh's shell builtins: they stop the run; they are not listed by help.
+        commands.put("quit", new QuitCommand("quit"));
+        commands.put("exit", new QuitCommand("exit"));
     }
 
     PrintStream out() {
@@ -90,6 +94,10 @@ final class Shell {
 
     /** Parses and runs a whole command string; returns the exit status. */
     int runString(String input) {
+        if (input.isEmpty()) {
+            // virsh refuses an empty command string silently, yet accepts one of blanks.
+            return 1;
+        }
         List<ParsedArgs> parsed;
         try {
             parsed = parseAll(input);
@@ -97,11 +105,20 @@ final class Shell {
             err.println("error: " + e.getMessage());
             return 1;
         }
+        return runAll(parsed) ? 0 : 1;
+    }
+
+    /** Runs parsed commands in turn up to a quit; true when the last one run succeeded. */
+    private boolean runAll(List<ParsedArgs> parsed) {
         boolean ok = true;
         for (ParsedArgs args : parsed) {
+            if (args.command() instanceof QuitCommand) {
+                quit = true;
+                break;
+            }
             ok = execute(args);
         }
-        return ok ? 0 : 1;
+        return ok;
     }
 
     /** Runs one command given as separate words (argv); a lone ";" word separates commands. */
@@ -122,11 +139,7 @@ final class Shell {
             err.println("error: " + e.getMessage());
             return 1;
         }
-        boolean ok = true;
-        for (ParsedArgs args : parsed) {
-            ok = execute(args);
-        }
-        return ok ? 0 : 1;
+        return runAll(parsed) ? 0 : 1;
     }
 
     private void addParsed(List<ParsedArgs> parsed, List<String> words) throws UsageException {
@@ -140,7 +153,13 @@ final class Shell {
         parsed.add(CommandParser.parse(cmd, words.subList(1, words.size())));
     }
 
-    /** Reads commands from standard input, one per line, as virsh's interactive mode does. */
+    /**
+     * Reads commands from standard input, one line at a time, as virsh's interactive mode does:
+     * a line that does not parse runs nothing, a command's failure does not stop the others, and
+     * the exit status is 0 whatever the commands did, as virsh's is. The banner and the prompts
+     * are printed only to a terminal (virsh prints them even into a pipe), so scripts read clean
+     * output.
+     */
     int runInteractive(BufferedReader in, boolean prompt) throws IOException {
         if (prompt) {
             out.println("Welcome to backpoint, the checkpoint and backup terminal.");
@@ -149,35 +168,28 @@ final class Shell {
             out.println("       'quit' to quit");
             out.println();
         }
-        boolean ok = true;
-        while (true) {
+        while (!quit) {
             if (prompt) {
                 out.print("backpoint # ");
                 out.flush();
             }
             String line = in.readLine();
             if (line == null) {
-                if (prompt) {
-                    out.println();
-                }
-                return ok ? 0 : 1;
-            }
-            String trimmed = line.trim();
-            if (trimmed.equals("quit") || trimmed.equals("exit")) {
-                return ok ? 0 : 1;
+                break;
             }
             List<ParsedArgs> parsed;
             try {
                 parsed = parseAll(line);
             } catch (UsageException e) {
                 err.println("error: " + e.getMessage());
-                ok = false;
                 continue;
             }
-            for (ParsedArgs args : parsed) {
-                ok = execute(args);
-            }
+            runAll(parsed);
         }
+        if (prompt) {
+            out.println();
+        }
+        return 0;
     }
 
     private List<ParsedArgs> parseAll(String input) throws UsageException {

@@ -1,7 +1,6 @@
 package io.backpoint.api;
 
 import io.backpoint.error.BackpointException;
-import io.backpoint.error.ErrorCode;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.ToIntFunction;
@@ -36,6 +35,6 @@ final class Flags {
     }
 
     static BackpointException unsupported(int bits, String function) {
-        return BackpointException.of(ErrorCode.INVALID_ARG, "unsupported flags (0x%x) in function %s", bits, function);
+        return BackpointException.invalidArg("unsupported flags (0x%x) in function %s", bits, function);
     }
 }

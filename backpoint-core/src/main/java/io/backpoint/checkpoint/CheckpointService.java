@@ -58,14 +58,14 @@ public final class CheckpointService {
         exclusive(flags, CheckpointCreateFlag.REDEFINE, CheckpointCreateFlag.QUIESCE,
                 "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE", "VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE");
         if (flags.contains(CheckpointCreateFlag.REDEFINE_VALIDATE) && !flags.contains(CheckpointCreateFlag.REDEFINE)) {
-            throw new BackpointException(ErrorCode.INVALID_ARG,
+            throw BackpointException.invalidArg(
                     "Flag 'VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE' requires flag 'VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE'");
         }
         CheckpointMechanics mech = driver.checkpoints();
         EnumSet<CheckpointCreateFlag> unsupported = EnumSet.copyOf(flags.isEmpty() ? EnumSet.noneOf(CheckpointCreateFlag.class) : flags);
         unsupported.removeAll(mech.supportedCreateFlags());
         if (!unsupported.isEmpty()) {
-            throw BackpointException.of(ErrorCode.INVALID_ARG, "unsupported flags (0x%x) in function %s",
+            throw BackpointException.invalidArg("unsupported flags (0x%x) in function %s",
                     CheckpointCreateFlag.toMask(unsupported), "checkpointCreateXML");
         }
         boolean redefine = flags.contains(CheckpointCreateFlag.REDEFINE);
@@ -181,7 +181,7 @@ public final class CheckpointService {
             Collection<CheckpointTree.Node> nodes;
             if (from == null) {
                 if (flags.contains(CheckpointListFlag.ROOTS)) {
-                    nodes = tree.roots();
+                    nodes = tree.childrenNewestFirst(null);
                 } else if (flags.contains(CheckpointListFlag.TOPOLOGICAL)) {
                     nodes = tree.descendants(null);
                 } else {
@@ -189,7 +189,7 @@ public final class CheckpointService {
                 }
             } else {
                 CheckpointTree.Node start = node(tree, from);
-                nodes = flags.contains(CheckpointListFlag.DESCENDANTS) ? tree.descendants(start) : start.children();
+                nodes = flags.contains(CheckpointListFlag.DESCENDANTS) ? tree.descendants(start) : tree.childrenNewestFirst(start);
             }
             boolean leaves = flags.contains(CheckpointListFlag.LEAVES);
             boolean noLeaves = flags.contains(CheckpointListFlag.NO_LEAVES);
@@ -370,7 +370,7 @@ public final class CheckpointService {
 
     private static <E extends Enum<E>> void exclusive(Set<E> flags, E a, E b, String aName, String bName) {
         if (flags.contains(a) && flags.contains(b)) {
-            throw BackpointException.of(ErrorCode.INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive", aName, bName);
+            throw BackpointException.invalidArg("Flags '%s' and '%s' are mutually exclusive", aName, bName);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.backpoint.checkpoint;
 import io.backpoint.model.CheckpointDef;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -172,24 +173,29 @@ public final class CheckpointTree {
         return byName.values();
     }
 
-    /** Descendants of a node (or of the root when null), parents before children. */
+    /**
+     * Descendants of a node (or of the root when null), parents before children, siblings newest
+     * first: libvirt prepends a new child to its parent's list, and virsh --topological prints
+     * the walk in that order.
+     */
     public List<Node> descendants(Node from) {
         List<Node> out = new ArrayList<>();
         Deque<Node> stack = new ArrayDeque<>();
         Node start = from == null ? metaroot : from;
-        List<Node> first = new ArrayList<>(start.children.values());
-        for (int i = first.size() - 1; i >= 0; i--) {
-            stack.push(first.get(i));
-        }
+        start.children.values().forEach(stack::push);
         while (!stack.isEmpty()) {
             Node n = stack.pop();
             out.add(n);
-            List<Node> kids = new ArrayList<>(n.children.values());
-            for (int i = kids.size() - 1; i >= 0; i--) {
-                stack.push(kids.get(i));
-            }
+            n.children.values().forEach(stack::push);
         }
         return out;
+    }
+
+    /** A node's children (the roots when null), newest first as libvirt lists them. */
+    public List<Node> childrenNewestFirst(Node from) {
+        List<Node> kids = new ArrayList<>((from == null ? metaroot : from).children.values());
+        Collections.reverse(kids);
+        return kids;
     }
 
     /** Whether making {@code parentName} the parent of {@code name} would create a cycle. */

@@ -16,9 +16,23 @@ public final class BackpointException extends RuntimeException {
     }
 
     public BackpointException(ErrorCode code, String detail, Throwable cause) {
-        super(format(code, detail), cause);
+        this(code, detail, cause, format(code, detail));
+    }
+
+    private BackpointException(ErrorCode code, String detail, Throwable cause, String message) {
+        super(message, cause);
         this.code = code;
         this.detail = detail;
+    }
+
+    /**
+     * An INVALID_ARG error whose message is the detail alone, as libvirt's virReportInvalidArg
+     * raises it (used by virCheckFlags and the exclusive/required flag checks): virsh prints
+     * "error: unsupported flags (0x4) in function ..." with no "invalid argument: " before it.
+     */
+    public static BackpointException invalidArg(String format, Object... args) {
+        String detail = args.length == 0 ? format : String.format(format, args);
+        return new BackpointException(ErrorCode.INVALID_ARG, detail, null, detail);
     }
 
     /** Shorthand with {@link String#format} arguments. */
