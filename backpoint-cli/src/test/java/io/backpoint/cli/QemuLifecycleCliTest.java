@@ -26,7 +26,7 @@ class QemuLifecycleCliTest {
     private Result run(String commands) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(new String[] {"-c", uri, commands}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = Main.run(new String[] {"-c", uri, commands}, java.io.InputStream.nullInputStream(), false, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), dir, Connection::open);
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

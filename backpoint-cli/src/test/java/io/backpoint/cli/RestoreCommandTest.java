@@ -84,7 +84,7 @@ class RestoreCommandTest {
     private int main(String... args) {
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        return Main.run(args, o, e, dir, uri -> {
+        return Main.run(args, java.io.InputStream.nullInputStream(), false, o, e, dir, uri -> {
             throw new AssertionError("restore must not connect (" + uri + ")");
         });
     }
