@@ -116,8 +116,9 @@ public final class CheckpointService {
             if (!tree.contains(parent)) {
                 throw BackpointException.of(ErrorCode.INVALID_ARG, "parent %s for moment %s not found", parent, name);
             }
-            if (tree.wouldCycle(name, parent)) {
-                throw BackpointException.of(ErrorCode.INVALID_ARG, "parent %s would create cycle to %s", parent, name);
+            String through = tree.cycleThrough(name, parent);
+            if (through != null) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "parent %s would create cycle to %s", through, name);
             }
         }
         CheckpointDef prepared;

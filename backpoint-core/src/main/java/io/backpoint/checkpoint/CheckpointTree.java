@@ -200,6 +200,21 @@ public final class CheckpointTree {
         return false;
     }
 
+    /**
+     * The node a cycle would run through if {@code parentName} became the parent of {@code name}:
+     * the ancestor of {@code parentName} (itself included) whose parent is {@code name}, which is
+     * the node libvirt names in its error. Null when there would be no cycle.
+     */
+    public String cycleThrough(String name, String parentName) {
+        for (Node p = byName.get(parentName); p != null && p.def != null; p = p.parent) {
+            Node up = p.parent;
+            if (up != null && up.def != null && up.name().equals(name)) {
+                return p.name();
+            }
+        }
+        return null;
+    }
+
     /** libvirt's rule after a reload: current is the leaf at the end of a chain with exactly one child per level. */
     private Node uniqueLeaf() {
         Node n = metaroot;

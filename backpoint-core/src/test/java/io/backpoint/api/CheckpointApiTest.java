@@ -288,6 +288,9 @@ class CheckpointApiTest {
                 "invalid argument: parent zz for moment m not found");
         assertError(() -> redefine("s", "s"), ErrorCode.INVALID_ARG,
                 "invalid argument: cannot set moment s as its own parent");
+        // libvirt names the ancestor whose parent is the redefined checkpoint.
+        assertError(() -> redefine("a", "c"), ErrorCode.INVALID_ARG,
+                "invalid argument: parent b would create cycle to a");
         assertError(() -> redefine("a", "b"), ErrorCode.INVALID_ARG,
                 "invalid argument: parent b would create cycle to a");
         String foreign = "<domaincheckpoint><name>u</name><creationTime>6</creationTime>"

@@ -160,6 +160,11 @@ class CheckpointTreeTest {
         assertThat(tree.wouldCycle("d", "a")).isFalse();
         assertThat(tree.wouldCycle("new", "c")).isFalse();
         assertThat(tree.wouldCycle("a", "missing")).isFalse();
+        assertThat(tree.cycleThrough("a", "c")).as("the ancestor whose parent is a").isEqualTo("b");
+        assertThat(tree.cycleThrough("a", "b")).isEqualTo("b");
+        assertThat(tree.cycleThrough("b", "c")).isEqualTo("c");
+        assertThat(tree.cycleThrough("c", "d")).isNull();
+        assertThat(tree.cycleThrough("new", "c")).isNull();
     }
 
     @Test
