@@ -261,6 +261,19 @@ class FileCheckpointStoreTest {
     }
 
     @Test
+    void namesTooLongForAFileAreRefusedAndNothingIsKept() throws IOException {
+        CheckpointService s = service();
+        String longest = "n".repeat(225);
+        create(s, longest);
+        assertThat(Files.exists(file(longest))).isTrue();
+        String tooLong = "n".repeat(226);
+        assertError(() -> create(s, tooLong), ErrorCode.INVALID_ARG, "invalid checkpoint name");
+        assertError(() -> create(s, "x/y"), ErrorCode.XML_INVALID_SCHEMA);
+        assertThat(s.list(DOM, null, Set.of())).containsExactly(longest);
+        assertThat(service().list(DOM, null, Set.of())).containsExactly(longest);
+    }
+
+    @Test
     void anUnknownDomainIsRefused() {
         CheckpointService s = service();
         assertError(() -> s.create("nope", "<domaincheckpoint/>", NONE), ErrorCode.NO_DOMAIN, "'nope'");
