@@ -218,6 +218,23 @@ class FileCheckpointStoreTest {
     }
 
     @Test
+    void aDamagedFileSurvivesADriverThatMakesANewStorePerCall() throws IOException {
+        CheckpointService s = service();
+        create(s, "a");
+        create(s, "c");
+        Files.writeString(file("c"), "garbage");
+        CheckpointService stateless = new CheckpointService(new FileStoreDriver(state, Clock.systemUTC(), true));
+        assertThat(stateless.list(DOM, null, Set.of())).containsExactly("a");
+        assertError(() -> create(stateless, "c"), ErrorCode.OPERATION_FAILED, file("c").toString(), "damaged");
+        assertError(() -> redefine(stateless, "c", null), ErrorCode.OPERATION_FAILED, file("c").toString());
+        assertThat(Files.readString(file("c"))).isEqualTo("garbage");
+        // Replacing a good file it did not load is still fine.
+        stateless.create(DOM, "<domaincheckpoint><name>a</name><description>edited</description>"
+                + "<creationTime>5</creationTime></domaincheckpoint>", REDEFINE);
+        assertThat(Files.readString(file("a"))).contains("<description>edited</description>");
+    }
+
+    @Test
     void aDamagedParentLeavesItsChildrenLoaded() throws IOException {
         CheckpointService s = service();
         create(s, "a");

@@ -22,10 +22,17 @@ final class FileStoreDriver implements Driver {
     private final TestDriver inner;
     private final Path state;
     private final Map<String, FileCheckpointStore> stores = new HashMap<>();
+    private final boolean newStoreEachCall;
 
     FileStoreDriver(Path state, Clock clock) {
+        this(state, clock, false);
+    }
+
+    /** With newStoreEachCall, every call hands out a new store object, as a stateless driver might. */
+    FileStoreDriver(Path state, Clock clock, boolean newStoreEachCall) {
         this.inner = TestDriver.open(URI.create("test:///default"), clock);
         this.state = state;
+        this.newStoreEachCall = newStoreEachCall;
     }
 
     static Path checkpointDir(Path state, String domain) {
@@ -70,6 +77,9 @@ final class FileStoreDriver implements Driver {
     @Override
     public CheckpointStore checkpointStore(String name) {
         inner.definition(name); // NO_DOMAIN for an unknown domain
+        if (newStoreEachCall) {
+            return new FileCheckpointStore(checkpointDir(state, name));
+        }
         return stores.computeIfAbsent(name, n -> new FileCheckpointStore(checkpointDir(state, n)));
     }
 
