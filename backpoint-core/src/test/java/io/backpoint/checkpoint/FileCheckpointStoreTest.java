@@ -122,6 +122,7 @@ class FileCheckpointStoreTest {
         create(first, "b");
         create(first, "c");
         redefine(first, "side", "a");
+        assertThat(first.problems(DOM)).isEmpty();
         // Same parent links and documents; a branch leaves no unique leaf, so no current.
         CheckpointService second = service();
         assertThat(second.list(DOM, null, Set.of())).containsExactlyInAnyOrder("a", "b", "c", "side");
@@ -205,6 +206,7 @@ class FileCheckpointStoreTest {
 
         CheckpointService fresh = service();
         assertThat(fresh.list(DOM, null, Set.of())).containsExactlyInAnyOrder("a", "b");
+        assertThat(fresh.problems(DOM)).singleElement().asString().contains(file("c").toString()).contains("damaged");
         assertError(() -> create(fresh, "c"), ErrorCode.OPERATION_FAILED, file("c").toString(), "damaged");
         assertError(() -> redefine(fresh, "c", "a"), ErrorCode.OPERATION_FAILED, file("c").toString());
         assertError(() -> fresh.delete(DOM, "c", EnumSet.noneOf(CheckpointDeleteFlag.class)),
@@ -212,6 +214,7 @@ class FileCheckpointStoreTest {
         fresh.delete(DOM, "a", EnumSet.of(CheckpointDeleteFlag.CHILDREN));
         create(fresh, "d");
         assertThat(fresh.list(DOM, null, Set.of())).containsExactly("d");
+        assertThat(fresh.problems(DOM)).as("still reported after writes").hasSize(1);
 
         assertThat(Files.readAllBytes(file("c"))).as("never overwritten").isEqualTo(bad);
         assertThat(new FileCheckpointStore(dir()).load().problems()).as("still reported").hasSize(1);
@@ -243,6 +246,9 @@ class FileCheckpointStoreTest {
         Files.writeString(file("b"), "<domaincheckpoint><name>b</name>");
         CheckpointService fresh = service();
         assertThat(fresh.list(DOM, null, Set.of())).containsExactlyInAnyOrder("a", "c");
+        assertThat(fresh.problems(DOM)).hasSize(2)
+                .anyMatch(p -> p.contains(file("b").toString()))
+                .anyMatch(p -> p.contains("c") && p.contains("lacks parent b"));
         assertThat(fresh.definition(DOM, "c").parentName()).isEqualTo("b");
         // Inconsistent relations: no current, so a new checkpoint is a root.
         assertThat(current(fresh)).isNull();
@@ -259,7 +265,9 @@ class FileCheckpointStoreTest {
         CheckpointStore.Loaded loaded = new FileCheckpointStore(dir()).load();
         assertThat(loaded.defs()).extracting(CheckpointDef::name).containsExactly("a");
         assertThat(loaded.problems()).singleElement().asString().contains("bad name.xml");
-        assertThat(service().list(DOM, null, Set.of())).containsExactly("a");
+        CheckpointService fresh = service();
+        assertThat(fresh.list(DOM, null, Set.of())).containsExactly("a");
+        assertThat(fresh.problems(DOM)).singleElement().asString().contains("bad name.xml");
         assertThat(Files.readString(dir().resolve("bad name.xml"))).isEqualTo("junk");
     }
 
