@@ -10,7 +10,12 @@ import java.util.regex.Pattern;
  */
 public final class CheckpointNames {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_\\-][a-zA-Z0-9_\\-.]*");
-    private static final int MAX_LENGTH = 255 - ".xml".length();
+    /**
+     * The longest file name the store derives from a checkpoint name is the temporary file of
+     * an atomic write, {@code .<name>.xml.<unsigned long>.tmp}; it must fit the usual 255-byte
+     * limit, or saving fails late with "File name too long".
+     */
+    private static final int MAX_LENGTH = 255 - ".".length() - ".xml".length() - ".".length() - 20 - ".tmp".length();
 
     private CheckpointNames() {}
 

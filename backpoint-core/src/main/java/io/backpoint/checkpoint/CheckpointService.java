@@ -36,7 +36,8 @@ public final class CheckpointService {
     private final Driver driver;
     private final Map<String, Cached> trees = new HashMap<>();
 
-    private record Cached(CheckpointTree tree, long generation) {}
+    /** A loaded tree, the store generation it matches, and what its load found wrong. */
+    private record Cached(CheckpointTree tree, long generation, List<String> problems) {}
 
     public CheckpointService(Driver driver) {
         this.driver = driver;
@@ -142,8 +143,9 @@ public final class CheckpointService {
             if (!tree.contains(parent)) {
                 throw BackpointException.of(ErrorCode.INVALID_ARG, "parent %s for moment %s not found", parent, name);
             }
-            if (tree.wouldCycle(name, parent)) {
-                throw BackpointException.of(ErrorCode.INVALID_ARG, "parent %s would create cycle to %s", parent, name);
+            String through = tree.cycleThrough(name, parent);
+            if (through != null) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "parent %s would create cycle to %s", through, name);
             }
         }
         CheckpointDef prepared;
@@ -344,12 +346,27 @@ public final class CheckpointService {
         }
         CheckpointStore.Loaded loaded = store.load();
         CheckpointTree tree = CheckpointTree.of(loaded.defs());
-        trees.put(domain, new Cached(tree, generation));
+        List<String> problems = new ArrayList<>(loaded.problems());
+        problems.addAll(tree.relationProblems());
+        trees.put(domain, new Cached(tree, generation, List.copyOf(problems)));
         return tree;
     }
 
     private void remember(String domain, CheckpointTree tree, CheckpointStore store) {
-        trees.put(domain, new Cached(tree, store.generation()));
+        Cached previous = trees.get(domain);
+        trees.put(domain, new Cached(tree, store.generation(), previous == null ? List.of() : previous.problems()));
+    }
+
+    /**
+     * What loading the domain's checkpoint metadata found wrong: damaged or foreign files, by
+     * name, and broken parent links. The checkpoints concerned are left out of (or re-rooted in)
+     * the tree but never dropped from the store, so the caller must be able to show this.
+     */
+    public List<String> problems(String domain) {
+        try (DomainLock lock = driver.lock(domain)) {
+            tree(domain);
+            return trees.get(domain).problems();
+        }
     }
 
     private DomainInfo requireDomain(String domain) {

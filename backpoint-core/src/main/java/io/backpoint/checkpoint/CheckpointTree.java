@@ -5,12 +5,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The checkpoints of one domain: a map by name, parent and child links under a synthetic root,
@@ -78,14 +81,9 @@ public final class CheckpointTree {
             n.parent = parent;
             parent.children.put(n.name(), n);
         }
-        // A cycle leaves nodes unreachable from the root: move them under it.
+        // A cycle leaves nodes unreachable from the root.
         if (tree.reachableCount() != tree.byName.size()) {
-            for (Node n : tree.unreachable()) {
-                tree.relationProblems.add("checkpoint " + n.name() + " is part of a parent cycle");
-                n.parent.children.remove(n.name());
-                n.parent = tree.metaroot;
-                tree.metaroot.children.put(n.name(), n);
-            }
+            tree.breakCycles();
         }
         tree.current = tree.relationProblems.isEmpty() ? tree.uniqueLeaf() : null;
         return tree;
@@ -208,6 +206,21 @@ public final class CheckpointTree {
         return false;
     }
 
+    /**
+     * The node a cycle would run through if {@code parentName} became the parent of {@code name}:
+     * the ancestor of {@code parentName} (itself included) whose parent is {@code name}, which is
+     * the node libvirt names in its error. Null when there would be no cycle.
+     */
+    public String cycleThrough(String name, String parentName) {
+        for (Node p = byName.get(parentName); p != null && p.def != null; p = p.parent) {
+            Node up = p.parent;
+            if (up != null && up.def != null && up.name().equals(name)) {
+                return p.name();
+            }
+        }
+        return null;
+    }
+
     /** libvirt's rule after a reload: current is the leaf at the end of a chain with exactly one child per level. */
     private Node uniqueLeaf() {
         Node n = metaroot;
@@ -232,16 +245,34 @@ public final class CheckpointTree {
         return descendants(null).size();
     }
 
-    private List<Node> unreachable() {
-        java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        seen.addAll(descendants(null));
-        List<Node> out = new ArrayList<>();
+    /**
+     * Moves one node of each parent cycle under the root, as libvirt does, and reports it.
+     * Nodes that merely hang below a cycle keep their parent, so the tree loses no more
+     * structure than it must.
+     */
+    private void breakCycles() {
+        Set<Node> reachable = Collections.newSetFromMap(new IdentityHashMap<>());
+        reachable.addAll(descendants(null));
         for (Node n : byName.values()) {
-            if (!seen.contains(n)) {
-                out.add(n);
+            if (reachable.contains(n)) {
+                continue;
             }
+            // Walking up from an unreachable node ends on a node seen before: that one is on a cycle.
+            Set<Node> path = Collections.newSetFromMap(new IdentityHashMap<>());
+            Node p = n;
+            while (!reachable.contains(p) && path.add(p)) {
+                p = p.parent;
+            }
+            if (reachable.contains(p)) {
+                continue;
+            }
+            relationProblems.add("checkpoint " + p.name() + " is part of a parent cycle");
+            p.parent.children.remove(p.name());
+            p.parent = metaroot;
+            metaroot.children.put(p.name(), p);
+            reachable.add(p);
+            reachable.addAll(descendants(p));
         }
-        return out;
     }
 
     /** Checks the structural invariants; for tests. Returns a description of the first violation, or null. */

@@ -35,6 +35,8 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     private final Path dir;
     private final Set<String> damaged = new HashSet<>();
+    /** Names whose file this instance read whole or wrote itself: safe to replace without a look. */
+    private final Set<String> known = new HashSet<>();
 
     public FileCheckpointStore(Path dir) {
         this.dir = dir;
@@ -49,6 +51,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         List<CheckpointDef> defs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         damaged.clear();
+        known.clear();
         if (!Files.isDirectory(dir)) {
             return new Loaded(defs, problems);
         }
@@ -57,13 +60,8 @@ public final class FileCheckpointStore implements CheckpointStore {
                 String fileName = file.getFileName().toString();
                 String name = fileName.substring(0, fileName.length() - SUFFIX.length());
                 try {
-                    CheckpointDef def = CheckpointXml.parse(XmlInput.readFile(file),
-                            EnumSet.of(CheckpointParseFlag.REDEFINE), Clock.systemUTC());
-                    if (!def.name().equals(name)) {
-                        throw new BackpointException(ErrorCode.XML_ERROR,
-                                "it defines checkpoint '" + def.name() + "'");
-                    }
-                    defs.add(def);
+                    defs.add(read(file, name));
+                    known.add(name);
                 } catch (BackpointException e) {
                     damaged.add(name);
                     problems.add("checkpoint metadata file '" + file + "' is damaged: " + e.getMessage());
@@ -79,6 +77,15 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public void save(CheckpointDef def) {
         String name = CheckpointNames.require("checkpoint", def.name());
+        // An instance that did not load this file (another process wrote it, or the driver
+        // made a new store) looks before replacing it, so a damaged file is never lost.
+        if (!known.contains(name) && !damaged.contains(name) && Files.exists(file(name))) {
+            try {
+                read(file(name), name);
+            } catch (BackpointException e) {
+                damaged.add(name);
+            }
+        }
         if (damaged.contains(name)) {
             throw BackpointException.of(ErrorCode.OPERATION_FAILED,
                     "checkpoint metadata file '%s' is damaged; refusing to overwrite it", file(name));
@@ -87,6 +94,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         try {
             Files.createDirectories(dir);
             AtomicFiles.write(file(name), xml);
+            known.add(name);
             bumpGeneration();
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
@@ -99,6 +107,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         CheckpointNames.require("checkpoint", name);
         try {
             AtomicFiles.delete(file(name));
+            known.remove(name);
             bumpGeneration();
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
@@ -134,6 +143,16 @@ public final class FileCheckpointStore implements CheckpointStore {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
                     "unable to remove checkpoint metadata in '" + dir + "': " + XmlInput.reason(e), e);
         }
+    }
+
+    /** One checkpoint file, which must define the checkpoint it is named after. */
+    private static CheckpointDef read(Path file, String name) {
+        CheckpointDef def = CheckpointXml.parse(XmlInput.readFile(file),
+                EnumSet.of(CheckpointParseFlag.REDEFINE), Clock.systemUTC());
+        if (!def.name().equals(name)) {
+            throw new BackpointException(ErrorCode.XML_ERROR, "it defines checkpoint '" + def.name() + "'");
+        }
+        return def;
     }
 
     private Path file(String name) {
