@@ -74,6 +74,10 @@ final class CheckpointListCommand implements Command {
             throw new UsageException("--descendants requires --from");
         }
         Domain dom = shell.domain(args.get("domain"));
+        // Beyond virsh: metadata Backpoint could not read is named, never silently skipped.
+        for (String problem : dom.checkpointMetadataProblems()) {
+            shell.err().println("warning: " + problem);
+        }
         String from = args.get("from");
 
         List<Checkpoint> list = new ArrayList<>();

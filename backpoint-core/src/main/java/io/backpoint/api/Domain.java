@@ -112,6 +112,14 @@ public final class Domain {
         return new Checkpoint(this, checkpointName);
     }
 
+    /**
+     * Checkpoint metadata that could not be used, by file name and reason (damaged or foreign
+     * files, missing parents); such files are left untouched. Empty when all is well.
+     */
+    public List<String> checkpointMetadataProblems() {
+        return conn.checkpoints().problems(name);
+    }
+
     /** virDomainListAllCheckpoints. */
     public List<Checkpoint> listCheckpoints(Set<CheckpointListFlag> flags) {
         if (flags.contains(CheckpointListFlag.DESCENDANTS)) {

@@ -104,6 +104,7 @@ public final class CheckpointService {
         if (tree.contains(aligned.name())) {
             throw BackpointException.of(ErrorCode.OPERATION_FAILED, "domain moment %s already exists", aligned.name());
         }
+        driver.checkpointStore(dom.name()).checkWritable(aligned.name());
         driver.checkpoints().prepare(dom, aligned);
         CheckpointTree.Node current = tree.current();
         return aligned.withParentName(current == null ? null : current.name());

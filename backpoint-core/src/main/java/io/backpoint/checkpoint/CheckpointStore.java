@@ -21,6 +21,15 @@ public interface CheckpointStore {
     void delete(String name);
 
     /**
+     * Throws unless a definition of this name could be saved (a damaged file of that name is
+     * never replaced); called before anything is created, so nothing has to be undone.
+     * Returns the name.
+     */
+    default String checkWritable(String name) {
+        return name;
+    }
+
+    /**
      * A value that changes whenever the stored set changes, so a cached tree can be reused
      * while nobody else wrote. A store that only this process writes may return a constant.
      */

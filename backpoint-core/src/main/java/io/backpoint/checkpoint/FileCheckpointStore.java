@@ -76,7 +76,22 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public void save(CheckpointDef def) {
-        String name = CheckpointNames.require("checkpoint", def.name());
+        String name = checkWritable(def.name());
+        String xml = CheckpointXml.format(def, EnumSet.of(CheckpointFormatFlag.SECURE));
+        try {
+            Files.createDirectories(dir);
+            AtomicFiles.write(file(name), xml);
+            known.add(name);
+            bumpGeneration();
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "unable to save metadata for checkpoint " + name + ": " + XmlInput.reason(e), e);
+        }
+    }
+
+    @Override
+    public String checkWritable(String checkpoint) {
+        String name = CheckpointNames.require("checkpoint", checkpoint);
         // An instance that did not load this file (another process wrote it, or the driver
         // made a new store) looks before replacing it, so a damaged file is never lost.
         if (!known.contains(name) && !damaged.contains(name) && Files.exists(file(name))) {
@@ -90,16 +105,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             throw BackpointException.of(ErrorCode.OPERATION_FAILED,
                     "checkpoint metadata file '%s' is damaged; refusing to overwrite it", file(name));
         }
-        String xml = CheckpointXml.format(def, EnumSet.of(CheckpointFormatFlag.SECURE));
-        try {
-            Files.createDirectories(dir);
-            AtomicFiles.write(file(name), xml);
-            known.add(name);
-            bumpGeneration();
-        } catch (IOException e) {
-            throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "unable to save metadata for checkpoint " + name + ": " + XmlInput.reason(e), e);
-        }
+        return name;
     }
 
     @Override
