@@ -13,11 +13,11 @@ final class Commands {
         return List.of(
                 new Group("Domain Management", "domain", List.of(
                         new DefineCommand(),
-                        new DestroyCommand(),
+                        DomainActionCommand.destroy(),
                         new DumpXmlCommand(),
                         new QemuMonitorCommand(),
-                        new ShutdownCommand(),
-                        new StartCommand(),
+                        DomainActionCommand.shutdown(),
+                        DomainActionCommand.start(),
                         new UndefineCommand())),
                 new Group("Domain Monitoring", "monitor", List.of(
                         new DomInfoCommand(),
