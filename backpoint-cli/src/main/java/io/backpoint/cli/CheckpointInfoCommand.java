@@ -44,6 +44,12 @@ final class CheckpointInfoCommand implements Command {
         field(out, "Parent:", parent == null ? "-" : parent);
         field(out, "Children:", Integer.toString(children));
         field(out, "Descendants:", Integer.toString(descendants));
+        // Beyond virsh: a checkpoint whose bitmaps are broken says so, rather than looking usable.
+        String problem = chk.problem().orElse(null);
+        if (problem != null) {
+            field(out, "Usable:", "no");
+            shell.err().println("warning: checkpoint '" + chk.name() + "' is unusable: " + problem);
+        }
         return true;
     }
 

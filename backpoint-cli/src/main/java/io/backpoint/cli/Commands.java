@@ -37,6 +37,8 @@ final class Commands {
                         new BackupBeginCommand(),
                         new BackupDumpXmlCommand())),
                 new Group("Backpoint", "backpoint", List.of(
+                        new RestoreCommand(),
+                        new DemoCliCommand(),
                         new ValidateCommand(),
                         new HelpCommand())));
     }

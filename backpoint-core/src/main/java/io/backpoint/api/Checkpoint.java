@@ -38,6 +38,14 @@ public final class Checkpoint {
         return domain.connection().checkpoints().definition(domain.name(), name);
     }
 
+    /**
+     * Why this checkpoint cannot be used for a backup (its bitmap is missing or inconsistent,
+     * e.g. after QEMU was killed), with the way out; empty when it is usable.
+     */
+    public java.util.Optional<String> problem() {
+        return java.util.Optional.ofNullable(domain.connection().checkpoints().problem(domain.name(), name));
+    }
+
     /** virDomainCheckpointGetParent: NO_DOMAIN_CHECKPOINT for a root. */
     public Checkpoint parent() {
         return new Checkpoint(domain, domain.connection().checkpoints().parent(domain.name(), name));

@@ -311,6 +311,17 @@ public final class CheckpointService {
         }
     }
 
+    /**
+     * Why the checkpoint cannot be used (its bitmaps are missing or inconsistent), with the way
+     * out; null when it is usable or the driver cannot tell.
+     */
+    public String problem(String domain, String name) {
+        try (DomainLock lock = driver.lock(domain)) {
+            CheckpointDef def = node(tree(domain), name).def();
+            return driver.checkpoints().inconsistent(requireDomain(domain), List.of(def)).get(name);
+        }
+    }
+
     /** Drops every checkpoint's metadata (undefine --checkpoints-metadata). */
     public void forget(String domain) {
         trees.remove(domain);

@@ -12,7 +12,10 @@ import java.util.Objects;
  * @param name the domain name
  * @param uuid the domain UUID in canonical form, or null
  * @param disks the disks, in document order
- * @param element the complete {@code <domain>} element as read
+ * @param element the complete {@code <domain>} element as read, with libvirt's normalizations
+ *     applied (canonical uuid, disk type and device attributes defaulted and first, layout
+ *     whitespace dropped); this is what is formatted, so a caller that wants different output
+ *     changes the element, not only the slice fields
  */
 public record DomainDef(String type, String name, String uuid, List<DomainDiskDef> disks, XmlNode element) {
     public DomainDef {

@@ -35,9 +35,7 @@ public final class DocumentValidator {
         switch (kind) {
             case CHECKPOINT -> CheckpointXml.fromValidated(root, EnumSet.noneOf(CheckpointParseFlag.class), ANY_TIME);
             case DOMAIN -> DomainXml.fromElement(root);
-            // BACKUP: schema validation only for now. The domainbackup codec (BackupXml) replaces
-            // this case with its own parse of the validated tree when it lands.
-            case BACKUP -> { }
+            case BACKUP -> BackupXml.parse(xml, EnumSet.noneOf(BackupParseFlag.class));
         }
         return kind;
     }

@@ -2,13 +2,19 @@ package io.backpoint.xml;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import java.io.IOException;
 import java.net.URL;
 import java.util.EnumMap;
 import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.ValidatorHandler;
+import com.thaiopensource.validation.ValidatorHandler2;
+import org.w3c.dom.ls.DOMImplementationLS;
+import org.w3c.dom.ls.LSInput;
 import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
@@ -56,8 +62,7 @@ public final class Schemas {
 
     /** Validates a parsed document; throws XML_INVALID_SCHEMA naming what is wrong. */
     public static void validate(XmlNode root, Kind kind) {
-        ValidatorHandler validator = schema(kind).newValidatorHandler();
-        validator.setErrorHandler(FIRST_ERROR);
+        ValidatorHandler validator = borrow(kind);
         try {
             validator.startDocument();
             root.toSax(validator);
@@ -65,6 +70,49 @@ public final class Schemas {
         } catch (SAXException e) {
             throw new BackpointException(ErrorCode.XML_INVALID_SCHEMA,
                     "Unable to validate doc against " + kind.fileName() + "\n" + e.getMessage(), e);
+        } finally {
+            giveBack(kind, validator);
+        }
+    }
+
+    /**
+     * How many documents one cached validator checks before it is replaced. Jing memoizes the
+     * schema's derivatives inside each validator, so a fresh validator per document recomputes
+     * them all (most of the cost of a validation); reusing one keeps them. The memo also grows
+     * with every new element name it sees, so a validator is retired after this many uses.
+     */
+    private static final int VALIDATOR_USES = 10_000;
+
+    private static final class Cached {
+        ValidatorHandler2 handler;
+        int uses;
+    }
+
+    private static final ThreadLocal<Map<Kind, Cached>> VALIDATORS = ThreadLocal.withInitial(() -> new EnumMap<>(Kind.class));
+
+    private static ValidatorHandler borrow(Kind kind) {
+        Cached cached = VALIDATORS.get().computeIfAbsent(kind, k -> new Cached());
+        ValidatorHandler2 handler = cached.handler;
+        cached.handler = null; // a nested or failed use never sees a half-used validator
+        if (handler == null || cached.uses >= VALIDATOR_USES) {
+            ValidatorHandler fresh = schema(kind).newValidatorHandler();
+            fresh.setErrorHandler(FIRST_ERROR);
+            if (!(fresh instanceof ValidatorHandler2)) {
+                return fresh; // not Jing's: used once, never cached
+            }
+            handler = (ValidatorHandler2) fresh;
+            cached.uses = 0;
+        } else {
+            handler.reset();
+        }
+        cached.uses++;
+        return handler;
+    }
+
+    private static void giveBack(Kind kind, ValidatorHandler validator) {
+        if (validator instanceof ValidatorHandler2 handler) {
+            // Returned after a failure too: the next borrow resets it before use.
+            VALIDATORS.get().get(kind).handler = handler;
         }
     }
 
@@ -79,30 +127,38 @@ public final class Schemas {
         }
         try {
             SchemaFactory factory = new com.thaiopensource.relaxng.jaxp.XMLSyntaxSchemaFactory();
-            // Inside a jar the schema's URL is opaque (jar:file:...!/x.rng), against which a
-            // relative <include href> does not resolve; look included schemas up on the class path.
             factory.setResourceResolver(Schemas::resolveInclude);
-            StreamSource source = new StreamSource(url.openStream(), SYSTEM_ID_BASE + kind.fileName());
-            return factory.newSchema(source);
-        } catch (SAXException | java.io.IOException e) {
+            return factory.newSchema(new StreamSource(url.toExternalForm()));
+        } catch (SAXException e) {
             throw new IllegalStateException("schema " + kind.fileName() + " does not compile: " + e.getMessage(), e);
         }
     }
 
-    /** A made-up hierarchical base, so relative includes resolve to names we can look up. */
-    private static final String SYSTEM_ID_BASE = "backpoint-schema:/";
-
-    private static org.w3c.dom.ls.LSInput resolveInclude(String type, String namespace, String publicId,
-            String systemId, String baseUri) {
+    /**
+     * Resolves a schema's {@code <include href>} to a sibling schema resource. Jing cannot resolve
+     * a relative href against a {@code jar:} URL (it falls back to the working directory), so
+     * without this a packaged Backpoint could not load domaincheckpoint.rng. Only our own schema
+     * files are served; anything else is refused rather than fetched.
+     */
+    static LSInput resolveInclude(String type, String namespace, String publicId, String systemId, String baseUri) {
         if (systemId == null) {
             return null;
         }
-        String name = systemId.substring(systemId.lastIndexOf('/') + 1);
-        java.io.InputStream in = Schemas.class.getResourceAsStream("/io/backpoint/schemas/" + name);
-        if (in == null) {
-            return null;
+        String file = systemId.substring(systemId.lastIndexOf('/') + 1);
+        URL url = file.endsWith(".rng") ? Schemas.class.getResource("/io/backpoint/schemas/" + file) : null;
+        if (url == null) {
+            throw new IllegalStateException("schema include '" + systemId + "' is not a Backpoint schema");
         }
-        return new SchemaInput(SYSTEM_ID_BASE + name, in);
+        try {
+            DOMImplementationLS ls = (DOMImplementationLS) DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder().getDOMImplementation();
+            LSInput input = ls.createLSInput();
+            input.setByteStream(url.openStream());
+            input.setSystemId(url.toExternalForm());
+            return input;
+        } catch (ParserConfigurationException | IOException e) {
+            throw new IllegalStateException("cannot read schema include '" + systemId + "'", e);
+        }
     }
 
     private static final ErrorHandler FIRST_ERROR = new ErrorHandler() {

@@ -37,8 +37,15 @@ public final class BlockActions {
         return action("block-dirty-bitmap-remove", F.objectNode().put("node", node).put("name", name));
     }
 
-    /** {@code block-dirty-bitmap-merge} of {@code sources} into {@code target} on {@code node}. */
+    /**
+     * {@code block-dirty-bitmap-merge} of {@code sources} into {@code target} on {@code node}.
+     *
+     * @throws IllegalArgumentException for an empty source list: QEMU 7.2 crashes on one
+     */
     public static ObjectNode bitmapMerge(String node, String target, List<Source> sources) {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("a bitmap merge needs at least one source");
+        }
         ObjectNode data = F.objectNode().put("node", node).put("target", target);
         ArrayNode arr = data.putArray("bitmaps");
         for (Source s : sources) {

@@ -12,12 +12,14 @@ import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.qemu.block.BitmapValidity;
+import io.backpoint.qemu.block.BlockActions;
 import io.backpoint.qemu.block.BlockNodeNames;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.block.CheckpointPlanner;
 import io.backpoint.qemu.img.ImageInfo;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,24 +122,25 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
     @Override
     public void delete(DomainInfo dom, List<CheckpointDef> defs) {
         if (dom.active()) {
-            try (QmpClient qmp = driver.monitor(dom.name())) {
-                BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
-                List<ObjectNode> actions = new ArrayList<>();
-                for (CheckpointDef def : defs) {
-                    Map<String, List<String>> chains = new LinkedHashMap<>();
-                    for (CheckpointDiskDef d : bitmapDisks(def)) {
-                        if (def.domain() == null || driver.liveDisk(dom.name(), d.name()) != null) {
-                            chains.put(d.name(), List.of(BlockNodeNames.format(d.name())));
-                        }
+            // Removal goes straight to the transaction: reading every node's bitmaps first would
+            // make a delete cost grow with the number of checkpoints. Only when QEMU says a
+            // bitmap is missing do we look, to name the disk as libvirt does.
+            List<ObjectNode> actions = new ArrayList<>();
+            for (CheckpointDef def : defs) {
+                for (CheckpointDiskDef d : bitmapDisks(def)) {
+                    if (driver.liveDisk(dom.name(), d.name()) != null) {
+                        actions.add(BlockActions.bitmapRemove(BlockNodeNames.format(d.name()), bitmapName(def)));
                     }
-                    CheckpointPlanner.DeletePlan plan = CheckpointPlanner.delete(bitmapName(def), chains, nodes);
-                    if (!plan.disksWithoutBitmap().isEmpty()) {
-                        throw notFound(bitmapName(def), plan.disksWithoutBitmap().get(0));
-                    }
-                    actions.addAll(plan.actions());
                 }
-                if (!actions.isEmpty()) {
+            }
+            if (actions.isEmpty()) {
+                return;
+            }
+            try (QmpClient qmp = driver.monitor(dom.name())) {
+                try {
                     qmp.transaction(actions);
+                } catch (QmpException e) {
+                    throw missingBitmapOr(qmp, defs, e);
                 }
             } catch (IOException e) {
                 throw QmpSessions.translate("transaction", e);
@@ -258,6 +261,22 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         };
         return "missing or broken bitmap '" + bitmap + "' for disk '" + disk + "' (" + why
                 + "); delete the checkpoint (checkpoint-delete --metadata if its bitmaps are gone) and take a full backup";
+    }
+
+    /** After a failed removal: libvirt's "not found" error for the first missing bitmap, else the QMP error. */
+    private IOException missingBitmapOr(QmpClient qmp, List<CheckpointDef> defs, QmpException cause) throws IOException {
+        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        for (CheckpointDef def : defs) {
+            for (CheckpointDiskDef d : bitmapDisks(def)) {
+                String node = BlockNodeNames.format(d.name());
+                if (nodes.hasNode(node) && nodes.bitmap(node, bitmapName(def)).isEmpty()) {
+                    BackpointException e = notFound(bitmapName(def), d.name());
+                    e.addSuppressed(cause);
+                    throw e;
+                }
+            }
+        }
+        return cause;
     }
 
     private static BackpointException notFound(String bitmap, String disk) {

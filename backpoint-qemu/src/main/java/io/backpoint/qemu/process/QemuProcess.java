@@ -104,21 +104,41 @@ public final class QemuProcess {
         return pidFile;
     }
 
-    /** Running (not a zombie) and its command line names our pid file. */
+    /** Running (some thread not yet dead) and its command line names our pid file. */
     public boolean isAlive() {
         Path proc = Path.of("/proc", Long.toString(pid));
         try {
-            String stat = Files.readString(proc.resolve("stat"), StandardCharsets.UTF_8);
-            // The state follows the command name, which is in parentheses and may contain spaces.
-            int close = stat.lastIndexOf(')');
-            if (close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) == 'Z'
-                    || stat.charAt(close + 2) == 'X') {
-                return false;
-            }
             byte[] cmdline = Files.readAllBytes(proc.resolve("cmdline"));
             List<String> args = List.of(new String(cmdline, StandardCharsets.UTF_8).split("\0"));
             int i = args.indexOf("-pidfile");
-            return i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(pidFile.toString());
+            return i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(pidFile.toString()) && anyThreadLive();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether any thread of the process is not dead yet. The main thread turns zombie (and its
+     * cmdline empties) while other threads are still exiting and still hold the image files and
+     * their locks, so "gone" means every thread is gone, not just the first.
+     */
+    private boolean anyThreadLive() {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (var stream = Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) stream::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"), StandardCharsets.UTF_8);
+                    // The state follows the command name, which is in parentheses and may contain spaces.
+                    int close = stat.lastIndexOf(')');
+                    char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : 'X';
+                    if (state != 'Z' && state != 'X') {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // the thread went away while we looked
+                }
+            }
+            return false;
         } catch (IOException e) {
             return false;
         }
@@ -134,7 +154,7 @@ public final class QemuProcess {
     /** Waits until the process is gone; true if it went within the timeout. */
     public boolean waitForExit(Duration timeout) throws InterruptedIOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (isAlive()) {
+        while (anyThreadLive()) {
             if (System.nanoTime() > deadline) {
                 return false;
             }

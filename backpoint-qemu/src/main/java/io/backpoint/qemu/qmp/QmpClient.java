@@ -71,7 +71,11 @@ public final class QmpClient implements Closeable {
         conn.execute("block-dirty-bitmap-remove", F.objectNode().put("node", node).put("name", name));
     }
 
+    /** @throws IllegalArgumentException for an empty source list, on which QEMU 7.2 crashes */
     public void blockDirtyBitmapMerge(String node, String target, List<BitmapRef> sources) throws IOException {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("block-dirty-bitmap-merge needs at least one source bitmap");
+        }
         ArrayNode bitmaps = F.arrayNode();
         for (BitmapRef b : sources) {
             bitmaps.addObject().put("node", b.node()).put("name", b.name());

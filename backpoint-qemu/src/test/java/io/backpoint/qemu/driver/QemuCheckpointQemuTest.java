@@ -56,6 +56,7 @@ class QemuCheckpointQemuTest {
     @Test
     void sizeIsTheBytesWrittenSinceEachCheckpoint() {
         dom.createCheckpoint(String.format(TWO_DISKS, "c1"), 0);
+        assertThat(dom.checkpoint("c1").problem()).isEmpty();
         TestVm.guestWrite(dom, 0, 0xab, 0, MIB);
         dom.createCheckpoint(String.format(TWO_DISKS, "c2"), 0);
         TestVm.guestWrite(dom, 0, 0xcd, 4 * MIB, 2 * MIB);
@@ -106,6 +107,8 @@ class QemuCheckpointQemuTest {
         ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
         assertThat(dom.state()).isEqualTo(DomainState.SHUTOFF);
         dom.start();
+        assertThat(dom.checkpoint("c1").problem()).hasValueSatisfying(
+                p -> assertThat(p).contains("'c1'").contains("'vda'").contains("inconsistent"));
         assertThatThrownBy(() -> dom.checkpoint("c1").xmlDesc(EnumSet.of(CheckpointXmlFlag.SIZE)))
                 .isInstanceOfSatisfying(BackpointException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.CHECKPOINT_INCONSISTENT);
@@ -148,27 +151,33 @@ class QemuCheckpointQemuTest {
 
     @Test
     void twoProcessesCreatingCheckpointsAtOnceKeepAConsistentTree() throws Exception {
-        int perThread = 5;
-        Runnable worker = () -> {
-            try (Connection c = Connection.open(conn.uri())) {
-                Domain d = c.domainByName("vm1");
-                for (int i = 0; i < perThread; i++) {
-                    d.createCheckpoint("<domaincheckpoint><disks><disk name='vda'/></disks></domaincheckpoint>"
-                            .replace("<disks>", "<name>" + Thread.currentThread().getName() + "-" + i + "</name><disks>"), 0);
-                }
-            }
-        };
-        Thread a = new Thread(worker, "a");
-        Thread b = new Thread(worker, "b");
-        a.start();
-        b.start();
-        a.join();
-        b.join();
+        int perProcess = 6;
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> children = new java.util.ArrayList<>();
+        for (String prefix : List.of("a", "b")) {
+            children.add(new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                    CreateCheckpointsMain.class.getName(), conn.uri(), "vm1", prefix, Integer.toString(perProcess))
+                    .redirectErrorStream(true).start());
+        }
+        for (Process p : children) {
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isZero();
+        }
         List<Checkpoint> all = dom.listCheckpoints(EnumSet.of(CheckpointListFlag.TOPOLOGICAL));
-        assertThat(all).hasSize(2 * perThread);
-        // One chain: every checkpoint but the first has the previous one as parent.
+        assertThat(all).hasSize(2 * perProcess);
+        // One chain, each checkpoint the child of the one created just before it, whichever
+        // process created it; and each process's own checkpoints in its own order.
         assertThat(dom.listCheckpoints(EnumSet.of(CheckpointListFlag.ROOTS))).hasSize(1);
         assertThat(dom.listCheckpoints(EnumSet.of(CheckpointListFlag.LEAVES))).hasSize(1);
+        List<String> chain = all.stream().map(Checkpoint::name).toList();
+        for (String prefix : List.of("a", "b")) {
+            List<String> mine = chain.stream().filter(n -> n.startsWith(prefix + "-")).toList();
+            assertThat(mine).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, perProcess).mapToObj(i -> prefix + "-" + i).toList());
+        }
+        for (int i = 1; i < chain.size(); i++) {
+            assertThat(dom.checkpoint(chain.get(i)).parent().name()).isEqualTo(chain.get(i - 1));
+        }
     }
 
     private static List<Long> sizes(Checkpoint c) {

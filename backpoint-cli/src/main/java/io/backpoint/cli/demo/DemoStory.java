@@ -1,0 +1,345 @@
+package io.backpoint.cli.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backpoint.api.Connection;
+import io.backpoint.api.Domain;
+import io.backpoint.api.JobInfo;
+import io.backpoint.api.JobType;
+import io.backpoint.nbd.Extent;
+import io.backpoint.nbd.MetaContext;
+import io.backpoint.nbd.NbdClient;
+import io.backpoint.nbd.NbdConnectOptions;
+import io.backpoint.nbd.NbdCopier;
+import io.backpoint.nbd.QemuNbdServer;
+import io.backpoint.qemu.restore.BackupRecord;
+import io.backpoint.qemu.restore.ImageFormat;
+import io.backpoint.qemu.restore.RestoreChain;
+import io.backpoint.qemu.restore.Restorer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole Backpoint story on a real QEMU, each step checked against {@link DiskModel}s that
+ * know what the guest wrote: a VM with two qcow2 disks, a full push backup with checkpoint c1,
+ * an incremental push since c1 with c2, a pull-mode incremental since c2 read over NBD with its
+ * dirty map while the guest keeps writing, and restores of each point compared by SHA-256.
+ */
+final class DemoStory {
+    static final long DISK_SIZE = 64L << 20;
+    private static final long MIB = 1 << 20;
+    private static final List<String> DISKS = List.of("vda", "vdb");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final PrintStream out;
+    private final long t0 = System.nanoTime();
+    private final Map<String, DiskModel> models = new LinkedHashMap<>();
+    private final Map<String, Path> live = new LinkedHashMap<>();
+    private int passed;
+    private final List<String> failed = new ArrayList<>();
+    private Domain dom;
+
+    DemoStory(Path dir, PrintStream out) {
+        this.dir = dir;
+        this.out = out;
+    }
+
+    /** Runs the story; true when every check held. */
+    boolean run() throws Exception {
+        boolean kvm = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm"));
+        out.printf("Backpoint demo in %s (%s)%n", dir, kvm ? "KVM" : "TCG: /dev/kvm is not usable");
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        StringBuilder disks = new StringBuilder();
+        for (String d : DISKS) {
+            Path image = images.resolve(d + ".qcow2");
+            exec("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(DISK_SIZE));
+            live.put(d, image);
+            models.put(d, new DiskModel(DISK_SIZE));
+            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
+                    .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+        }
+        String xml = "<domain type='" + (kvm ? "kvm" : "qemu") + "'><name>demo</name><memory unit='MiB'>128</memory>"
+                + "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + disks
+                + "</devices></domain>";
+        try (Connection conn = Connection.open("qemu:///embed?root=" + dir.resolve("state"))) {
+            dom = conn.defineDomain(xml);
+            dom.start();
+            step("defined and started domain 'demo': vda and vdb, 64 MiB qcow2 each, no guest OS");
+            try {
+                story(backups);
+            } finally {
+                if (dom.state().active()) {
+                    dom.destroy();
+                }
+            }
+        }
+        out.println();
+        out.printf("%d checks passed, %d failed%s%n", passed, failed.size(),
+                failed.isEmpty() ? "" : ": " + String.join("; ", failed));
+        return failed.isEmpty();
+    }
+
+    private void story(Path backups) throws Exception {
+        write("vda", 0, 8 * MIB, 0x11);
+        write("vdb", 16 * MIB, 4 * MIB, 0x22);
+        step("guest wrote 8 MiB to vda and 4 MiB to vdb");
+
+        Map<String, String> point1 = snapshot();
+        checkpointModels("c1");
+        long t = System.nanoTime();
+        dom.backupBegin(pushXml(null, backups, "full"), "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+        JobInfo full = awaitPush();
+        check(full.type() == JobType.COMPLETED, "full push backup completed", "full push backup ended " + full.type());
+        record(backups, "full", "c1", null);
+        step(String.format("full push backup with checkpoint c1: %s in %.2fs", mib(full.dataProcessed()), secs(t)));
+
+        write("vda", 0, 1 * MIB, 0x33);
+        write("vda", 32 * MIB, 2 * MIB, 0x44);
+        write("vdb", 40 * MIB, 1 * MIB, 0x55);
+        step("guest wrote 3 MiB to vda (1 MiB over old data) and 1 MiB to vdb");
+
+        Map<String, String> point2 = snapshot();
+        Map<String, Long> sinceC1 = new LinkedHashMap<>();
+        for (String d : DISKS) {
+            sinceC1.put(d, models.get(d).dirtyBytes("c1"));
+        }
+        checkpointModels("c2");
+        t = System.nanoTime();
+        dom.backupBegin(pushXml("c1", backups, "inc1"), "<domaincheckpoint><name>c2</name></domaincheckpoint>", 0);
+        JobInfo inc = awaitPush();
+        check(inc.type() == JobType.COMPLETED, "incremental push backup completed", "incremental push ended " + inc.type());
+        record(backups, "inc1", "c2", "c1");
+        step(String.format("incremental push backup since c1 with checkpoint c2: %s in %.2fs", mib(inc.dataProcessed()), secs(t)));
+        for (String d : DISKS) {
+            long allocated = allocatedBytes(backups.resolve(d + ".inc1.qcow2"));
+            check(allocated == sinceC1.get(d), d + ".inc1.qcow2 holds only the " + mib(allocated) + " changed since c1",
+                    d + ".inc1.qcow2 holds " + allocated + " bytes, " + sinceC1.get(d) + " changed since c1");
+        }
+
+        write("vda", 48 * MIB, 2 * MIB, 0x66);
+        write("vdb", 0, 512 * 1024, 0x77);
+        step("guest wrote 2 MiB to vda and 512 KiB to vdb");
+        Map<String, String> point3 = snapshot();
+        Map<String, Long> sinceC2 = new LinkedHashMap<>();
+        for (String d : DISKS) {
+            sinceC2.put(d, models.get(d).dirtyBytes("c2"));
+        }
+        pull(backups, sinceC2);
+
+        List<Map<String, String>> points = List.of(point1, point2, point3);
+        List<String> names = List.of("full", "inc1", "inc2");
+        for (int p = 0; p < points.size(); p++) {
+            for (String d : DISKS) {
+                List<Path> chain = new ArrayList<>();
+                for (int i = 0; i <= p; i++) {
+                    chain.add(backups.resolve(d + "." + names.get(i) + ".qcow2"));
+                }
+                Path output = dir.resolve("restored-" + d + "-point" + (p + 1) + ".raw");
+                t = System.nanoTime();
+                new Restorer().restore(RestoreChain.check(chain), output, ImageFormat.RAW, f -> { });
+                String sha = sha256(output);
+                check(sha.equals(points.get(p).get(d)),
+                        String.format("restore of %s at point %d (%d backups, %.2fs) is byte-identical (sha256 %s...)",
+                                d, p + 1, chain.size(), secs(t), sha.substring(0, 12)),
+                        "restore of " + d + " at point " + (p + 1) + " differs from the disk at that backup");
+                Files.delete(output);
+            }
+        }
+    }
+
+    /** Pull-mode incremental since c2 with checkpoint c3, read over NBD while the guest keeps writing. */
+    private void pull(Path backups, Map<String, Long> sinceC2) throws Exception {
+        Path socket = dir.resolve("pull.sock");
+        StringBuilder disks = new StringBuilder();
+        for (String d : DISKS) {
+            disks.append("<disk name='").append(d).append("' type='file'><scratch file='")
+                    .append(dir.resolve("scratch-" + d + ".qcow2")).append("'/></disk>");
+        }
+        long t = System.nanoTime();
+        dom.backupBegin("<domainbackup mode='pull'><incremental>c2</incremental><server transport='unix' socket='"
+                + socket + "'/><disks>" + disks + "</disks></domainbackup>",
+                "<domaincheckpoint><name>c3</name></domaincheckpoint>", 0);
+        checkpointModels("c3");
+        step("pull backup since c2 with checkpoint c3: exports vda and vdb on " + socket);
+
+        // The guest keeps writing; the export must not see it.
+        write("vda", 0, 4 * MIB, 0x88);
+        write("vdb", 8 * MIB, 2 * MIB, 0x99);
+        step("guest wrote 6 MiB more while the pull backup is open");
+
+        for (String d : DISKS) {
+            String context = MetaContext.dirtyBitmap("backup-" + d);
+            Path target = backups.resolve(d + ".inc2.qcow2");
+            exec("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(DISK_SIZE));
+            try (NbdClient source = NbdClient.connectUnix(socket,
+                    new NbdConnectOptions(d, List.of(MetaContext.BASE_ALLOCATION, context), Duration.ofSeconds(60)));
+                    QemuNbdServer local = QemuNbdServer.builder(target).format("qcow2").start();
+                    NbdClient dest = local.connect()) {
+                long dirty = 0;
+                for (Extent e : source.blockStatus(context, 0, source.size())) {
+                    if (e.has(MetaContext.STATE_DIRTY)) {
+                        dirty += e.length();
+                    }
+                }
+                check(dirty == sinceC2.get(d), "dirty map of " + d + " lists exactly the " + mib(dirty) + " written since c2",
+                        "dirty map of " + d + " lists " + dirty + " bytes, " + sinceC2.get(d) + " were written since c2");
+                long t1 = System.nanoTime();
+                var result = NbdCopier.incremental(context).destinationZero(true).copy(source, dest);
+                step(String.format("copied %s of %s over NBD in %.2fs", mib(result.dataBytes() + result.zeroBytes()), d, secs(t1)));
+            }
+            // Like a push incremental, the pulled one refers to the live disk as its backing file.
+            exec("qemu-img", "rebase", "-u", "-f", "qcow2", "-b", live.get(d).toString(), "-F", "qcow2", target.toString());
+            BackupRecord.write(target, BackupRecord.incremental("demo", d, "c3", "c2", DISK_SIZE, ImageFormat.QCOW2,
+                    System.currentTimeMillis() / 1000, live.get(d).toString()));
+        }
+        dom.abortJob();
+        JobInfo ended = awaitEnd();
+        check(ended.type() == JobType.COMPLETED, "pull backup ended by abort (COMPLETED, as libvirt reports it)",
+                "pull backup ended " + ended.type());
+        boolean clean = !Files.exists(socket);
+        for (String d : DISKS) {
+            clean &= !Files.exists(dir.resolve("scratch-" + d + ".qcow2"));
+        }
+        check(clean, "scratch files and the NBD socket are gone", "scratch files or the socket were left behind");
+        step(String.format("pull backup done in %.2fs", secs(t)));
+    }
+
+    private String pushXml(String incremental, Path backups, String suffix) {
+        StringBuilder sb = new StringBuilder("<domainbackup mode='push'>");
+        if (incremental != null) {
+            sb.append("<incremental>").append(incremental).append("</incremental>");
+        }
+        sb.append("<disks>");
+        for (String d : DISKS) {
+            sb.append("<disk name='").append(d).append("' type='file'><driver type='qcow2'/><target file='")
+                    .append(backups.resolve(d + "." + suffix + ".qcow2")).append("'/></disk>");
+        }
+        return sb.append("</disks></domainbackup>").toString();
+    }
+
+    /** Writes the record restore checks a chain with, unless the backup code already did. */
+    private void record(Path backups, String suffix, String checkpoint, String since) {
+        for (String d : DISKS) {
+            Path target = backups.resolve(d + "." + suffix + ".qcow2");
+            if (BackupRecord.read(target).isPresent()) {
+                continue;
+            }
+            long now = System.currentTimeMillis() / 1000;
+            BackupRecord.write(target, since == null
+                    ? BackupRecord.full("demo", d, checkpoint, DISK_SIZE, ImageFormat.QCOW2, now)
+                    : BackupRecord.incremental("demo", d, checkpoint, since, DISK_SIZE, ImageFormat.QCOW2, now,
+                            live.get(d).toString()));
+        }
+    }
+
+    private JobInfo awaitPush() throws InterruptedException {
+        return awaitEnd();
+    }
+
+    /** Waits for the current job to end and returns the completed job's info. */
+    private JobInfo awaitEnd() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            JobInfo now = dom.jobInfo(false);
+            if (now.type() == JobType.NONE || now.ended()) {
+                return dom.jobInfo(true);
+            }
+            Thread.sleep(50);
+        }
+        return new JobInfo(JobType.FAILED, JobInfo.OPERATION_BACKUP, 0, 0, 0, 0, 0, "timed out after 120 s");
+    }
+
+    private void write(String disk, long offset, long length, int pattern) {
+        int index = DISKS.indexOf(disk);
+        String reply = dom.monitorCommand("qemu-io -d /machine/peripheral/virtio-disk" + index
+                + "/virtio-backend \"write -P 0x" + Integer.toHexString(pattern) + " " + offset + " " + length + "\"", true);
+        if (!reply.isBlank() && !reply.contains("wrote")) {
+            throw new IllegalStateException("guest write failed: " + reply.trim());
+        }
+        models.get(disk).write(offset, length, pattern);
+    }
+
+    private Map<String, String> snapshot() {
+        Map<String, String> shas = new LinkedHashMap<>();
+        for (String d : DISKS) {
+            shas.put(d, models.get(d).copy().sha256());
+        }
+        return shas;
+    }
+
+    private void checkpointModels(String name) {
+        for (DiskModel m : models.values()) {
+            m.checkpoint(name);
+        }
+    }
+
+    /** Bytes allocated in the image itself (its backing file ignored). */
+    private static long allocatedBytes(Path image) throws IOException, InterruptedException {
+        String spec = "json:" + JSON.writeValueAsString(Map.of("driver", "qcow2",
+                "file", Map.of("driver", "file", "filename", image.toString()), "backing", JSON.nullNode()));
+        JsonNode map = JSON.readTree(exec("qemu-img", "map", "--output=json", spec));
+        long total = 0;
+        for (JsonNode e : map) {
+            if (e.path("data").asBoolean() && e.path("depth").asInt() == 0) {
+                total += e.path("length").asLong();
+            }
+        }
+        return total;
+    }
+
+    private void check(boolean ok, String what, String failure) {
+        if (ok) {
+            passed++;
+            out.printf("          ok  %s%n", what);
+        } else {
+            failed.add(failure);
+            out.printf("      FAILED  %s%n", failure);
+        }
+    }
+
+    private void step(String what) {
+        out.printf("[%6.2fs] %s%n", secs(t0), what);
+    }
+
+    private static double secs(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / (double) MIB);
+    }
+
+    private static String sha256(Path file) throws IOException {
+        var md = DiskModel.digest();
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    static String exec(String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", argv) + " failed: " + output.trim());
+        }
+        return output;
+    }
+}

@@ -1,0 +1,216 @@
+package io.backpoint.qemu.restore;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.util.AtomicFiles;
+import io.backpoint.xml.XmlInput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What restore needs to know about one push backup target, kept beside it as {@code <target>.json}:
+ * which checkpoint the backup starts from and which it created, so that a chain of backups can be
+ * checked for gaps and order before anything is rebuilt from it.
+ *
+ * @param version the record layout, {@link #VERSION}
+ * @param domain the domain name
+ * @param disk the disk's target dev (vda)
+ * @param mode whether the target holds the whole disk or only what changed since {@code incremental}
+ * @param checkpoint the checkpoint created together with this backup, or null when none was
+ * @param incremental the checkpoint this backup was taken since; null exactly for a full backup
+ * @param virtualSize the disk's size in bytes
+ * @param format the target image's format
+ * @param created when the backup started, in Unix seconds
+ * @param backingFile the live disk an incremental qcow2 target names as its backing file, or null
+ */
+@JsonPropertyOrder({"version", "domain", "disk", "mode", "checkpoint", "incremental", "virtualSize", "format",
+        "created", "backingFile"})
+public record BackupRecord(
+        int version,
+        String domain,
+        String disk,
+        Mode mode,
+        String checkpoint,
+        String incremental,
+        long virtualSize,
+        ImageFormat format,
+        long created,
+        String backingFile) {
+
+    public static final int VERSION = 1;
+    /** A record is a few hundred bytes; anything much bigger is not one. */
+    private static final int MAX_BYTES = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Full or incremental, spelled as in backup XML's {@code backupmode}. */
+    public enum Mode {
+        FULL("full"),
+        INCREMENTAL("incremental");
+
+        private final String spelling;
+
+        Mode(String spelling) {
+            this.spelling = spelling;
+        }
+
+        @JsonValue
+        public String spelling() {
+            return spelling;
+        }
+
+        @JsonCreator
+        static Mode fromSpelling(String s) {
+            for (Mode m : values()) {
+                if (m.spelling.equals(s)) {
+                    return m;
+                }
+            }
+            throw new BackpointException(ErrorCode.INVALID_ARG, "unknown backup mode '" + s + "'");
+        }
+    }
+
+    public BackupRecord {
+        if (version != VERSION) {
+            throw invalid("unsupported record version " + version + " (this Backpoint reads version " + VERSION + ")");
+        }
+        requireText("domain", domain);
+        requireText("disk", disk);
+        if (mode == null) {
+            throw invalid("'mode' is missing");
+        }
+        if (format == null) {
+            throw invalid("'format' is missing");
+        }
+        if (mode == Mode.FULL && incremental != null) {
+            throw invalid("a full backup cannot be incremental since checkpoint '" + incremental + "'");
+        }
+        if (mode == Mode.INCREMENTAL && incremental == null) {
+            throw invalid("an incremental backup needs the checkpoint it was taken since ('incremental')");
+        }
+        if (checkpoint != null && checkpoint.isEmpty()) {
+            throw invalid("'checkpoint' is empty");
+        }
+        if (incremental != null && incremental.isEmpty()) {
+            throw invalid("'incremental' is empty");
+        }
+        if (virtualSize <= 0) {
+            throw invalid("'virtualSize' must be a positive number of bytes");
+        }
+        if (created <= 0) {
+            throw invalid("'created' must be a positive time in Unix seconds");
+        }
+    }
+
+    /** A record for a full backup; {@code checkpoint} may be null. */
+    public static BackupRecord full(String domain, String disk, String checkpoint, long virtualSize,
+            ImageFormat format, long created) {
+        return new BackupRecord(VERSION, domain, disk, Mode.FULL, checkpoint, null, virtualSize, format, created, null);
+    }
+
+    /** A record for an incremental backup since {@code since}; {@code checkpoint} may be null. */
+    public static BackupRecord incremental(String domain, String disk, String checkpoint, String since,
+            long virtualSize, ImageFormat format, long created, String backingFile) {
+        return new BackupRecord(VERSION, domain, disk, Mode.INCREMENTAL, checkpoint, since, virtualSize, format,
+                created, backingFile);
+    }
+
+    /** Where the record of {@code target} lives: {@code <target>.json} beside it. */
+    public static Path pathFor(Path target) {
+        Path name = target.getFileName();
+        if (name == null) {
+            throw new BackpointException(ErrorCode.INVALID_ARG, "backup target '" + target + "' is not a file name");
+        }
+        return target.resolveSibling(name + ".json");
+    }
+
+    /** Writes the record of {@code target} atomically (temp file, fsync, rename). WRITE_FAILED on I/O errors. */
+    public static void write(Path target, BackupRecord record) {
+        Path file = pathFor(target);
+        try {
+            AtomicFiles.write(file, JSON.writeValueAsBytes(record));
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "cannot write backup record '" + file + "': " + XmlInput.reason(e), e);
+        }
+    }
+
+    /**
+     * The record of {@code target}, or empty when it has none. A record that exists but cannot be
+     * read is READ_FAILED; one that is not a valid record is INVALID_ARG; both name the file.
+     */
+    public static Optional<BackupRecord> read(Path target) {
+        Path file = pathFor(target);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.READ_FAILED,
+                    "cannot read backup record '" + file + "': " + XmlInput.reason(e), e);
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new BackpointException(ErrorCode.INVALID_ARG,
+                    "backup record '" + file + "' is larger than " + (MAX_BYTES / 1024) + " KiB");
+        }
+        try {
+            return Optional.of(parse(bytes));
+        } catch (BackpointException e) {
+            throw new BackpointException(e.code(), "backup record '" + file + "' is invalid: " + e.detail(), e);
+        }
+    }
+
+    /** Parses a record's JSON. INVALID_ARG, without a file name, when it is not a valid record. */
+    static BackupRecord parse(byte[] json) {
+        try {
+            BackupRecord r = JSON.readValue(json, BackupRecord.class);
+            if (r == null) {
+                throw invalid("the document is empty");
+            }
+            return r;
+        } catch (JsonProcessingException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BackpointException be) {
+                    throw new BackpointException(ErrorCode.INVALID_ARG, be.detail(), e);
+                }
+            }
+            throw new BackpointException(ErrorCode.INVALID_ARG, e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            // Reading from a byte array: only a malformed document gets here.
+            throw new BackpointException(ErrorCode.INVALID_ARG, XmlInput.reason(e), e);
+        }
+    }
+
+    /** The record as the JSON {@link #write} stores. */
+    String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void requireText(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw invalid("'" + field + "' is missing");
+        }
+    }
+
+    private static BackpointException invalid(String detail) {
+        return new BackpointException(ErrorCode.INVALID_ARG, detail);
+    }
+}
