@@ -168,7 +168,12 @@ final class JobReconciler {
         // Scratch files always go; push targets only when they do not hold a finished backup.
         JobCleanup.deleteFiles(job, job.pull() || outcome != JobType.COMPLETED);
         if (!job.pull() && outcome == JobType.COMPLETED) {
-            TargetRecords.write(domain, job);
+            try {
+                TargetRecords.write(domain, job);
+            } catch (BackpointException e) {
+                // The backup itself is good; say what restore will miss rather than keep the job open.
+                job.recordError(e.getMessage());
+            }
         }
         store.saveCompleted(stats(job, outcome, List.of()));
         store.delete();

@@ -9,6 +9,8 @@ import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
+import io.backpoint.qemu.restore.BackupRecord;
+import io.backpoint.qemu.restore.ImageFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +77,10 @@ class PushBackupQemuTest {
     /** Restarts the domain with vda full of data, so a full backup of it runs long enough to act on. */
     private void slowVda() throws Exception {
         dom.destroy();
-        BackupVm.fill(image("vda", "qcow2"), "qcow2", 0x66, 192 * MIB);
+        // A gibibyte of data: copying it takes long enough that a throttle set right after
+        // begin lands while the job still runs, even when begin's own fsync waits for QEMU's writes.
+        BackupVm.run("qemu-img", "resize", "-q", image("vda", "qcow2").toString(), Long.toString(1024 * MIB));
+        BackupVm.fill(image("vda", "qcow2"), "qcow2", 0x66, 1024 * MIB);
         dom.start();
     }
 
@@ -98,7 +103,13 @@ class PushBackupQemuTest {
         assertThat(full.errorMessage()).isNull();
         // The excluded raw disk vdc has no target; vdb's target is raw, as asked.
         assertThat(Files.list(out).map(p -> p.getFileName().toString()).sorted().toList())
-                .containsExactly("vda.full", "vdb.full");
+                .containsExactly("vda.full", "vda.full.json", "vdb.full", "vdb.full.json");
+        BackupRecord vdbFull = BackupRecord.read(out.resolve("vdb.full")).orElseThrow();
+        assertThat(vdbFull.mode()).isEqualTo(BackupRecord.Mode.FULL);
+        assertThat(vdbFull.format()).isEqualTo(ImageFormat.RAW);
+        assertThat(vdbFull.checkpoint()).isEqualTo("c1");
+        assertThat(vdbFull.virtualSize()).isEqualTo(SIZE);
+        assertThat(vdbFull.domain()).isEqualTo("vm1");
         assertThat(BackupVm.run("qemu-img", "info", "--output=json", out.resolve("vdb.full").toString()))
                 .contains("\"format\": \"raw\"");
         assertThat(BackupVm.leftovers(dom)).isEmpty();
@@ -114,6 +125,11 @@ class PushBackupQemuTest {
         assertThat(inc.dataTotal()).isEqualTo(MIB + 64 * 1024 + 2 * MIB);
         assertThat(dom.checkpoint("c2").parent().name()).isEqualTo("c1");
         assertThat(BackupVm.leftovers(dom)).isEmpty();
+        BackupRecord vdaInc = BackupRecord.read(out.resolve("vda.inc")).orElseThrow();
+        assertThat(vdaInc.mode()).isEqualTo(BackupRecord.Mode.INCREMENTAL);
+        assertThat(vdaInc.incremental()).isEqualTo("c1");
+        assertThat(vdaInc.checkpoint()).isEqualTo("c2");
+        assertThat(vdaInc.backingFile()).isEqualTo(image("vda", "qcow2").toString());
 
         // Only the clusters written since c1 are allocated in the incremental targets.
         assertThat(allocated(out.resolve("vda.inc"))).containsExactly(List.of(4 * MIB, MIB), List.of(40 * MIB, 64 * 1024L));
@@ -170,6 +186,7 @@ class PushBackupQemuTest {
         assertThat(done.type()).isEqualTo(JobType.COMPLETED);
         assertThat(done.timeElapsedMillis()).isPositive();
         assertThat(Files.exists(out.resolve("vda.full"))).isTrue();
+        assertThat(BackupRecord.read(out.resolve("vda.full"))).isPresent();
         assertThat(BackupVm.leftovers(dom)).isEmpty();
         dom.destroy();
         assertThat(BackupVm.status("qemu-img", "compare", out.resolve("vda.full").toString(),
