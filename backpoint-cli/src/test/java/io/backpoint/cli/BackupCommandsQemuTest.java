@@ -134,7 +134,9 @@ class BackupCommandsQemuTest {
 
     @Test
     void waitFailsWhenTheJobIsAbortedAndBadXmlIsATypedError() throws Exception {
-        run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 192M", images.resolve("vda.qcow2").toString());
+        // A gibibyte to copy, so the throttle below lands while the job runs.
+        run("qemu-img", "resize", "-q", images.resolve("vda.qcow2").toString(), "1G");
+        run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 1G", images.resolve("vda.qcow2").toString());
         assertThat(cli("start", "vm1").status()).isZero();
         Files.writeString(root.resolve("push.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
                 + root.resolve("vda.full") + "'/></disk></disks></domainbackup>");

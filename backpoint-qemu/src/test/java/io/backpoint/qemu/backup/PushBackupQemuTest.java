@@ -210,6 +210,31 @@ class PushBackupQemuTest {
         assertThat(Files.exists(root.resolve("state/backup/vm1/job.xml"))).isFalse();
     }
 
+    @Test
+    void aBeginThatDiedBeforeItsJobStartedIsUndoneByTheNextCall() throws Exception {
+        slowVda();
+        dom.backupBegin(pushXml(null, "full", null), checkpointXml("c1"), 0);
+        BackupVm.throttle(dom, "vda", MIB);
+        // Make the record say what a process killed between its transaction and its next record
+        // write leaves: still preparing, and the checkpoint never committed.
+        Path record = root.resolve("state/backup/vm1/job.xml");
+        Files.writeString(record, Files.readString(record).replace("phase='running'", "phase='preparing'"));
+        Files.delete(root.resolve("state/checkpoint/vm1/c1.xml"));
+
+        assertThat(dom.jobInfo(false).type()).isEqualTo(JobType.NONE);
+        JobInfo failed = dom.jobInfo(true);
+        assertThat(failed.type()).isEqualTo(JobType.FAILED);
+        assertThat(failed.errorMessage()).contains("interrupted");
+        assertThat(Files.list(out).toList()).isEmpty();
+        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        // The uncommitted checkpoint's bitmaps went with it, so its name can be used again.
+        assertThat(BackupVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}")
+                .toString()).doesNotContain("\"c1\"");
+        try (Connection fresh = Connection.open(conn.uri())) {
+            fresh.domainByName("vm1").createCheckpoint(checkpointXml("c1"), 0);
+        }
+    }
+
     /** Allocated ranges [offset, length] of the image's own layer (not its backing file). */
     private static List<List<Long>> allocated(Path image) throws Exception {
         JsonNode map = JSON.readTree(BackupVm.run("qemu-img", "map", "-U", "--output=json", image.toString()));
