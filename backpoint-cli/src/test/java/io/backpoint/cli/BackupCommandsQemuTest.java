@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** backup-begin, backup-dumpxml, domjobinfo and domjobabort through the backpoint command line, on a real QEMU. */
 class BackupCommandsQemuTest {
     private static final long MIB = 1L << 20;
+    private static final List<Path> ROOTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @TempDir
     Path root;
@@ -39,6 +41,7 @@ class BackupCommandsQemuTest {
         for (String b : List.of("qemu-system-x86_64", "qemu-img", "qemu-io")) {
             Assumptions.assumeTrue(onPath(b), b + " is needed");
         }
+        ROOTS.add(root);
         uri = "qemu:///embed?root=" + root.resolve("state");
         images = Files.createDirectories(root.resolve("images"));
         StringBuilder disks = new StringBuilder();
@@ -64,6 +67,16 @@ class BackupCommandsQemuTest {
                     }
                 }
             }
+        }
+    }
+
+    @AfterAll
+    static void noStrayProcesses() throws Exception {
+        for (Path r : ROOTS) {
+            Process p = new ProcessBuilder("pgrep", "-a", "-f", r.toString()).redirectErrorStream(true).start();
+            String found = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            assertThat(found.lines().filter(l -> !l.contains("pgrep")).toList()).as("processes of %s", r).isEmpty();
         }
     }
 
