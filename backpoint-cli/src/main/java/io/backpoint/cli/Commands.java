@@ -14,6 +14,8 @@ final class Commands {
                 new Group("Domain Management", "domain", List.of(
                         new DefineCommand(),
                         DomainActionCommand.destroy(),
+                        new DomJobAbortCommand(),
+                        new DomJobInfoCommand(),
                         new DumpXmlCommand(),
                         new QemuMonitorCommand(),
                         DomainActionCommand.shutdown(),
@@ -31,6 +33,9 @@ final class Commands {
                         new CheckpointInfoCommand(),
                         new CheckpointListCommand(),
                         new CheckpointParentCommand())),
+                new Group("Backup", "backup", List.of(
+                        new BackupBeginCommand(),
+                        new BackupDumpXmlCommand())),
                 new Group("Backpoint", "backpoint", List.of(
                         new RestoreCommand(),
                         new DemoCliCommand(),

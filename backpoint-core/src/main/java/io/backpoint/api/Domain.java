@@ -92,6 +92,14 @@ public final class Domain {
         return conn.backups().jobInfo(name, completed);
     }
 
+    /**
+     * virDomainGetJobStats with VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED as {@code keepCompleted}: without
+     * it, reading a completed job's statistics discards them, as in libvirt.
+     */
+    public JobInfo jobInfo(boolean completed, boolean keepCompleted) {
+        return conn.backups().jobInfo(name, completed, keepCompleted);
+    }
+
     /** virDomainAbortJob. */
     public void abortJob() {
         conn.backups().abort(name);

@@ -95,6 +95,11 @@ public final class BackupService {
 
     /** virDomainGetJobStats for a backup job; with completed, the last ended job. */
     public JobInfo jobInfo(String domain, boolean completed) {
+        return jobInfo(domain, completed, false);
+    }
+
+    /** virDomainGetJobStats; {@code keepCompleted} is VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED. */
+    public JobInfo jobInfo(String domain, boolean completed, boolean keepCompleted) {
         BackupMechanics mech;
         try {
             mech = driver.backups("virDomainGetJobStats");
@@ -103,7 +108,7 @@ public final class BackupService {
             return JobInfo.NONE;
         }
         try (DomainLock lock = driver.lock(domain)) {
-            return mech.jobInfo(requireDomain(domain), completed);
+            return mech.jobInfo(requireDomain(domain), completed, keepCompleted);
         }
     }
 

@@ -30,6 +30,15 @@ public interface BackupMechanics {
     /** The current job's statistics, or with {@code completed} the last ended job's (NONE when none). */
     JobInfo jobInfo(DomainInfo dom, boolean completed);
 
+    /**
+     * As {@link #jobInfo(DomainInfo, boolean)}; a completed job's statistics are discarded once read
+     * unless {@code keepCompleted} (libvirt's VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED). Drivers that
+     * keep no completed statistics ignore it.
+     */
+    default JobInfo jobInfo(DomainInfo dom, boolean completed, boolean keepCompleted) {
+        return jobInfo(dom, completed);
+    }
+
     /** Aborts the current job: push targets are deleted, a pull backup ends. */
     void abort(DomainInfo dom);
 }

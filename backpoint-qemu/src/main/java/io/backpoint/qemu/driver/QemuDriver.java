@@ -4,6 +4,7 @@ import io.backpoint.api.DomainState;
 import io.backpoint.checkpoint.CheckpointNames;
 import io.backpoint.checkpoint.CheckpointStore;
 import io.backpoint.checkpoint.FileCheckpointStore;
+import io.backpoint.driver.BackupMechanics;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLifecycle;
@@ -13,6 +14,7 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
+import io.backpoint.qemu.backup.QemuBackupMechanics;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
@@ -44,6 +46,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     private final DomainDefinitions definitions;
     private final QemuImg qemuImg = new QemuImg();
     private final QemuCheckpointMechanics mechanics;
+    private final QemuBackupMechanics backups;
     private final Clock clock;
 
     QemuDriver(StateLayout layout) {
@@ -55,6 +58,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         this.clock = clock;
         this.definitions = new DomainDefinitions(layout);
         this.mechanics = new QemuCheckpointMechanics(this, qemuImg);
+        this.backups = new QemuBackupMechanics(this);
     }
 
     /** The state directory of this connection. */
@@ -143,6 +147,11 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public DomainLifecycle lifecycle(String function) {
         return this;
+    }
+
+    @Override
+    public BackupMechanics backups(String function) {
+        return backups;
     }
 
     // ---- domain lifecycle ----
@@ -270,7 +279,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     }
 
     /** A QMP session to a running domain; OPERATION_INVALID when it is not running. */
-    QmpClient monitor(String name) {
+    public QmpClient monitor(String name) {
         if (!running(name)) {
             throw BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running");
         }
@@ -282,9 +291,14 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         return definition(name).diskByTarget(target);
     }
 
-    /** The image path of every disk, by target, for the backup code. */
-    Path runDir(String name) {
+    /** The domain's run directory (pid file, QMP socket); the default NBD socket of a pull backup goes here. */
+    public Path runDir(String name) {
         return layout.runDir(name);
+    }
+
+    /** Where the domain's backup job record and last completed job's statistics are kept. */
+    public Path backupDir(String name) {
+        return layout.backupDir(name);
     }
 
     StateLayout layout() {

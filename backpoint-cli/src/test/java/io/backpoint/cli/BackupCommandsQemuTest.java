@@ -1,0 +1,198 @@
+package io.backpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backpoint.api.Connection;
+import io.backpoint.api.Domain;
+import io.backpoint.api.JobType;
+import io.backpoint.qemu.process.Kvm;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** backup-begin, backup-dumpxml, domjobinfo and domjobabort through the backpoint command line, on a real QEMU. */
+class BackupCommandsQemuTest {
+    private static final long MIB = 1L << 20;
+    private static final List<Path> ROOTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @TempDir
+    Path root;
+
+    private String uri;
+    private Path images;
+
+    record Result(int status, String out, String err) {}
+
+    @BeforeEach
+    void start() throws Exception {
+        for (String b : List.of("qemu-system-x86_64", "qemu-img", "qemu-io")) {
+            Assumptions.assumeTrue(onPath(b), b + " is needed");
+        }
+        ROOTS.add(root);
+        uri = "qemu:///embed?root=" + root.resolve("state");
+        images = Files.createDirectories(root.resolve("images"));
+        StringBuilder disks = new StringBuilder();
+        for (String d : List.of("vda", "vdb")) {
+            Path image = images.resolve(d + ".qcow2");
+            run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(256 * MIB));
+            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
+                    .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+        }
+        Files.writeString(root.resolve("dom.xml"), "<domain type='" + (Kvm.usable() ? "kvm" : "qemu")
+                + "'><name>vm1</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
+                + "machine='pc'>hvm</type></os><devices>" + disks + "</devices></domain>");
+        assertThat(cli("define", "dom.xml").status()).isZero();
+    }
+
+    @AfterEach
+    void stop() {
+        if (uri != null) {
+            try (Connection conn = Connection.open(uri)) {
+                for (Domain d : conn.listAllDomains()) {
+                    if (d.state().active()) {
+                        d.destroy();
+                    }
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void noStrayProcesses() throws Exception {
+        for (Path r : ROOTS) {
+            Process p = new ProcessBuilder("pgrep", "-a", "-f", r.toString()).redirectErrorStream(true).start();
+            String found = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            assertThat(found.lines().filter(l -> !l.contains("pgrep")).toList()).as("processes of %s", r).isEmpty();
+        }
+    }
+
+    private Result cli(String... words) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> args = new ArrayList<>(List.of("-c", uri));
+        args.addAll(List.of(words));
+        int status = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), root, Connection::open);
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void pushWithWaitThenPullDumpxmlJobinfoAndAbort() throws Exception {
+        run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 8M", images.resolve("vda.qcow2").toString());
+        assertThat(cli("start", "vm1").status()).isZero();
+        Files.writeString(root.resolve("push.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
+                + root.resolve("vda.full") + "'/></disk><disk name='vdb' type='file'><target file='"
+                + root.resolve("vdb.full") + "'/></disk></disks></domainbackup>");
+        Files.writeString(root.resolve("c1.xml"), "<domaincheckpoint><name>c1</name></domaincheckpoint>");
+
+        // Positional files, as virsh takes them.
+        Result push = cli("backup-begin", "vm1", "push.xml", "c1.xml", "--wait");
+        assertThat(push.status()).as(push.err()).isZero();
+        assertThat(push.out()).startsWith("Backup started" + System.lineSeparator())
+                .contains("backup: 100% (512/512 MiB)" + System.lineSeparator())
+                .contains("Backup completed" + System.lineSeparator());
+        assertThat(Files.exists(root.resolve("vda.full"))).isTrue();
+        assertThat(run("qemu-img", "compare", "-U", root.resolve("vda.full").toString(),
+                images.resolve("vda.qcow2").toString())).contains("identical");
+
+        Result done = cli("domjobinfo", "vm1", "--completed", "--keep-completed");
+        assertThat(done.out()).contains("Job type:         Completed   " + System.lineSeparator())
+                .contains("Operation:        Backup      " + System.lineSeparator())
+                .contains("File processed:   512.000 MiB").contains("File remaining:   0.000 B")
+                .contains("File total:       512.000 MiB");
+        assertThat(cli("domjobinfo", "vm1", "--completed").out()).contains("Completed");
+        assertThat(cli("domjobinfo", "vm1", "--completed").out()).contains("Job type:         None        ");
+        assertThat(cli("checkpoint-list", "vm1", "--name").out()).contains("c1");
+
+        Path socket = root.resolve("nbd.sock");
+        Files.writeString(root.resolve("pull.xml"), "<domainbackup mode='pull'><incremental>c1</incremental>"
+                + "<server transport='unix' socket='" + socket + "'/><disks><disk name='vda'/></disks></domainbackup>");
+        Result pull = cli("backup-begin", "vm1", "--backupxml", "pull.xml");
+        assertThat(pull.status()).as(pull.err()).isZero();
+        assertThat(pull.out()).isEqualTo("Backup started" + System.lineSeparator() + System.lineSeparator());
+        String xml = cli("backup-dumpxml", "vm1").out();
+        assertThat(xml).startsWith("<domainbackup mode='pull'>").contains("<incremental>c1</incremental>")
+                .contains("exportname='vda' exportbitmap='backup-vda'").contains(socket.toString());
+        assertThat(cli("domjobinfo", "vm1").out()).startsWith("Job type:         Unbounded   ")
+                .contains("Operation:        Backup");
+        Result second = cli("backup-begin", "vm1");
+        assertThat(second.status()).isEqualTo(1);
+        assertThat(second.err()).isEqualTo("error: Requested operation is not valid: another backup job is already running"
+                + System.lineSeparator());
+
+        assertThat(cli("domjobabort", "vm1").status()).isZero();
+        assertThat(cli("domjobinfo", "vm1").out()).isEqualTo("Job type:         None        "
+                + System.lineSeparator() + System.lineSeparator());
+        Result dump = cli("backup-dumpxml", "vm1");
+        assertThat(dump.status()).isEqualTo(1);
+        assertThat(dump.err()).contains("no domain backup job present");
+        Result abort = cli("domjobabort", "vm1");
+        assertThat(abort.status()).isEqualTo(1);
+        assertThat(abort.err()).contains("no job is active on the domain");
+    }
+
+    @Test
+    void waitFailsWhenTheJobIsAbortedAndBadXmlIsATypedError() throws Exception {
+        // A gibibyte to copy, so the throttle below lands while the job runs.
+        run("qemu-img", "resize", "-q", images.resolve("vda.qcow2").toString(), "1G");
+        run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 1G", images.resolve("vda.qcow2").toString());
+        assertThat(cli("start", "vm1").status()).isZero();
+        Files.writeString(root.resolve("push.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
+                + root.resolve("vda.full") + "'/></disk></disks></domainbackup>");
+        CompletableFuture<Result> waiting = CompletableFuture.supplyAsync(() -> cli("backup-begin", "vm1", "push.xml", "--wait"));
+        try (Connection conn = Connection.open(uri)) {
+            Domain dom = conn.domainByName("vm1");
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (dom.jobInfo(false).type() != JobType.UNBOUNDED && System.currentTimeMillis() < deadline) {
+                Thread.sleep(5);
+            }
+            dom.monitorCommand("{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":"
+                    + "\"backup-vda-bp-vda-format\",\"speed\":1048576}}", false);
+            assertThat(cli("domjobabort", "vm1").status()).isZero();
+        }
+        Result waited = waiting.get(60, TimeUnit.SECONDS);
+        assertThat(waited.status()).isEqualTo(1);
+        assertThat(waited.out()).startsWith("Backup started");
+        assertThat(waited.err()).isEqualTo("error: backup job was cancelled" + System.lineSeparator());
+        assertThat(Files.exists(root.resolve("vda.full"))).isFalse();
+
+        Files.writeString(root.resolve("bad.xml"), "<domainbackup><disks><disk name='vdz'/></disks></domainbackup>");
+        Result bad = cli("backup-begin", "vm1", "bad.xml");
+        assertThat(bad.status()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo("error: unsupported configuration: no disk named 'vdz'" + System.lineSeparator());
+        Result missing = cli("backup-begin", "vm1", "nope.xml");
+        assertThat(missing.err()).startsWith("error: Failed to open file 'nope.xml'");
+    }
+
+    private static boolean onPath(String binary) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String run(String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", argv) + " failed: " + out);
+        }
+        return out;
+    }
+}

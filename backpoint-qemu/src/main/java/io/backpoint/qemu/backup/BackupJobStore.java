@@ -1,0 +1,116 @@
+package io.backpoint.qemu.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpoint.api.JobInfo;
+import io.backpoint.api.JobType;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.util.AtomicFiles;
+import io.backpoint.xml.BackupParseFlag;
+import io.backpoint.xml.BackupXml;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+
+/**
+ * A domain's backup files in ROOT/backup/NAME: {@code job.xml}, the record of the job that runs
+ * (the internal backup XML), and {@code completed.json}, the statistics of the last job that
+ * ended. Both are replaced atomically, so a crash leaves the old or the new content.
+ */
+final class BackupJobStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String JOB_FILE = "job.xml";
+    static final String COMPLETED_FILE = "completed.json";
+
+    private final Path dir;
+
+    BackupJobStore(Path dir) {
+        this.dir = dir;
+    }
+
+    Path jobFile() {
+        return dir.resolve(JOB_FILE);
+    }
+
+    /** The running job's record, or null. A damaged record is an error naming the file, never ignored. */
+    BackupJob load() {
+        Path file = jobFile();
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            String xml = Files.readString(file, StandardCharsets.UTF_8);
+            return BackupJob.fromDef(BackupXml.parse(xml, EnumSet.of(BackupParseFlag.INTERNAL)));
+        } catch (IOException | IllegalArgumentException | BackpointException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot read backup job record '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    void save(BackupJob job) {
+        try {
+            Files.createDirectories(dir);
+            AtomicFiles.write(jobFile(), BackupXml.format(job.toDef(), true));
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot write backup job record '" + jobFile() + "': " + e.getMessage(), e);
+        }
+    }
+
+    void delete() {
+        try {
+            AtomicFiles.delete(jobFile());
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot remove backup job record '" + jobFile() + "': " + e.getMessage(), e);
+        }
+    }
+
+    void saveCompleted(JobInfo info) {
+        ObjectNode o = JSON.createObjectNode()
+                .put("type", info.type().name())
+                .put("operation", info.operation())
+                .put("timeElapsed", info.timeElapsedMillis())
+                .put("dataTotal", info.dataTotal())
+                .put("dataProcessed", info.dataProcessed())
+                .put("tempUsed", info.tempUsed())
+                .put("tempTotal", info.tempTotal());
+        if (info.errorMessage() != null) {
+            o.put("errmsg", info.errorMessage());
+        }
+        try {
+            Files.createDirectories(dir);
+            AtomicFiles.write(dir.resolve(COMPLETED_FILE), o.toString() + "\n");
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot write completed job statistics in '" + dir + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The last ended job's statistics, or NONE; discarded after reading unless {@code keep}. */
+    JobInfo completed(boolean keep) {
+        Path file = dir.resolve(COMPLETED_FILE);
+        if (!Files.exists(file)) {
+            return JobInfo.NONE;
+        }
+        JobInfo info;
+        try {
+            JsonNode o = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            info = new JobInfo(JobType.valueOf(o.path("type").asText()), o.path("operation").asInt(),
+                    o.path("timeElapsed").asLong(), o.path("dataTotal").asLong(), o.path("dataProcessed").asLong(),
+                    o.path("tempUsed").asLong(), o.path("tempTotal").asLong(),
+                    o.hasNonNull("errmsg") ? o.get("errmsg").asText() : null);
+            if (!keep) {
+                AtomicFiles.delete(file);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot read completed job statistics '" + file + "': " + e.getMessage(), e);
+        }
+        return info;
+    }
+}

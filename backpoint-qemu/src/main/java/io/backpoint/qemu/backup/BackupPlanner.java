@@ -1,0 +1,250 @@
+package io.backpoint.qemu.backup;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.BackupDef;
+import io.backpoint.model.BackupDiskDef;
+import io.backpoint.model.BackupDiskMode;
+import io.backpoint.model.BackupMode;
+import io.backpoint.model.BackupServer;
+import io.backpoint.model.BackupTransport;
+import io.backpoint.model.CheckpointDef;
+import io.backpoint.model.CheckpointDiskDef;
+import io.backpoint.model.CheckpointType;
+import io.backpoint.model.StoreType;
+import io.backpoint.qemu.block.BitmapState;
+import io.backpoint.qemu.block.BitmapValidity;
+import io.backpoint.qemu.block.BlockActions;
+import io.backpoint.qemu.block.BlockNodes;
+import io.backpoint.qemu.block.CheckpointPlanner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pure planning of a backup begin: from the aligned definition, the checkpoint to create with it
+ * and what QEMU reports about the disks, the QMP commands to run. Nothing here touches QEMU or
+ * the file system, so the output is golden-tested and compared with libvirt's traces.
+ */
+final class BackupPlanner {
+    /** qcow2's default cluster size; libvirt passes it explicitly, and so do we. */
+    static final long CLUSTER_SIZE = 65536;
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private BackupPlanner() {}
+
+    /**
+     * Fills in what the job decides: each store's format (qcow2 unless given), and for pull the
+     * export names (the disk), the export bitmaps of incremental disks ({@code backup-<disk>}) and
+     * the NBD server when the document had none. Refuses what QEMU cannot do.
+     *
+     * @param defaultServer the server to use when a pull document names none
+     */
+    static BackupDef fill(BackupDef aligned, BackupServer defaultServer) {
+        boolean pull = aligned.mode() == BackupMode.PULL;
+        List<BackupDiskDef> disks = new ArrayList<>();
+        for (BackupDiskDef d : aligned.disks()) {
+            if (!d.backup()) {
+                disks.add(d);
+                continue;
+            }
+            BackupDiskDef f = d.driverType() == null ? d.withDriverType("qcow2") : d;
+            String format = f.driverType();
+            boolean incremental = f.backupmode() == BackupDiskMode.INCREMENTAL;
+            if (pull) {
+                if (!format.equals("qcow2")) {
+                    throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
+                            "pull mode backup for disk '%s' requires qcow2 driver", d.name());
+                }
+                if (f.exportName() == null) {
+                    f = f.withExportName(d.name());
+                }
+                if (incremental && f.exportBitmap() == null) {
+                    f = f.withExportBitmap(BackupNames.tempBitmap(d.name(), null));
+                }
+            } else if (!format.equals("qcow2") && !format.equals("raw")) {
+                throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
+                        "backup target format '%s' of disk '%s' is not supported: use qcow2 or raw", format, d.name());
+            } else if (format.equals("raw") && incremental) {
+                throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
+                        "incremental backup of disk '%s' needs a qcow2 target: a raw image cannot hold only the"
+                                + " changed clusters on top of the disk as its backing file", d.name());
+            }
+            disks.add(f);
+        }
+        BackupDef filled = aligned.withDisks(disks);
+        if (pull) {
+            BackupServer server = aligned.server() == null ? defaultServer : aligned.server();
+            checkServer(server);
+            filled = filled.withServer(server);
+        }
+        return filled;
+    }
+
+    private static void checkServer(BackupServer server) {
+        if (server == null) {
+            throw new BackpointException(ErrorCode.INTERNAL_ERROR, "pull backup without an NBD server");
+        }
+        if (Boolean.TRUE.equals(server.tls())) {
+            throw new BackpointException(ErrorCode.CONFIG_UNSUPPORTED,
+                    "TLS for the NBD server of a pull backup is not supported yet: use a unix socket or 127.0.0.1");
+        }
+        if (server.transport() == BackupTransport.FD) {
+            throw new BackpointException(ErrorCode.CONFIG_UNSUPPORTED,
+                    "transport 'fd' for <server> is not supported: there is no way to hand a listening socket over");
+        }
+    }
+
+    /**
+     * Plans the begin.
+     *
+     * @param def the filled definition ({@link #fill})
+     * @param checkpoint the checkpoint created at the same instant, or null
+     * @param sources each backed-up disk, by target
+     * @param nodes the bitmaps of every node (granularity and validity of checkpoint bitmaps)
+     * @param reuse REUSE_EXTERNAL: the images exist already and are only attached
+     * @throws BackpointException CHECKPOINT_INCONSISTENT when a disk lacks a usable bitmap of the
+     *     checkpoint its incremental backup starts from
+     */
+    static BackupPlan plan(BackupDef def, CheckpointDef checkpoint, Map<String, DiskSource> sources, BlockNodes nodes,
+            boolean reuse) {
+        boolean pull = def.mode() == BackupMode.PULL;
+        List<ObjectNode> transaction = new ArrayList<>();
+        if (checkpoint != null) {
+            List<String> tops = new ArrayList<>();
+            for (CheckpointDiskDef d : checkpoint.disks()) {
+                if (d.type() == CheckpointType.BITMAP) {
+                    tops.add(BackupNames.top(d.name()));
+                }
+            }
+            if (!tops.isEmpty()) {
+                transaction.addAll(CheckpointPlanner.create(checkpoint.name(), tops));
+            }
+        }
+        List<DiskPlan> disks = new ArrayList<>();
+        for (BackupDiskDef d : def.backedUpDisks()) {
+            DiskSource source = sources.get(d.name());
+            if (source == null) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "no disk named '%s'", d.name());
+            }
+            DiskPlan disk = planDisk(d, source, pull, reuse, nodes);
+            disks.add(disk);
+            if (disk.incremental()) {
+                String top = BackupNames.top(d.name());
+                BitmapState from = usableBitmap(top, d.incremental(), d.name(), nodes);
+                transaction.add(BlockActions.bitmapAdd(disk.bitmapNode(), disk.bitmap(), false, true, from.granularity()));
+                transaction.add(BlockActions.bitmapMerge(disk.bitmapNode(), disk.bitmap(),
+                        List.of(new BlockActions.Source(top, d.incremental()))));
+            }
+            transaction.add(blockdevBackup(d.name(), disk, pull));
+        }
+        if (disks.isEmpty()) {
+            throw new BackpointException(ErrorCode.CONFIG_UNSUPPORTED, "no disks selected for backup");
+        }
+        ObjectNode nbd = pull ? nbdServerStart(def.server()) : null;
+        return new BackupPlan(disks, nbd, transaction);
+    }
+
+    private static BitmapState usableBitmap(String top, String checkpoint, String disk, BlockNodes nodes) {
+        if (!BitmapValidity.check(top, checkpoint, nodes).valid()) {
+            throw BackpointException.of(ErrorCode.CHECKPOINT_INCONSISTENT,
+                    "missing or broken bitmap '%s' for disk '%s'", checkpoint, disk);
+        }
+        return nodes.bitmap(top, checkpoint).orElseThrow();
+    }
+
+    private static DiskPlan planDisk(BackupDiskDef d, DiskSource source, boolean pull, boolean reuse, BlockNodes nodes) {
+        String storage = BackupNames.storage(d.name());
+        String format = BackupNames.format(d.name());
+        StoreType type = d.type() == null ? StoreType.FILE : d.type();
+        String path = d.store().path();
+        String imageFormat = d.driverType();
+        boolean incremental = d.backupmode() == BackupDiskMode.INCREMENTAL;
+        // The scratch is always a thin overlay of the disk; an incremental qcow2 target is too, so
+        // that it holds only the clusters the job copies.
+        boolean backed = pull || (incremental && imageFormat.equals("qcow2"));
+        String protocol = type == StoreType.BLOCK ? "host_device" : "file";
+
+        List<QmpStep> prepare = new ArrayList<>();
+        boolean createRawFile = !reuse && imageFormat.equals("raw") && type == StoreType.FILE;
+        if (createRawFile) {
+            ObjectNode options = F.objectNode().put("driver", "file").put("filename", path).put("size", source.virtualSize());
+            prepare.add(create(BackupNames.createJob(storage), options));
+        }
+        prepare.add(new QmpStep("blockdev-add", F.objectNode().put("driver", protocol).put("filename", path)
+                .put("node-name", storage).put("auto-read-only", true).put("discard", "unmap")));
+        if (!reuse && imageFormat.equals("qcow2")) {
+            ObjectNode options = F.objectNode().put("driver", "qcow2").put("file", storage)
+                    .put("size", source.virtualSize()).put("cluster-size", CLUSTER_SIZE);
+            if (backed) {
+                options.put("backing-file", source.path()).put("backing-fmt", source.format());
+            }
+            prepare.add(create(BackupNames.createJob(format), options));
+        }
+        ObjectNode attach = F.objectNode().put("node-name", format).put("read-only", false)
+                .put("driver", imageFormat).put("file", storage);
+        if (imageFormat.equals("qcow2")) {
+            if (backed) {
+                attach.put("backing", BackupNames.top(d.name()));
+            } else {
+                attach.putNull("backing");
+            }
+        }
+        prepare.add(new QmpStep("blockdev-add", attach));
+
+        String bitmap = incremental ? BackupNames.tempBitmap(d.name(), pull ? d.exportBitmap() : null) : null;
+        String bitmapNode = !incremental ? null : pull ? format : BackupNames.top(d.name());
+        ObjectNode export = null;
+        if (pull) {
+            export = F.objectNode().put("type", "nbd").put("id", BackupNames.export(d.name())).put("node-name", format)
+                    .put("writable", false).put("name", d.exportName());
+            if (bitmap != null) {
+                export.putArray("bitmaps").add(bitmap);
+            }
+        }
+        return new DiskPlan(d.name(), BackupNames.job(d.name()), storage, format, path, type, imageFormat,
+                !reuse && type == StoreType.FILE, prepare, bitmapNode, bitmap, export);
+    }
+
+    private static QmpStep create(String jobId, ObjectNode options) {
+        ObjectNode args = F.objectNode().put("job-id", jobId);
+        args.set("options", options);
+        return new QmpStep("blockdev-create", args);
+    }
+
+    private static ObjectNode blockdevBackup(String disk, DiskPlan plan, boolean pull) {
+        ObjectNode data = F.objectNode().put("device", BackupNames.top(disk)).put("job-id", plan.jobId())
+                .put("target", plan.formatNode());
+        if (pull) {
+            data.put("sync", "none");
+        } else if (plan.incremental()) {
+            data.put("sync", "incremental").put("bitmap", plan.bitmap());
+        } else {
+            data.put("sync", "full");
+        }
+        data.put("auto-finalize", true).put("auto-dismiss", false);
+        ObjectNode action = F.objectNode().put("type", "blockdev-backup");
+        action.set("data", data);
+        return action;
+    }
+
+    /** {@code nbd-server-start} arguments for a unix or TCP server (the port as a string, as QEMU's schema has it). */
+    static ObjectNode nbdServerStart(BackupServer server) {
+        ObjectNode addr = F.objectNode();
+        if (server.transport() == BackupTransport.UNIX) {
+            addr.put("type", "unix").putObject("data").put("path", server.socket());
+        } else {
+            String host = server.name() == null ? "127.0.0.1" : server.name();
+            ObjectNode data = addr.put("type", "inet").putObject("data").put("host", host);
+            if (server.port() != null && server.port() != 0) {
+                data.put("port", server.port().toString());
+            }
+        }
+        ObjectNode args = F.objectNode();
+        args.set("addr", addr);
+        return args;
+    }
+}

@@ -1,0 +1,259 @@
+package io.backpoint.qemu.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpoint.driver.DomainInfo;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.BackupDef;
+import io.backpoint.model.BackupDiskDef;
+import io.backpoint.model.BackupDiskState;
+import io.backpoint.model.BackupMode;
+import io.backpoint.model.BackupServer;
+import io.backpoint.model.BackupTransport;
+import io.backpoint.model.CheckpointDef;
+import io.backpoint.model.DomainDef;
+import io.backpoint.model.DomainDiskDef;
+import io.backpoint.model.StoreType;
+import io.backpoint.qemu.block.BlockNodes;
+import io.backpoint.qemu.driver.QemuDriver;
+import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * virDomainBackupBegin on QEMU (libvirt's qemuBackupBegin): checks the stores, records the job,
+ * creates and attaches target or scratch images, starts the NBD server (pull), runs the one
+ * transaction, then adds the exports (pull). Any failure takes back everything done so far,
+ * including the bitmaps of a checkpoint created in the transaction, so a failed begin leaves
+ * nothing behind.
+ */
+final class BackupStarter {
+    static final int FIRST_NBD_PORT = 10809;
+    static final int NBD_PORTS = 64;
+    private static final Duration CREATE_TIMEOUT = Duration.ofMinutes(2);
+    /** sun_path is 108 bytes including the terminating NUL. */
+    private static final int MAX_SOCKET_PATH = 107;
+
+    private final QemuDriver driver;
+    private final JobReconciler reconciler;
+    private final Clock clock;
+
+    BackupStarter(QemuDriver driver, JobReconciler reconciler, Clock clock) {
+        this.driver = driver;
+        this.reconciler = reconciler;
+        this.clock = clock;
+    }
+
+    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse) {
+        String name = dom.name();
+        DomainDef domain = driver.definition(name);
+        Path defaultSocket = driver.runDir(name).resolve(BackupNames.defaultSocketFile());
+        BackupDef def = BackupPlanner.fill(backup, BackupServer.unix(defaultSocket.toString()));
+        BackupJobStore store = reconciler.store(name);
+        try (QmpClient qmp = driver.monitor(name)) {
+            ArrayNode rawNodes = qmp.queryNamedBlockNodes();
+            Map<String, DiskSource> sources = sources(def, domain, rawNodes);
+            BackupPlan plan = BackupPlanner.plan(def, checkpoint, sources, BlockNodes.parse(rawNodes), reuse);
+            checkStores(plan, reuse);
+            if (def.mode() == BackupMode.PULL) {
+                checkSocket(def.server(), defaultSocket);
+            }
+
+            BackupJob job = new BackupJob(recorded(def, plan), BackupJob.Phase.PREPARING, clock.millis(), reuse,
+                    checkpoint == null ? null : checkpoint.name());
+            job.sources.putAll(sources);
+            store.save(job);
+            try {
+                prepare(qmp, job, plan, store);
+                if (plan.nbdServerStart() != null) {
+                    startServer(qmp, job, store);
+                }
+                qmp.transaction(plan.transaction());
+            } catch (IOException | RuntimeException e) {
+                undo(qmp, job, name, store, e);
+                throw e instanceof IOException io ? QmpErrors.translate(commandOf(e), io) : (RuntimeException) e;
+            }
+            job.phase = BackupJob.Phase.RUNNING;
+            store.save(job);
+            try {
+                for (DiskPlan d : plan.disks()) {
+                    if (d.exportArgs() != null) {
+                        qmp.connection().execute("block-export-add", d.exportArgs());
+                    }
+                }
+            } catch (IOException e) {
+                // libvirt keeps the checkpoint here and leaves callers to notice; we take the whole
+                // begin back, so the next incremental cannot silently start from a backup that never was.
+                undo(qmp, job, name, store, e);
+                throw QmpErrors.translate("block-export-add", e);
+            }
+        } catch (IOException e) {
+            throw QmpErrors.translate("query-named-block-nodes", e);
+        }
+    }
+
+    private void undo(QmpClient qmp, BackupJob job, String domain, BackupJobStore store, Exception cause) {
+        try {
+            reconciler.undoBegin(qmp, job, domain, true);
+            store.delete();
+        } catch (IOException | RuntimeException e) {
+            // The record stays, so the next call finishes the cleanup.
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static String commandOf(Exception e) {
+        return e instanceof QmpException q ? q.command() : "backup-begin";
+    }
+
+    /** Each backed-up disk's top image and size, as the domain and QEMU describe it. */
+    private static Map<String, DiskSource> sources(BackupDef def, DomainDef domain, ArrayNode rawNodes) {
+        Map<String, DiskSource> out = new LinkedHashMap<>();
+        for (BackupDiskDef d : def.backedUpDisks()) {
+            DomainDiskDef disk = domain.diskByTarget(d.name());
+            if (disk == null) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "no disk named '%s'", d.name());
+            }
+            String top = BackupNames.top(d.name());
+            long size = -1;
+            for (JsonNode n : rawNodes) {
+                if (top.equals(n.path("node-name").asText())) {
+                    size = n.path("image").path("virtual-size").asLong(-1);
+                }
+            }
+            if (size < 0) {
+                throw BackpointException.of(ErrorCode.OPERATION_FAILED,
+                        "QEMU has no block node '%s' for disk '%s'", top, d.name());
+            }
+            String format = disk.driverType() == null ? "raw" : disk.driverType();
+            out.put(d.name(), new DiskSource(d.name(), disk.source(), format, size));
+        }
+        return out;
+    }
+
+    /** libvirt's store checks, for every disk before anything is created. */
+    private static void checkStores(BackupPlan plan, boolean reuse) {
+        for (DiskPlan d : plan.disks()) {
+            Path path = Path.of(d.path());
+            boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+            if (d.createFile() && exists) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
+                        d.path(), d.disk());
+            }
+            if ((reuse || d.type() == StoreType.BLOCK) && !exists) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' does not exist",
+                        d.path(), d.disk());
+            }
+        }
+    }
+
+    private static void checkSocket(BackupServer server, Path defaultSocket) {
+        if (server.transport() != BackupTransport.UNIX) {
+            return;
+        }
+        int length = server.socket().getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_SOCKET_PATH) {
+            throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
+                    "socket path '%s' is too long for a unix socket (%d bytes, at most %d)", server.socket(), length,
+                    MAX_SOCKET_PATH);
+        }
+        Path socket = Path.of(server.socket());
+        if (socket.equals(defaultSocket)) {
+            try {
+                // Left by a QEMU that died: ours to replace.
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                        "cannot remove stale socket '" + socket + "': " + e.getMessage(), e);
+            }
+        } else if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            throw BackpointException.of(ErrorCode.OPERATION_INVALID, "socket '%s' for the NBD server exists",
+                    server.socket());
+        }
+    }
+
+    /** The definition as recorded: every disk running, with its node names. */
+    private static BackupDef recorded(BackupDef def, BackupPlan plan) {
+        BackupDef out = def;
+        for (DiskPlan p : plan.disks()) {
+            BackupDiskDef d = out.disk(p.disk());
+            out = out.withDisk(d.withStore(BackupJob.withNodeNames(d.store(), p.storageNode(), p.formatNode()))
+                    .withState(BackupDiskState.RUNNING));
+        }
+        return out;
+    }
+
+    private static void prepare(QmpClient qmp, BackupJob job, BackupPlan plan, BackupJobStore store)
+            throws IOException {
+        for (DiskPlan d : plan.disks()) {
+            if (d.createFile()) {
+                try {
+                    Files.createFile(Path.of(d.path()));
+                } catch (FileAlreadyExistsException e) {
+                    throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
+                            d.path(), d.disk());
+                } catch (IOException e) {
+                    throw new BackpointException(ErrorCode.SYSTEM_ERROR,
+                            "failed to create image file '" + d.path() + "': " + e.getMessage(), e);
+                }
+                job.created.add(d.path());
+                store.save(job);
+            }
+            for (QmpStep step : d.prepare()) {
+                if (step.command().equals("blockdev-create")) {
+                    qmp.blockdevCreate(step.arguments().path("job-id").asText(),
+                            (ObjectNode) step.arguments().get("options"), CREATE_TIMEOUT);
+                } else {
+                    qmp.connection().execute(step.command(), step.arguments());
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts the NBD server. A TCP server without a port takes the first free one from 10809 on
+     * the given address only; the chosen port goes into the job's definition.
+     */
+    private static void startServer(QmpClient qmp, BackupJob job, BackupJobStore store) throws IOException {
+        BackupServer server = job.def.server();
+        boolean pickPort = server.transport() == BackupTransport.TCP && (server.port() == null || server.port() == 0);
+        if (!pickPort) {
+            qmp.connection().execute("nbd-server-start", BackupPlanner.nbdServerStart(server));
+        } else {
+            BackupServer chosen = null;
+            for (int port = FIRST_NBD_PORT; port < FIRST_NBD_PORT + NBD_PORTS && chosen == null; port++) {
+                BackupServer candidate = server.withPort(port);
+                try {
+                    qmp.connection().execute("nbd-server-start", BackupPlanner.nbdServerStart(candidate));
+                    chosen = candidate;
+                } catch (QmpException e) {
+                    if (!e.desc().toLowerCase(java.util.Locale.ROOT).contains("in use")) {
+                        throw e;
+                    }
+                }
+            }
+            if (chosen == null) {
+                throw BackpointException.of(ErrorCode.OPERATION_FAILED,
+                        "no free TCP port for the NBD server on '%s' in %d-%d", server.name(), FIRST_NBD_PORT,
+                        FIRST_NBD_PORT + NBD_PORTS - 1);
+            }
+            job.def = job.def.withServer(chosen);
+        }
+        job.nbdRunning = true;
+        if (server.transport() == BackupTransport.UNIX) {
+            job.socket = server.socket();
+        }
+        store.save(job);
+    }
+}

@@ -1,0 +1,280 @@
+package io.backpoint.qemu.backup;
+
+import io.backpoint.api.JobType;
+import io.backpoint.driver.DomainInfo;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.BackupDiskDef;
+import io.backpoint.model.BackupDiskState;
+import io.backpoint.model.CheckpointDef;
+import io.backpoint.model.DomainDiskDef;
+import io.backpoint.qemu.block.BlockNodes;
+import io.backpoint.qemu.driver.QemuDriver;
+import io.backpoint.qemu.qmp.JobInfo;
+import io.backpoint.qemu.qmp.QmpClient;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Brings a job record up to date with what QEMU says, at the start of every backup call: sub-jobs
+ * that concluded are recorded, dismissed and detached; when none runs any more the job ends with
+ * libvirt's outcome rules, its files are deleted as they must be and its statistics kept as the
+ * completed job's. A record whose QEMU is gone is a FAILED job; a record of a begin that never
+ * reached its transaction is undone.
+ */
+final class JobReconciler {
+    private final QemuDriver driver;
+    private final Clock clock;
+
+    JobReconciler(QemuDriver driver, Clock clock) {
+        this.driver = driver;
+        this.clock = clock;
+    }
+
+    BackupJobStore store(String domain) {
+        return new BackupJobStore(driver.backupDir(domain));
+    }
+
+    /** Reconciles and returns the job that is still active, or null. */
+    BackupJob reconcile(DomainInfo dom) {
+        BackupJobStore store = store(dom.name());
+        BackupJob job = store.load();
+        if (job == null) {
+            return null;
+        }
+        if (!dom.active()) {
+            for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING, BackupDiskState.CANCELLING)) {
+                job.setState(d.name(), BackupDiskState.FAILED);
+            }
+            job.nbdRunning = false;
+            job.recordError("QEMU exited while the backup job was running");
+            terminate(null, job, store, dom.name());
+            return null;
+        }
+        try (QmpClient qmp = driver.monitor(dom.name())) {
+            if (job.phase == BackupJob.Phase.PREPARING) {
+                undoBegin(qmp, job, dom.name(), !checkpointCommitted(dom.name(), job.checkpoint));
+                store.delete();
+                store.saveCompleted(stats(job, JobType.FAILED, List.of()));
+                return null;
+            }
+            return update(qmp, job, store, dom.name());
+        } catch (IOException e) {
+            throw QmpErrors.translate("query-jobs", e);
+        }
+    }
+
+    private BackupJob update(QmpClient qmp, BackupJob job, BackupJobStore store, String domain) throws IOException {
+        List<JobInfo> jobs = qmp.queryJobs();
+        List<BackupDiskDef> ended = new ArrayList<>();
+        for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING, BackupDiskState.CANCELLING)) {
+            String id = BackupNames.job(d.name());
+            JobInfo j = find(jobs, id);
+            if (j == null) {
+                job.recordError("backup job '" + id + "' vanished from QEMU");
+                job.setState(d.name(), BackupDiskState.FAILED);
+                ended.add(d);
+                continue;
+            }
+            if (!j.concluded()) {
+                continue;
+            }
+            BackupDiskState state;
+            if (j.error() == null) {
+                state = BackupDiskState.COMPLETE;
+            } else if (d.state() == BackupDiskState.CANCELLING || cancelled(j.error())) {
+                state = BackupDiskState.CANCELLED;
+            } else {
+                state = BackupDiskState.FAILED;
+                job.recordError(j.error());
+            }
+            job.progress.put(d.name(), new BackupJob.Progress(j.currentProgress(), j.totalProgress()));
+            job.setState(d.name(), state);
+            qmp.jobDismiss(id);
+            ended.add(d);
+        }
+        if (!ended.isEmpty()) {
+            // The first pull sub-job to end takes the NBD server down for all disks, as in libvirt.
+            if (job.pull()) {
+                JobCleanup.stopNbd(qmp, job);
+            }
+            BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+            for (BackupDiskDef d : ended) {
+                JobCleanup.detach(qmp, job, d, nodes);
+            }
+            boolean broken = !job.disks(BackupDiskState.FAILED, BackupDiskState.CANCELLED).isEmpty();
+            if (broken) {
+                for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING)) {
+                    cancel(qmp, d);
+                    job.setState(d.name(), BackupDiskState.CANCELLING);
+                }
+            }
+            store.save(job);
+        }
+        if (!job.disks(BackupDiskState.RUNNING, BackupDiskState.CANCELLING).isEmpty()) {
+            return job;
+        }
+        terminate(qmp, job, store, domain);
+        return null;
+    }
+
+    /** Cancels every running sub-job (virDomainAbortJob); they conclude asynchronously. */
+    void cancelAll(DomainInfo dom, BackupJob job) {
+        BackupJobStore store = store(dom.name());
+        try (QmpClient qmp = driver.monitor(dom.name())) {
+            for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING)) {
+                cancel(qmp, d);
+                job.setState(d.name(), BackupDiskState.CANCELLING);
+            }
+            store.save(job);
+            for (BackupDiskDef d : job.disks(BackupDiskState.CANCELLING)) {
+                String id = BackupNames.job(d.name());
+                if (find(qmp.queryJobs(), id) != null) {
+                    qmp.awaitConcluded(id, JobCleanup.CANCEL_WAIT);
+                }
+            }
+        } catch (IOException e) {
+            throw QmpErrors.translate("block-job-cancel", e);
+        }
+    }
+
+    private static void cancel(QmpClient qmp, BackupDiskDef d) {
+        try {
+            qmp.blockJobCancel(BackupNames.job(d.name()), true);
+        } catch (IOException e) {
+            // Concluded in the meantime: the next reconcile records how it ended.
+        }
+    }
+
+    /** libvirt's outcome: FAILED if any failed, else CANCELLED if any was cancelled in push mode, else COMPLETED. */
+    static JobType outcome(BackupJob job) {
+        if (!job.disks(BackupDiskState.FAILED).isEmpty()) {
+            return JobType.FAILED;
+        }
+        if (!job.pull() && !job.disks(BackupDiskState.CANCELLED).isEmpty()) {
+            return JobType.CANCELLED;
+        }
+        return JobType.COMPLETED;
+    }
+
+    private void terminate(QmpClient qmp, BackupJob job, BackupJobStore store, String domain) {
+        JobType outcome = outcome(job);
+        if (qmp != null) {
+            JobCleanup.stopNbd(qmp, job);
+        }
+        // Scratch files always go; push targets only when they do not hold a finished backup.
+        JobCleanup.deleteFiles(job, job.pull() || outcome != JobType.COMPLETED);
+        if (!job.pull() && outcome == JobType.COMPLETED) {
+            try {
+                TargetRecords.write(domain, job);
+            } catch (BackpointException e) {
+                // The backup itself is good; say what restore will miss rather than keep the job open.
+                job.recordError(e.getMessage());
+            }
+        }
+        store.saveCompleted(stats(job, outcome, List.of()));
+        store.delete();
+    }
+
+    /** Statistics: final numbers of ended sub-jobs plus the live numbers of running ones. */
+    io.backpoint.api.JobInfo stats(BackupJob job, JobType type, List<JobInfo> live) {
+        long current = 0;
+        long total = 0;
+        for (BackupDiskDef d : job.def.backedUpDisks()) {
+            BackupJob.Progress p = job.progress.get(d.name());
+            if (p != null) {
+                current += p.current();
+                total += p.total();
+                continue;
+            }
+            JobInfo j = find(live, BackupNames.job(d.name()));
+            if (j != null) {
+                current += j.currentProgress();
+                total += j.totalProgress();
+            }
+        }
+        long elapsed = Math.max(0, clock.millis() - job.beginMillis);
+        int op = io.backpoint.api.JobInfo.OPERATION_BACKUP;
+        if (job.pull()) {
+            return new io.backpoint.api.JobInfo(type, op, elapsed, 0, 0, current, total, job.error);
+        }
+        return new io.backpoint.api.JobInfo(type, op, elapsed, total, current, 0, 0, job.error);
+    }
+
+    /** The running job's statistics (UNBOUNDED, as libvirt reports a backup). */
+    io.backpoint.api.JobInfo liveStats(DomainInfo dom, BackupJob job) {
+        try (QmpClient qmp = driver.monitor(dom.name())) {
+            return stats(job, JobType.UNBOUNDED, qmp.queryJobs());
+        } catch (IOException e) {
+            throw QmpErrors.translate("query-jobs", e);
+        }
+    }
+
+    /**
+     * Takes back everything a begin did: block jobs, NBD server, nodes, temporary bitmaps, files,
+     * and, when the checkpoint created with the backup never got its metadata, its bitmaps.
+     */
+    void undoBegin(QmpClient qmp, BackupJob job, String domain, boolean removeCheckpointBitmaps) throws IOException {
+        List<JobInfo> jobs = qmp.queryJobs();
+        // Jobs are never dismissed automatically, so they exist exactly when the transaction ran;
+        // only then did it create the checkpoint's bitmaps (a bitmap of that name found otherwise
+        // is not ours to remove).
+        boolean transactionRan = false;
+        for (BackupDiskDef d : job.def.backedUpDisks()) {
+            transactionRan |= find(jobs, BackupNames.job(d.name())) != null;
+            JobCleanup.cancelAndDismiss(qmp, job, BackupNames.job(d.name()), jobs);
+        }
+        JobCleanup.stopNbd(qmp, job);
+        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        for (BackupDiskDef d : job.def.backedUpDisks()) {
+            JobCleanup.detach(qmp, job, d, nodes);
+        }
+        if (transactionRan && removeCheckpointBitmaps && job.checkpoint != null) {
+            for (DomainDiskDef disk : driver.definition(domain).disks()) {
+                String top = BackupNames.top(disk.targetDev());
+                if (nodes.bitmap(top, job.checkpoint).isPresent()) {
+                    try {
+                        qmp.blockDirtyBitmapRemove(top, job.checkpoint);
+                    } catch (IOException e) {
+                        job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + e.getMessage());
+                    }
+                }
+            }
+        }
+        JobCleanup.deleteFiles(job, true);
+        job.recordError("the backup job did not start: its begin was interrupted");
+    }
+
+    private boolean checkpointCommitted(String domain, String checkpoint) {
+        if (checkpoint == null) {
+            return true;
+        }
+        for (CheckpointDef def : driver.checkpointStore(domain).load().defs()) {
+            if (def.name().equals(checkpoint)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static JobInfo find(List<JobInfo> jobs, String id) {
+        for (JobInfo j : jobs) {
+            if (j.id().equals(id)) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    /** QEMU reports a cancelled job with strerror(ECANCELED) as its error. */
+    private static boolean cancelled(String error) {
+        return error.toLowerCase(Locale.ROOT).contains("cancel");
+    }
+
+    static BackpointException noJob() {
+        return new BackpointException(ErrorCode.OPERATION_INVALID, "no job is active on the domain");
+    }
+}

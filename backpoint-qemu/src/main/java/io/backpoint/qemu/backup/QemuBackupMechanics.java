@@ -1,0 +1,72 @@
+package io.backpoint.qemu.backup;
+
+import io.backpoint.api.JobInfo;
+import io.backpoint.driver.BackupMechanics;
+import io.backpoint.driver.DomainInfo;
+import io.backpoint.model.BackupDef;
+import io.backpoint.model.CheckpointDef;
+import io.backpoint.qemu.driver.QemuDriver;
+import java.util.Map;
+
+/**
+ * Backups on QEMU: push (QEMU writes qcow2 or raw targets) and pull (a frozen view of each disk
+ * over NBD). The job lives in QEMU and in a record in the state directory, not in this object:
+ * every call first reconciles the record with QEMU, so whichever process calls next reports,
+ * finishes or aborts the job, even after the one that began it is gone.
+ */
+public final class QemuBackupMechanics implements BackupMechanics {
+    private final JobReconciler reconciler;
+    private final BackupStarter starter;
+
+    public QemuBackupMechanics(QemuDriver driver) {
+        this.reconciler = new JobReconciler(driver, driver.clock());
+        this.starter = new BackupStarter(driver, reconciler, driver.clock());
+    }
+
+    @Override
+    public boolean jobActive(DomainInfo dom) {
+        return reconciler.reconcile(dom) != null;
+    }
+
+    @Override
+    public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+            Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal) {
+        // The core has reconciled (jobActive) and refused a second job under the same lock.
+        starter.begin(dom, backup, checkpoint, reuseExternal);
+    }
+
+    @Override
+    public BackupDef current(DomainInfo dom) {
+        BackupJob job = reconciler.reconcile(dom);
+        return job == null ? null : job.def;
+    }
+
+    @Override
+    public JobInfo jobInfo(DomainInfo dom, boolean completed) {
+        return jobInfo(dom, completed, false);
+    }
+
+    @Override
+    public JobInfo jobInfo(DomainInfo dom, boolean completed, boolean keepCompleted) {
+        BackupJob job = reconciler.reconcile(dom);
+        if (completed) {
+            // As libvirt: completed statistics only when no job runs.
+            return job == null ? reconciler.store(dom.name()).completed(keepCompleted) : JobInfo.NONE;
+        }
+        return job == null ? JobInfo.NONE : reconciler.liveStats(dom, job);
+    }
+
+    /**
+     * Cancels every sub-job and, unlike libvirt, waits for them to conclude and finishes the job
+     * before returning, so the caller sees the targets gone and the final statistics at once.
+     */
+    @Override
+    public void abort(DomainInfo dom) {
+        BackupJob job = reconciler.reconcile(dom);
+        if (job == null) {
+            throw JobReconciler.noJob();
+        }
+        reconciler.cancelAll(dom, job);
+        reconciler.reconcile(dom);
+    }
+}

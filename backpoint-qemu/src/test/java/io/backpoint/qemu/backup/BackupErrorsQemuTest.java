@@ -1,0 +1,148 @@
+package io.backpoint.qemu.backup;
+
+import static io.backpoint.qemu.backup.BackupVm.MIB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backpoint.api.Connection;
+import io.backpoint.api.Domain;
+import io.backpoint.api.JobType;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad backup requests on a real QEMU: libvirt's errors, and nothing left behind in QEMU or on disk. */
+class BackupErrorsQemuTest {
+    private static final List<Path> ROOTS = new CopyOnWriteArrayList<>();
+
+    @TempDir
+    Path root;
+
+    private Path out;
+    private Connection conn;
+    private Domain dom;
+
+    @BeforeEach
+    void start() throws Exception {
+        BackupVm.assumeTools("qemu-system-x86_64", "qemu-img");
+        ROOTS.add(root);
+        Path images = Files.createDirectories(root.resolve("images"));
+        out = Files.createDirectories(root.resolve("out"));
+        conn = Connection.open(BackupVm.uri(root.resolve("state")));
+        dom = conn.defineDomain(BackupVm.domainXml("vm1", images, 64 * MIB, "qcow2", "qcow2"));
+        dom.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (conn != null) {
+            BackupVm.destroyAll(conn);
+            conn.close();
+        }
+    }
+
+    @AfterAll
+    static void noStrayProcesses() throws Exception {
+        for (Path r : ROOTS) {
+            assertThat(BackupVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
+        }
+    }
+
+    private String push(String disk, String file) {
+        return "<domainbackup><disks><disk name='" + disk + "' type='file'><target file='" + out.resolve(file)
+                + "'/></disk></disks></domainbackup>";
+    }
+
+    private void assertNothingLeft() throws Exception {
+        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(Files.exists(root.resolve("state/backup/vm1/job.xml"))).isFalse();
+        assertThat(dom.jobInfo(false).type()).isEqualTo(JobType.NONE);
+    }
+
+    private static void assertError(Runnable call, ErrorCode code, String text) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(BackpointException.class, e -> {
+            assertThat(e.code()).isEqualTo(code);
+            assertThat(e.getMessage()).contains(text);
+        });
+    }
+
+    @Test
+    void unknownDisk() throws Exception {
+        assertError(() -> dom.backupBegin(push("vdz", "t"), null, 0), ErrorCode.CONFIG_UNSUPPORTED, "no disk named 'vdz'");
+        assertThat(Files.list(out).toList()).isEmpty();
+        assertNothingLeft();
+    }
+
+    @Test
+    void missingCheckpoint() throws Exception {
+        assertError(() -> dom.backupBegin("<domainbackup><incremental>nope</incremental></domainbackup>", null, 0),
+                ErrorCode.NO_DOMAIN_CHECKPOINT, "Checkpoint 'nope' for incremental backup of disk 'vda' not found");
+        assertNothingLeft();
+    }
+
+    @Test
+    void existingTargetIsRefusedAndKeptAndTheCheckpointIsNotCreated() throws Exception {
+        Path existing = Files.writeString(out.resolve("vdb.t"), "precious");
+        String xml = "<domainbackup><disks><disk name='vda' type='file'><target file='" + out.resolve("vda.t")
+                + "'/></disk><disk name='vdb' type='file'><target file='" + existing + "'/></disk></disks></domainbackup>";
+        assertError(() -> dom.backupBegin(xml, "<domaincheckpoint><name>c9</name></domaincheckpoint>", 0),
+                ErrorCode.INVALID_ARG, "store '" + existing + "' for backup of 'vdb' exists");
+        assertThat(Files.readString(existing)).isEqualTo("precious");
+        assertThat(Files.exists(out.resolve("vda.t"))).isFalse();
+        assertThat(dom.listCheckpoints(0)).isEmpty();
+        assertThat(BackupVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}")
+                .toString()).doesNotContain("\"c9\"");
+        assertNothingLeft();
+    }
+
+    @Test
+    void secondJobIsRefusedAndTheFirstCarriesOn() throws Exception {
+        Path socket = root.resolve("nbd.sock");
+        dom.backupBegin("<domainbackup mode='pull'><server transport='unix' socket='" + socket + "'/></domainbackup>",
+                null, 0);
+        String before = dom.backupXmlDesc();
+        assertError(() -> dom.backupBegin(push("vda", "t"), null, 0), ErrorCode.OPERATION_INVALID,
+                "another backup job is already running");
+        assertThat(Files.exists(out.resolve("t"))).isFalse();
+        assertThat(dom.backupXmlDesc()).isEqualTo(before);
+        assertThat(BackupVm.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("vda").contains("vdb");
+        dom.abortJob();
+        assertNothingLeft();
+        assertError(dom::abortJob, ErrorCode.OPERATION_INVALID, "no job is active on the domain");
+        assertError(dom::backupXmlDesc, ErrorCode.NO_DOMAIN_BACKUP, "no domain backup job present");
+    }
+
+    @Test
+    void inconsistentCheckpointIsRefusedBeforeAnythingIsCreated() throws Exception {
+        dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+        dom.destroy();
+        dom.start();
+        long pid = Long.parseLong(Files.readString(root.resolve("state/run/vm1/vm1.pid")).trim());
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        dom.start();
+        assertError(() -> dom.backupBegin("<domainbackup><incremental>c1</incremental><disks><disk name='vda' "
+                + "type='file'><target file='" + out.resolve("inc") + "'/></disk></disks></domainbackup>", null, 0),
+                ErrorCode.CHECKPOINT_INCONSISTENT, "'c1'");
+        assertThat(Files.list(out).toList()).isEmpty();
+        assertNothingLeft();
+    }
+
+    @Test
+    void rawIncrementalTargetIsRefused() throws Exception {
+        dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+        assertError(() -> dom.backupBegin("<domainbackup><incremental>c1</incremental><disks><disk name='vda' "
+                + "type='file'><driver type='raw'/><target file='" + out.resolve("inc.raw") + "'/></disk></disks>"
+                + "</domainbackup>", null, 0), ErrorCode.CONFIG_UNSUPPORTED, "needs a qcow2 target");
+        assertThat(Files.list(out).toList()).isEmpty();
+        assertNothingLeft();
+    }
+}
