@@ -85,7 +85,7 @@ class BackupCommandsQemuTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> args = new ArrayList<>(List.of("-c", uri));
         args.addAll(List.of(words));
-        int status = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = Main.run(args.toArray(String[]::new), java.io.InputStream.nullInputStream(), false, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), root, Connection::open);
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
