@@ -151,10 +151,11 @@ final class DemoStory {
                 Path output = dir.resolve("restored-" + d + "-point" + (p + 1) + ".raw");
                 t = System.nanoTime();
                 new Restorer().restore(RestoreChain.check(chain), output, ImageFormat.RAW, f -> { });
+                double restoreSeconds = secs(t);
                 String sha = sha256(output);
                 check(sha.equals(points.get(p).get(d)),
                         String.format("restore of %s at point %d (%d backups, %.2fs) is byte-identical (sha256 %s...)",
-                                d, p + 1, chain.size(), secs(t), sha.substring(0, 12)),
+                                d, p + 1, chain.size(), restoreSeconds, sha.substring(0, 12)),
                         "restore of " + d + " at point " + (p + 1) + " differs from the disk at that backup");
                 Files.delete(output);
             }

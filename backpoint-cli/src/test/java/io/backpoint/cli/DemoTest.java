@@ -1,0 +1,45 @@
+package io.backpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.backpoint.cli.demo.DemoCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first command, end to end on real QEMU: every check of the story must hold. */
+class DemoTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theWholeStoryHolds() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")) || onPath("qemu-system-x86_64"),
+                "QEMU is needed");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DemoCommand.run(dir.resolve("demo"), false, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(text + err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(text).contains("14 checks passed, 0 failed").doesNotContain("FAILED");
+        // Nothing of the domain keeps running.
+        assertThat(text).contains("restore of vdb at point 3");
+        assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains("qemu-system") && c.contains(dir.toString()))).isEmpty();
+    }
+
+    private static boolean onPath(String binary) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
