@@ -14,7 +14,9 @@ import java.util.function.BooleanSupplier;
  * job completed.
  */
 final class BackupBeginCommand implements Command {
+    /** Polling starts fast, so a short job is seen to end soon, and backs off to this. */
     static final long POLL_MILLIS = 300;
+    private static final long FIRST_POLL_MILLIS = 10;
 
     private final BooleanSupplier terminal;
 
@@ -72,13 +74,15 @@ final class BackupBeginCommand implements Command {
 
     private boolean await(Shell shell, Domain dom) throws InterruptedException {
         BackupProgress progress = new BackupProgress(shell.out(), terminal.getAsBoolean());
+        long pause = FIRST_POLL_MILLIS;
         while (true) {
             JobInfo info = dom.jobInfo(false);
             if (info.type() == JobType.NONE) {
                 break;
             }
             progress.update(info);
-            Thread.sleep(POLL_MILLIS);
+            Thread.sleep(pause);
+            pause = Math.min(POLL_MILLIS, pause * 3 / 2 + 1);
         }
         // Kept, so that a later domjobinfo --completed still shows the job.
         JobInfo end = dom.jobInfo(true, true);

@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public final class QmpClient implements Closeable {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
-    private static final Duration JOB_POLL = Duration.ofMillis(20);
+    private static final Duration JOB_POLL = Duration.ofMillis(5);
 
     private final QmpConnection conn;
 
