@@ -34,7 +34,9 @@ import java.util.function.Function;
  */
 public final class CheckpointService {
     private final Driver driver;
-    private final Map<String, Cached> trees = new HashMap<>();
+    // Concurrent: calls on different domains of one connection may run in parallel threads (each
+    // domain's lock serializes only its own calls).
+    private final Map<String, Cached> trees = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A loaded tree, the store generation it matches, and what its load found wrong. */
     private record Cached(CheckpointTree tree, long generation, List<String> problems) {}

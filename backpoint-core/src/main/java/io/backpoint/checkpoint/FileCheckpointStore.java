@@ -166,9 +166,11 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     private void bumpGeneration() throws IOException {
-        // Not fsynced: after a crash every process starts with an empty cache anyway, so the
-        // counter only has to change while the system runs; the rename keeps it whole.
-        long next = Math.max(generation(), 0) + 1;
+        // A random value rather than a counter: a counter restarts when the directory is removed
+        // (undefine) and recreated, and a process that cached an old tree could then meet its
+        // old number again. Not fsynced: after a crash every process starts with an empty cache,
+        // so the value only has to change while the system runs; the rename keeps it whole.
+        long next = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         Path tmp = Files.createTempFile(dir, GENERATION, ".tmp");
         try {
             Files.writeString(tmp, next + "\n", StandardCharsets.US_ASCII);

@@ -19,6 +19,8 @@ final class DomainProcesses {
     static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     /** How long QEMU gets to quit cleanly (writing its bitmaps) before it is killed. */
     static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** How long destroy waits for the monitor (another client may hold it) before using SIGTERM. */
+    static final Duration MONITOR_WAIT = Duration.ofSeconds(5);
 
     private DomainProcesses() {}
 
@@ -64,14 +66,18 @@ final class DomainProcesses {
     }
 
     /** Asks QEMU to quit (so it saves its persistent bitmaps), kills it after the grace period. */
-    static void stop(QemuProcess process, Path runDir, String name) {
-        try (QmpClient qmp = QmpSessions.open(qmpSocket(runDir, name), name)) {
-            process.stop(qmp, STOP_GRACE);
+    static void stop(QemuProcess process, Path runDir, String name) throws IOException {
+        QmpClient qmp;
+        try {
+            qmp = QmpSessions.open(qmpSocket(runDir, name), name, MONITOR_WAIT);
         } catch (BackpointException e) {
-            // No monitor to ask: SIGTERM also makes QEMU close its images cleanly.
-            process.kill();
-        } catch (IOException e) {
-            process.kill();
+            // No monitor to ask (busy, or gone): SIGTERM also makes QEMU close its images
+            // cleanly; SIGKILL only if that does not work within the grace period.
+            process.terminate(STOP_GRACE);
+            return;
+        }
+        try (qmp) {
+            process.stop(qmp, STOP_GRACE);
         }
     }
 }

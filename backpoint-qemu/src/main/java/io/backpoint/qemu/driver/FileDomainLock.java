@@ -30,7 +30,7 @@ final class FileDomainLock {
     private FileDomainLock() {}
 
     static DomainLock acquire(Path lockFile) {
-        Path key = lockFile.toAbsolutePath().normalize();
+        Path key = canonical(lockFile);
         Held held;
         synchronized (HELD) {
             held = HELD.computeIfAbsent(key, k -> new Held());
@@ -42,7 +42,7 @@ final class FileDomainLock {
                 held.channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 held.fileLock = held.channel.lock();
             }
-        } catch (IOException e) {
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
             closeQuietly(held);
             held.local.unlock();
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
@@ -54,6 +54,21 @@ final class FileDomainLock {
             }
             held.local.unlock();
         };
+    }
+
+    /**
+     * One key per lock file however it is reached (symlinks, "..", relative paths): the JVM
+     * allows one lock per file, and a second one would fail rather than wait.
+     */
+    private static Path canonical(Path lockFile) {
+        Path abs = lockFile.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(abs.getParent());
+            return abs.getParent().toRealPath().resolve(abs.getFileName());
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot create lock directory '" + abs.getParent() + "': " + e.getMessage(), e);
+        }
     }
 
     private static void closeQuietly(Held held) {

@@ -104,15 +104,23 @@ public final class QemuDriver implements Driver, DomainLifecycle {
 
     @Override
     public DomainDef definition(String name) {
-        Path live = layout.runDir(name).resolve(LIVE_XML);
-        if (running(name) && Files.isRegularFile(live)) {
-            return DomainXml.parse(XmlInput.readFile(live));
+        try (DomainLock lock = lock(name)) {
+            Path live = layout.runDir(name).resolve(LIVE_XML);
+            if (running(name) && Files.isRegularFile(live)) {
+                return DomainXml.parse(XmlInput.readFile(live));
+            }
+            return definitions.load(name);
         }
-        return definitions.load(name);
     }
 
     @Override
     public String domainXml(String name, boolean secure, boolean inactive) {
+        try (DomainLock lock = lock(name)) {
+            return formatDomainXml(name, secure, inactive);
+        }
+    }
+
+    private String formatDomainXml(String name, boolean secure, boolean inactive) {
         DomainInfo info = requireDomain(name);
         DomainDef def = inactive ? definitions.load(name) : definition(name);
         EnumSet<DomainXml.FormatFlag> flags = EnumSet.of(DomainXml.FormatFlag.INACTIVE);
@@ -197,13 +205,31 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                         "cannot undefine running domain '%s': destroy it first", name);
             }
             FileCheckpointStore store = new FileCheckpointStore(layout.checkpointDir(name));
-            int count = store.load().defs().size();
+            // Damaged files count too: they are never dropped without being asked to.
+            CheckpointStore.Loaded loaded = store.load();
+            int count = loaded.defs().size() + loaded.problems().size();
             if (count > 0 && !checkpointsMetadata) {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
                         "cannot delete inactive domain with %d checkpoints", count);
             }
             store.deleteAll();
             definitions.delete(name);
+            deleteTree(layout.runDir(name));
+        }
+    }
+
+    /** Removes a directory and what is in it, if it exists (run directories hold only our files). */
+    private static void deleteTree(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "cannot remove '" + dir + "': " + XmlInput.reason(e), e);
         }
     }
 
@@ -322,6 +348,11 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             return true;
         }
         try (DomainLock lock = lock(name)) {
+            // Look again under the lock: another caller may have started a new QEMU meanwhile,
+            // whose files must not be taken for the dead one's.
+            if (DomainProcesses.find(run, name).isPresent()) {
+                return true;
+            }
             cleanRunDir(run, name);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,

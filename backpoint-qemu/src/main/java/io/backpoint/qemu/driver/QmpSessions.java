@@ -19,8 +19,13 @@ final class QmpSessions {
     private QmpSessions() {}
 
     static QmpClient open(Path socket, String domain) {
+        return open(socket, domain, TIMEOUT);
+    }
+
+    /** With a timeout of its own (QEMU serves one monitor client at a time; others wait). */
+    static QmpClient open(Path socket, String domain, Duration timeout) {
         try {
-            return new QmpClient(QmpConnection.open(socket, TIMEOUT));
+            return new QmpClient(QmpConnection.open(socket, timeout));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
                     "cannot connect to the monitor of domain '" + domain + "': " + e.getMessage(), e);

@@ -20,7 +20,8 @@ import java.nio.file.Path;
 record StateLayout(String uri, Path root) {
     static StateLayout of(URI uri) {
         String path = uri.getPath();
-        String query = uri.getRawQuery();
+        // Already percent-decoded; URLDecoder would also turn '+' into a space.
+        String query = uri.getQuery();
         switch (path == null ? "" : path) {
             case "/system" -> {
                 requireNoQuery(uri, query);
@@ -35,7 +36,7 @@ record StateLayout(String uri, Path root) {
                 if (query != null) {
                     for (String kv : query.split("&")) {
                         if (kv.startsWith("root=")) {
-                            root = java.net.URLDecoder.decode(kv.substring(5), java.nio.charset.StandardCharsets.UTF_8);
+                            root = kv.substring(5);
                         } else {
                             throw BackpointException.of(ErrorCode.INVALID_ARG, "unknown parameter '%s' in URI '%s'", kv, uri);
                         }

@@ -144,6 +144,29 @@ public final class QemuProcess {
         }
     }
 
+    /** SIGTERM: QEMU shuts down cleanly, flushing and closing its images (bitmaps included). */
+    public void terminate() {
+        if (isAlive()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        }
+    }
+
+    /**
+     * Stops QEMU without its monitor: SIGTERM (a clean shutdown that saves the bitmaps), then
+     * SIGKILL if it has not gone within {@code grace}.
+     *
+     * @return true if QEMU exited cleanly
+     */
+    public boolean terminate(Duration grace) throws InterruptedIOException {
+        terminate();
+        if (waitForExit(grace)) {
+            return true;
+        }
+        kill();
+        waitForExit(Duration.ofSeconds(10));
+        return false;
+    }
+
     /** SIGKILL: QEMU gets no chance to save bitmaps, which come back inconsistent. */
     public void kill() {
         if (isAlive()) {
@@ -178,14 +201,13 @@ public final class QemuProcess {
         try {
             qmp.quit();
         } catch (IOException e) {
-            // fall through to the kill below if it does not go away
+            // The monitor failed us: SIGTERM is the other clean way out.
+            return terminate(grace);
         }
         if (waitForExit(grace)) {
             return true;
         }
-        kill();
-        waitForExit(Duration.ofSeconds(10));
-        return false;
+        return terminate(grace);
     }
 
     private static String logTail(Path logFile) {

@@ -124,6 +124,22 @@ class QemuCheckpointQemuTest {
     }
 
     @Test
+    void destroyWhileAnotherClientHoldsTheMonitorStillSavesTheBitmaps() throws Exception {
+        dom.createCheckpoint(String.format(TWO_DISKS, "c1"), 0);
+        TestVm.guestWrite(dom, 0, 0x55, 0, MIB);
+        Path qmp = root.resolve("state/run/vm1/vm1.qmp");
+        try (java.nio.channels.SocketChannel squatter = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(qmp))) {
+            dom.destroy();
+        }
+        assertThat(dom.state()).isEqualTo(DomainState.SHUTOFF);
+        // A clean exit (SIGTERM, not SIGKILL) wrote the bitmap: it is usable after a restart.
+        dom.start();
+        assertThat(dom.checkpoint("c1").problem()).isEmpty();
+        assertThat(sizes(dom.checkpoint("c1"))).containsExactly(MIB, 0L);
+    }
+
+    @Test
     void deleteRemovesBitmapsAndMetadataOnlyKeepsThem() throws Exception {
         dom.createCheckpoint(String.format(TWO_DISKS, "c1"), 0);
         dom.createCheckpoint(String.format(TWO_DISKS, "c2"), 0);
