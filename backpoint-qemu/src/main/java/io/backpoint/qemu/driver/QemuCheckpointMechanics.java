@@ -147,20 +147,29 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
             }
             return;
         }
+        // Offline there is no transaction: every bitmap is looked for before any is removed, so
+        // a checkpoint whose bitmap is gone fails the delete without removing the others.
+        DomainDef domain = driver.definition(dom.name());
+        Map<Path, List<String>> removals = new LinkedHashMap<>();
         for (CheckpointDef def : defs) {
             for (CheckpointDiskDef d : bitmapDisks(def)) {
-                Path image = imagePath(driver.definition(dom.name()), d.name());
+                Path image = imagePath(domain, d.name());
                 if (image == null) {
                     continue;
                 }
+                if (readInfo(image).bitmap(bitmapName(def)) == null) {
+                    throw notFound(bitmapName(def), d.name());
+                }
+                removals.computeIfAbsent(image, k -> new ArrayList<>()).add(bitmapName(def));
+            }
+        }
+        for (Map.Entry<Path, List<String>> e : removals.entrySet()) {
+            for (String bitmap : e.getValue()) {
                 try {
-                    if (qemuImg.info(image).bitmap(bitmapName(def)) == null) {
-                        throw notFound(bitmapName(def), d.name());
-                    }
-                    qemuImg.bitmapRemove(image, bitmapName(def));
-                } catch (IOException e) {
+                    qemuImg.bitmapRemove(e.getKey(), bitmap);
+                } catch (IOException ex) {
                     throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                            "cannot remove bitmap '" + bitmapName(def) + "' offline: " + e.getMessage(), e);
+                            "cannot remove bitmap '" + bitmap + "' offline: " + ex.getMessage(), ex);
                 }
             }
         }

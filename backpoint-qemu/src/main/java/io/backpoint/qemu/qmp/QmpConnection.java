@@ -244,6 +244,9 @@ public final class QmpConnection implements Closeable {
             fail(e);
         } catch (IOException e) {
             fail(new QmpDisconnectedException("QEMU monitor connection lost: " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            // A bug of ours in reading must not leave callers waiting for their timeouts.
+            fail(new QmpProtocolException("cannot read the QEMU monitor: " + e, e));
         }
     }
 

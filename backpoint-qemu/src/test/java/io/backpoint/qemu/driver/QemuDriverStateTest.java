@@ -82,6 +82,27 @@ class QemuDriverStateTest {
     }
 
     @Test
+    void offlineDeleteWithAMissingBitmapRemovesNothing() throws Exception {
+        TestVm.assumeQemu();
+        try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
+            Path img = Files.createDirectories(dir.resolve("img"));
+            Domain dom = conn.defineDomain(TestVm.domainXml("vm1", img, "qcow2", "qcow2"));
+            dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+            Path vda = TestVm.image(img, "vm1", "vda", "qcow2");
+            Path vdb = TestVm.image(img, "vm1", "vdb", "qcow2");
+            TestVm.run("qemu-img", "bitmap", "--remove", vdb.toString(), "c1");
+            assertThatThrownBy(() -> dom.checkpoint("c1").delete(0)).isInstanceOfSatisfying(BackpointException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
+                assertThat(e.getMessage()).contains("bitmap 'c1' not found in backing chain of 'vdb'");
+            });
+            assertThat(TestVm.run("qemu-img", "info", vda.toString())).contains("c1");
+            assertThat(dom.checkpoint("c1").problem()).hasValueSatisfying(p -> assertThat(p).contains("'vdb'"));
+            dom.checkpoint("c1").delete(io.backpoint.api.CheckpointDeleteFlag.METADATA_ONLY.bit());
+            assertThat(dom.listCheckpoints(0)).isEmpty();
+        }
+    }
+
+    @Test
     void threadsWorkingOnTwoDomainsOfOneConnection() throws Exception {
         TestVm.assumeQemu();
         try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
