@@ -252,8 +252,16 @@ public final class QemuNbdServer implements AutoCloseable {
             }
             cmd.addAll(extraArgs);
             cmd.add(image.toAbsolutePath().toString());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            Process p;
+            try {
+                p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            } catch (IOException e) {
+                if (owns) {
+                    Files.deleteIfExists(log);
+                    Files.deleteIfExists(dir);
+                }
+                throw new IOException("cannot run '" + executable + "': " + e.getMessage(), e);
+            }
             QemuNbdServer server = new QemuNbdServer(p, dir, owns, log, address, exportName);
             long deadline = System.nanoTime() + startTimeout.toNanos();
             try {
