@@ -127,6 +127,10 @@ class BackupSchemaTest {
         "<domainbackup mode='pull'><server name='h'/><disks><disk name='vda'><driver type='qcow2'/></disk>"
                 + "</disks></domainbackup>",
         "<domainbackup><privateData/></domainbackup>",
+        // found by LibvirtSchemaDifferentialTest: stray text beside child elements
+        "<domainbackup>x<disks><disk name='vda' type='file'/></disks></domainbackup>",
+        "<domainbackup><disks>x<disk name='vda' type='file'/></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'>x<target file='/b'/></disk></disks></domainbackup>",
     })
     void rejects(String xml) {
         assertThatThrownBy(() -> validate(xml)).isInstanceOfSatisfying(BackpointException.class,
