@@ -101,6 +101,10 @@ class SchemaTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
         "<domaincheckpoint><disks>\n  <disk name='vda'/>\n</disks></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='C:\\disk.qcow2'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='/a'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><creationTime>01</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='vda' size='18446744073709551615'/></disks></domaincheckpoint>",
     })
     void acceptedAsLibvirtDoes(String xml) {
         assertThatCode(() -> Schemas.validate(XmlInput.parse(xml), Schemas.Kind.CHECKPOINT)).doesNotThrowAnyException();
@@ -112,6 +116,14 @@ class SchemaTest {
         "<domaincheckpoint><disks>text<disk name='vda'/></disks></domaincheckpoint>",
         "<domaincheckpoint><name>c</name>text</domaincheckpoint>",
         "<domaincheckpoint><parent>p<name>c</name></parent></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='/'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><creationTime>+1</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><creationTime>-0</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><creationTime> 1</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><creationTime>1\n</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='vda' size='+1'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='vda' size='1 '/></disks></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='vda' size='18446744073709551616'/></disks></domaincheckpoint>",
     })
     void refusedAsLibvirtDoes(String xml) {
         XmlNode root = XmlInput.parse(xml);
