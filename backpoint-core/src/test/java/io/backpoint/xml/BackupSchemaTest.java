@@ -96,6 +96,12 @@ class BackupSchemaTest {
         "<domainbackup mode='pull'><server transport='fd' fdgroup='g'/></domainbackup>",
         "<domainbackup mode='pull'><server transport='unix' socket='/s'/>"
                 + "<disks><disk name='vda' backupmode='incremental' incremental='c'/></disks></domainbackup>",
+        // found by LibvirtSchemaDifferentialTest: libvirt's schema takes these
+        "<domainbackup mode='pull'><server name='h' port='65536'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='h' port='4294967295'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='fe80::1'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='::ffff:192.0.2.1'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='256.1.1.1'/></domainbackup>",
     })
     void accepts(String xml) {
         assertThatCode(() -> validate(xml)).doesNotThrowAnyException();
@@ -119,7 +125,6 @@ class BackupSchemaTest {
         "<domainbackup><disks><disk name='vda' index='3'/></disks></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='file'><target file='/t'><encryption format='qcow'>"
                 + "<secret type='passphrase' usage='u'/></encryption></target></disk></disks></domainbackup>",
-        "<domainbackup mode='pull'><server name='h' port='65536'/></domainbackup>",
         "<domainbackup mode='pull'><server transport='fd'/></domainbackup>",
         "<domainbackup mode='pull'><server transport='rdma' name='h'/></domainbackup>",
         "<domainbackup mode='pull'><server name='h'/><disks><disk name='vda' backup='yes'/></disks></domainbackup>",
@@ -131,6 +136,12 @@ class BackupSchemaTest {
         "<domainbackup>x<disks><disk name='vda' type='file'/></disks></domainbackup>",
         "<domainbackup><disks>x<disk name='vda' type='file'/></disks></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='file'>x<target file='/b'/></disk></disks></domainbackup>",
+        "<domainbackup mode='pull'><server name='h' port='+1'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='h' port=' 1'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='h' port='4294967296'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='host_name'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='a:b'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='[::1]'/></domainbackup>",
     })
     void rejects(String xml) {
         assertThatThrownBy(() -> validate(xml)).isInstanceOfSatisfying(BackpointException.class,
