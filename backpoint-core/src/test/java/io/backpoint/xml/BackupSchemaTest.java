@@ -102,6 +102,9 @@ class BackupSchemaTest {
         "<domainbackup mode='pull'><server name='fe80::1'/></domainbackup>",
         "<domainbackup mode='pull'><server name='::ffff:192.0.2.1'/></domainbackup>",
         "<domainbackup mode='pull'><server name='256.1.1.1'/></domainbackup>",
+        "<domainbackup mode='pull'><server transport='unix' socket='C:\\s'/></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='C:\\b.qcow2'/></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='block'><target dev='//b'/></disk></disks></domainbackup>",
     })
     void accepts(String xml) {
         assertThatCode(() -> validate(xml)).doesNotThrowAnyException();
@@ -142,6 +145,10 @@ class BackupSchemaTest {
         "<domainbackup mode='pull'><server name='host_name'/></domainbackup>",
         "<domainbackup mode='pull'><server name='a:b'/></domainbackup>",
         "<domainbackup mode='pull'><server name='[::1]'/></domainbackup>",
+        "<domainbackup mode='pull'><server transport='unix' socket='/'/></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/'/></disk></disks></domainbackup>",
+        "<domainbackup mode='pull'><server name='h'/><disks><disk name='vda' type='block'><scratch dev='/'/></disk>"
+                + "</disks></domainbackup>",
     })
     void rejects(String xml) {
         assertThatThrownBy(() -> validate(xml)).isInstanceOfSatisfying(BackpointException.class,
