@@ -105,6 +105,8 @@ class BackupSchemaTest {
         "<domainbackup mode='pull'><server transport='unix' socket='C:\\s'/></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='file'><target file='C:\\b.qcow2'/></disk></disks></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='block'><target dev='//b'/></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='ioemu:vda' type='file'/></disks></domainbackup>",
+        "<domainbackup mode='pull'><server name='h'/><disks><disk name='ioemu:sdb'/></disks></domainbackup>",
     })
     void accepts(String xml) {
         assertThatCode(() -> validate(xml)).doesNotThrowAnyException();
