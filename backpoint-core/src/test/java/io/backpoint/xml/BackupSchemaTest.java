@@ -106,6 +106,7 @@ class BackupSchemaTest {
         "<domainbackup><disks><disk name='vda' type='file'><target file='C:\\b.qcow2'/></disk></disks></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='block'><target dev='//b'/></disk></disks></domainbackup>",
         "<domainbackup><disks><disk name='ioemu:vda' type='file'/></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='block'><driver type='luks'/></disk></disks></domainbackup>",
         "<domainbackup mode='pull'><server name='h'/><disks><disk name='ioemu:sdb'/></disks></domainbackup>",
     })
     void accepts(String xml) {
