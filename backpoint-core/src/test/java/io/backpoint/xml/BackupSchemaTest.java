@@ -107,6 +107,10 @@ class BackupSchemaTest {
         "<domainbackup><disks><disk name='vda' type='block'><target dev='//b'/></disk></disks></domainbackup>",
         "<domainbackup><disks><disk name='ioemu:vda' type='file'/></disks></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='block'><driver type='luks'/></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel model='dac' relabel='no'/>"
+                + "<seclabel model='selinux'><label>a</label><label>b</label></seclabel></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel relabel='yes'><label>l</label>"
+                + "</seclabel></target></disk></disks></domainbackup>",
         "<domainbackup mode='pull'><server name='h'/><disks><disk name='ioemu:sdb'/></disks></domainbackup>",
     })
     void accepts(String xml) {
@@ -152,6 +156,15 @@ class BackupSchemaTest {
         "<domainbackup><disks><disk name='vda' type='file'><target file='/'/></disk></disks></domainbackup>",
         "<domainbackup mode='pull'><server name='h'/><disks><disk name='vda' type='block'><scratch dev='/'/></disk>"
                 + "</disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel/></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel model='selinux'/></target></disk>"
+                + "</disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel relabel='yes'/></target></disk>"
+                + "</disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel relabel='no'><label>l</label>"
+                + "</seclabel></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel labelskip='yes' relabel='no'/>"
+                + "</target></disk></disks></domainbackup>",
     })
     void rejects(String xml) {
         assertThatThrownBy(() -> validate(xml)).isInstanceOfSatisfying(BackpointException.class,
