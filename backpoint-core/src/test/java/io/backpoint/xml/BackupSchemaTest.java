@@ -111,6 +111,10 @@ class BackupSchemaTest {
                 + "<seclabel model='selinux'><label>a</label><label>b</label></seclabel></target></disk></disks></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel relabel='yes'><label>l</label>"
                 + "</seclabel></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' uuid='0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' usage='u'/><cipher name='aes' size='256' mode='cbc' hash='sha256'/><ivgen name='plain64'/></encryption></target></disk></disks></domainbackup>",
         "<domainbackup mode='pull'><server name='h'/><disks><disk name='ioemu:sdb'/></disks></domainbackup>",
     })
     void accepts(String xml) {
@@ -165,6 +169,14 @@ class BackupSchemaTest {
                 + "</seclabel></target></disk></disks></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel labelskip='yes' relabel='no'/>"
                 + "</target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' uuid='0a1b2c3d-4e5f6a7b-8c9d-0e1f2a3b4c5d'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' usage='u'/><cipher name='aes' size='256' mode='cbc'/><ivgen name='plain64'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' usage='u'/><cipher name='aes' size='256' hash='sha256'/><ivgen name='plain64'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' usage='u'/><cipher name='aes' size='+256'/><ivgen name='plain64'/></encryption></target></disk></disks></domainbackup>",
     })
     void rejects(String xml) {
         assertThatThrownBy(() -> validate(xml)).isInstanceOfSatisfying(BackpointException.class,
