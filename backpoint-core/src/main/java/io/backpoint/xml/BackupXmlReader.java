@@ -23,7 +23,7 @@ import java.util.Set;
 final class BackupXmlReader {
     /** Image formats a {@code <driver type=>} may name (libvirt's storage file formats). */
     static final Set<String> IMAGE_FORMATS = Set.of("raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi",
-            "fat", "vhd", "ploop", "cow", "qcow", "qcow2", "qed", "vmdk");
+            "fat", "vhd", "ploop", "luks", "cow", "qcow", "qcow2", "qed", "vmdk");
 
     private BackupXmlReader() {}
 

@@ -186,7 +186,11 @@ public final class XmlInput {
         @Override
         public void endElement(String uri, String localName, String qName) {
             Open o = stack.pop();
-            String text = o.children.isEmpty() && o.text.length() > 0 ? o.text.toString() : null;
+            // Whitespace between child elements is layout; anything else beside them is kept so
+            // that validation sees it and refuses it, as libvirt's schemas do, instead of the
+            // text vanishing unnoticed.
+            String text = o.text.length() > 0 && (o.children.isEmpty() || !o.text.toString().isBlank())
+                    ? o.text.toString() : null;
             XmlNode node = new XmlNode(o.name, o.attrs, o.children, text);
             if (stack.isEmpty()) {
                 root = node;

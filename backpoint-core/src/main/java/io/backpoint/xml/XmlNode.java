@@ -8,8 +8,9 @@ import java.util.Objects;
  * An element kept as it was read: name, attributes in document order, child elements, text.
  * Used for the parts of a domain definition that Backpoint does not interpret, so that they are
  * written back unchanged. Attributes keep document order (a DOM would sort them). Comments and
- * whitespace between elements are not kept (libvirt drops them too). Text is kept only for
- * elements without child elements; documents Backpoint reads have no mixed content.
+ * whitespace between elements are not kept (libvirt drops them too). Text beside child elements
+ * is kept only so that validation can refuse it: no document Backpoint reads has mixed content,
+ * and the writer leaves it out.
  */
 public record XmlNode(String name, List<Attribute> attributes, List<XmlNode> children, String text) {
 

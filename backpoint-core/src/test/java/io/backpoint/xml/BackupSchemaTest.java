@@ -96,6 +96,26 @@ class BackupSchemaTest {
         "<domainbackup mode='pull'><server transport='fd' fdgroup='g'/></domainbackup>",
         "<domainbackup mode='pull'><server transport='unix' socket='/s'/>"
                 + "<disks><disk name='vda' backupmode='incremental' incremental='c'/></disks></domainbackup>",
+        // found by LibvirtSchemaDifferentialTest: libvirt's schema takes these
+        "<domainbackup mode='pull'><server name='h' port='65536'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='h' port='4294967295'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='fe80::1'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='::ffff:192.0.2.1'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='256.1.1.1'/></domainbackup>",
+        "<domainbackup mode='pull'><server transport='unix' socket='C:\\s'/></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='C:\\b.qcow2'/></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='block'><target dev='//b'/></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='ioemu:vda' type='file'/></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='block'><driver type='luks'/></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel model='dac' relabel='no'/>"
+                + "<seclabel model='selinux'><label>a</label><label>b</label></seclabel></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel relabel='yes'><label>l</label>"
+                + "</seclabel></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' uuid='0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' usage='u'/><cipher name='aes' size='256' mode='cbc' hash='sha256'/><ivgen name='plain64'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup mode='pull'><server name='h'/><disks><disk name='ioemu:sdb'/></disks></domainbackup>",
     })
     void accepts(String xml) {
         assertThatCode(() -> validate(xml)).doesNotThrowAnyException();
@@ -119,7 +139,6 @@ class BackupSchemaTest {
         "<domainbackup><disks><disk name='vda' index='3'/></disks></domainbackup>",
         "<domainbackup><disks><disk name='vda' type='file'><target file='/t'><encryption format='qcow'>"
                 + "<secret type='passphrase' usage='u'/></encryption></target></disk></disks></domainbackup>",
-        "<domainbackup mode='pull'><server name='h' port='65536'/></domainbackup>",
         "<domainbackup mode='pull'><server transport='fd'/></domainbackup>",
         "<domainbackup mode='pull'><server transport='rdma' name='h'/></domainbackup>",
         "<domainbackup mode='pull'><server name='h'/><disks><disk name='vda' backup='yes'/></disks></domainbackup>",
@@ -127,6 +146,37 @@ class BackupSchemaTest {
         "<domainbackup mode='pull'><server name='h'/><disks><disk name='vda'><driver type='qcow2'/></disk>"
                 + "</disks></domainbackup>",
         "<domainbackup><privateData/></domainbackup>",
+        // found by LibvirtSchemaDifferentialTest: stray text beside child elements
+        "<domainbackup>x<disks><disk name='vda' type='file'/></disks></domainbackup>",
+        "<domainbackup><disks>x<disk name='vda' type='file'/></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'>x<target file='/b'/></disk></disks></domainbackup>",
+        "<domainbackup mode='pull'><server name='h' port='+1'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='h' port=' 1'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='h' port='4294967296'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='host_name'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='a:b'/></domainbackup>",
+        "<domainbackup mode='pull'><server name='[::1]'/></domainbackup>",
+        "<domainbackup mode='pull'><server transport='unix' socket='/'/></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/'/></disk></disks></domainbackup>",
+        "<domainbackup mode='pull'><server name='h'/><disks><disk name='vda' type='block'><scratch dev='/'/></disk>"
+                + "</disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel/></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel model='selinux'/></target></disk>"
+                + "</disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel relabel='yes'/></target></disk>"
+                + "</disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel relabel='no'><label>l</label>"
+                + "</seclabel></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><seclabel labelskip='yes' relabel='no'/>"
+                + "</target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' uuid='0a1b2c3d-4e5f6a7b-8c9d-0e1f2a3b4c5d'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' usage='u'/><cipher name='aes' size='256' mode='cbc'/><ivgen name='plain64'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' usage='u'/><cipher name='aes' size='256' hash='sha256'/><ivgen name='plain64'/></encryption></target></disk></disks></domainbackup>",
+        "<domainbackup><disks><disk name='vda' type='file'><target file='/b'><encryption format='luks'>"
+                + "<secret type='passphrase' usage='u'/><cipher name='aes' size='+256'/><ivgen name='plain64'/></encryption></target></disk></disks></domainbackup>",
     })
     void rejects(String xml) {
         assertThatThrownBy(() -> validate(xml)).isInstanceOfSatisfying(BackpointException.class,

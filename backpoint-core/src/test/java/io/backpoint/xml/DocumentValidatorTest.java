@@ -53,6 +53,18 @@ class DocumentValidatorTest {
         assertThat(DocumentValidator.validate(Files.readString(dir.get().resolve("redefine.xml")))).isEqualTo(Schemas.Kind.CHECKPOINT);
     }
 
+    /**
+     * Values libvirt's schema and parser take are read (a luks target), and ranges the schema
+     * leaves open, as libvirt's does, are checked by the reader and named (a port).
+     */
+    @Test
+    void backupValuesAsLibvirtReadsThem() {
+        assertThat(DocumentValidator.validate("<domainbackup><disks><disk name='vda' type='file'><driver type='luks'/>"
+                + "</disk></disks></domainbackup>")).isEqualTo(Schemas.Kind.BACKUP);
+        assertFails("<domainbackup mode='pull'><server name='h' port='65536'/></domainbackup>", ErrorCode.XML_ERROR,
+                "attribute 'port'");
+    }
+
     /** domainbackup documents go through the schema and the backup codec. */
     @Test
     void backupDocumentsWhenTheSchemaIsThere() throws IOException {

@@ -94,6 +94,43 @@ class SchemaTest {
                 .isInstanceOfSatisfying(BackpointException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.XML_INVALID_SCHEMA));
     }
 
+    /**
+     * Checkpoint documents on which our schema once disagreed with libvirt's (found by
+     * LibvirtSchemaDifferentialTest); libvirt's schema accepts each of these.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "<domaincheckpoint><disks>\n  <disk name='vda'/>\n</disks></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='C:\\disk.qcow2'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='/a'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><creationTime>01</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='vda' size='18446744073709551615'/></disks></domaincheckpoint>",
+    })
+    void acceptedAsLibvirtDoes(String xml) {
+        assertThatCode(() -> Schemas.validate(XmlInput.parse(xml), Schemas.Kind.CHECKPOINT)).doesNotThrowAnyException();
+    }
+
+    /** The same, for documents libvirt's schema refuses. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "<domaincheckpoint><disks>text<disk name='vda'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><name>c</name>text</domaincheckpoint>",
+        "<domaincheckpoint><parent>p<name>c</name></parent></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='/'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><creationTime>+1</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><creationTime>-0</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><creationTime> 1</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><creationTime>1\n</creationTime></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='vda' size='+1'/></disks></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='vda' size='1 '/></disks></domaincheckpoint>",
+        "<domaincheckpoint><disks><disk name='vda' size='18446744073709551616'/></disks></domaincheckpoint>",
+    })
+    void refusedAsLibvirtDoes(String xml) {
+        XmlNode root = XmlInput.parse(xml);
+        assertThatThrownBy(() -> Schemas.validate(root, Schemas.Kind.CHECKPOINT))
+                .isInstanceOfSatisfying(BackpointException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.XML_INVALID_SCHEMA));
+    }
+
     /** Validators are reused per thread: a failure half-way through a document must not leak into the next one. */
     @org.junit.jupiter.api.Test
     void reusedValidatorForgetsAFailedDocument() {
