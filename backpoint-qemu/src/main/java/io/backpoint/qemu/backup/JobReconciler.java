@@ -70,6 +70,13 @@ final class JobReconciler {
     private BackupJob update(QmpClient qmp, BackupJob job, BackupJobStore store, String domain) throws IOException {
         List<JobInfo> jobs = qmp.queryJobs();
         List<BackupDiskDef> ended = new ArrayList<>();
+        // Sub-jobs whose end is already recorded but whose cleanup a crash cut short: QEMU may
+        // still hold their concluded job or nodes. Their job being gone is not a vanishing.
+        for (BackupDiskDef d : job.disks(BackupDiskState.COMPLETE, BackupDiskState.FAILED, BackupDiskState.CANCELLED)) {
+            if (find(jobs, BackupNames.job(d.name())) != null || hasNodes(qmp, d)) {
+                ended.add(d);
+            }
+        }
         for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING, BackupDiskState.CANCELLING)) {
             String id = BackupNames.job(d.name());
             JobInfo j = find(jobs, id);
@@ -93,17 +100,26 @@ final class JobReconciler {
             }
             job.progress.put(d.name(), new BackupJob.Progress(j.currentProgress(), j.totalProgress()));
             job.setState(d.name(), state);
-            qmp.jobDismiss(id);
             ended.add(d);
         }
         if (!ended.isEmpty()) {
+            // The outcome is on disk before QEMU forgets it: a crash from here on leaves a record
+            // that says how each sub-job ended, never a concluded job that seems to have vanished.
+            store.save(job);
+            for (BackupDiskDef d : ended) {
+                String id = BackupNames.job(d.name());
+                if (find(jobs, id) != null) {
+                    qmp.jobDismiss(id);
+                    CrashPoints.reach(CrashPoints.AFTER_DISMISS);
+                }
+            }
             // The first pull sub-job to end takes the NBD server down for all disks, as in libvirt.
             if (job.pull()) {
                 JobCleanup.stopNbd(qmp, job);
             }
             BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
             for (BackupDiskDef d : ended) {
-                JobCleanup.detach(qmp, job, d, nodes);
+                JobCleanup.detach(qmp, job, job.def.disk(d.name()), nodes);
             }
             boolean broken = !job.disks(BackupDiskState.FAILED, BackupDiskState.CANCELLED).isEmpty();
             if (broken) {
@@ -119,6 +135,21 @@ final class JobReconciler {
         }
         terminate(qmp, job, store, domain);
         return null;
+    }
+
+    /** Whether QEMU still has the disk's target or scratch nodes (asked only for a record that needs it). */
+    private static boolean hasNodes(QmpClient qmp, BackupDiskDef d) throws IOException {
+        if (BackupJob.nodeName(d.store(), "format") == null && BackupJob.nodeName(d.store(), "storage") == null) {
+            return false;
+        }
+        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        for (String type : List.of("format", "storage")) {
+            String node = BackupJob.nodeName(d.store(), type);
+            if (node != null && nodes.hasNode(node)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Cancels every running sub-job (virDomainAbortJob); they conclude asynchronously. */

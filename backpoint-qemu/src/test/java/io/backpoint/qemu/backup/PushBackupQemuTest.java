@@ -2,6 +2,7 @@ package io.backpoint.qemu.backup;
 
 import static io.backpoint.qemu.backup.BackupVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -232,6 +233,46 @@ class PushBackupQemuTest {
                 .toString()).doesNotContain("\"c1\"");
         try (Connection fresh = Connection.open(conn.uri())) {
             fresh.domainByName("vm1").createCheckpoint(checkpointXml("c1"), 0);
+        }
+    }
+
+    @Test
+    void aCrashRightAfterQemuForgetsACompletedJobKeepsItCompleted() throws Exception {
+        BackupVm.guestWrite(dom, 0, 0x11, 0, MIB);
+        dom.backupBegin(pushXml(null, "full", null), null, 0);
+        awaitQemuJobsConcluded();
+        // The reconcile that finds the jobs concluded dies right after QEMU dismissed the first one.
+        SimulatedCrash.at(CrashPoints.AFTER_DISMISS);
+        try {
+            assertThatThrownBy(() -> dom.jobInfo(false)).isInstanceOf(SimulatedCrash.class);
+        } finally {
+            CrashPoints.install(null);
+        }
+
+        JobInfo done = BackupVm.awaitEnd(dom, 60_000);
+        assertThat(done.type()).isEqualTo(JobType.COMPLETED);
+        assertThat(done.errorMessage()).isNull();
+        assertThat(Files.list(out).map(p -> p.getFileName().toString()).sorted().toList())
+                .containsExactly("vda.full", "vda.full.json", "vdb.full", "vdb.full.json");
+        assertThat(BackupVm.leftovers(dom)).isEmpty();
+    }
+
+    /** Waits, without reconciling, until QEMU has concluded every job. */
+    private void awaitQemuJobsConcluded() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            JsonNode jobs = BackupVm.qmp(dom, "{\"execute\":\"query-jobs\"}");
+            boolean all = jobs.size() > 0;
+            for (JsonNode j : jobs) {
+                all &= j.path("status").asText().equals("concluded");
+            }
+            if (all) {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("QEMU jobs did not conclude: " + jobs);
+            }
+            Thread.sleep(20);
         }
     }
 
