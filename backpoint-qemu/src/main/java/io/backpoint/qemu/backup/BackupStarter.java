@@ -55,7 +55,7 @@ final class BackupStarter {
         this.clock = clock;
     }
 
-    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse) {
+    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, Runnable commitCheckpoint) {
         String name = dom.name();
         DomainDef domain = driver.definition(name);
         Path defaultSocket = driver.runDir(name).resolve(BackupNames.defaultSocketFile());
@@ -84,19 +84,31 @@ final class BackupStarter {
                 undo(qmp, job, name, store, e);
                 throw e instanceof IOException io ? QmpErrors.translate(commandOf(e), io) : (RuntimeException) e;
             }
-            job.phase = BackupJob.Phase.RUNNING;
-            store.save(job);
+            try {
+                // The checkpoint's metadata is stored before anything can use the job, so no
+                // process ever sees a running job whose checkpoint is only a bitmap.
+                CrashPoints.reach(CrashPoints.BEFORE_COMMIT);
+                commitCheckpoint.run();
+                CrashPoints.reach(CrashPoints.AFTER_COMMIT);
+                job.phase = BackupJob.Phase.RUNNING;
+                store.save(job);
+            } catch (RuntimeException e) {
+                undo(qmp, job, name, store, e);
+                throw e;
+            }
+            CrashPoints.reach(CrashPoints.AFTER_RUNNING);
             try {
                 for (DiskPlan d : plan.disks()) {
                     if (d.exportArgs() != null) {
                         qmp.connection().execute("block-export-add", d.exportArgs());
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // libvirt keeps the checkpoint here and leaves callers to notice; we take the whole
-                // begin back, so the next incremental cannot silently start from a backup that never was.
+                // begin back, checkpoint included, so the next incremental cannot silently start
+                // from a backup that never was.
                 undo(qmp, job, name, store, e);
-                throw QmpErrors.translate("block-export-add", e);
+                throw e instanceof IOException io ? QmpErrors.translate("block-export-add", io) : (RuntimeException) e;
             }
         } catch (IOException e) {
             throw QmpErrors.translate("query-named-block-nodes", e);
@@ -105,7 +117,7 @@ final class BackupStarter {
 
     private void undo(QmpClient qmp, BackupJob job, String domain, BackupJobStore store, Exception cause) {
         try {
-            reconciler.undoBegin(qmp, job, domain, true);
+            reconciler.undoBegin(qmp, job, domain);
             store.delete();
         } catch (IOException | RuntimeException e) {
             // The record stays, so the next call finishes the cleanup.

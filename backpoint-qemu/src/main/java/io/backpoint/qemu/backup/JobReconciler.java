@@ -1,6 +1,7 @@
 package io.backpoint.qemu.backup;
 
 import io.backpoint.api.JobType;
+import io.backpoint.checkpoint.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
@@ -56,7 +57,7 @@ final class JobReconciler {
         }
         try (QmpClient qmp = driver.monitor(dom.name())) {
             if (job.phase == BackupJob.Phase.PREPARING) {
-                undoBegin(qmp, job, dom.name(), !checkpointCommitted(dom.name(), job.checkpoint));
+                undoBegin(qmp, job, dom.name());
                 store.delete();
                 store.saveCompleted(stats(job, JobType.FAILED, List.of()));
                 return null;
@@ -245,17 +246,22 @@ final class JobReconciler {
     }
 
     /**
-     * Takes back everything a begin did: block jobs, NBD server, nodes, temporary bitmaps, files,
-     * and, when the checkpoint created with the backup never got its metadata, its bitmaps.
+     * Takes back everything a begin did: the checkpoint created with it (bitmaps and, if it was
+     * committed, metadata), block jobs, NBD server, nodes, temporary bitmaps, files.
      */
-    void undoBegin(QmpClient qmp, BackupJob job, String domain, boolean removeCheckpointBitmaps) throws IOException {
+    void undoBegin(QmpClient qmp, BackupJob job, String domain) throws IOException {
         List<JobInfo> jobs = qmp.queryJobs();
         // Jobs are never dismissed automatically, so they exist exactly when the transaction ran;
         // only then did it create the checkpoint's bitmaps (a bitmap of that name found otherwise
-        // is not ours to remove).
+        // is not ours to remove). The checkpoint goes first, while the jobs still show that.
         boolean transactionRan = false;
         for (BackupDiskDef d : job.def.backedUpDisks()) {
             transactionRan |= find(jobs, BackupNames.job(d.name())) != null;
+        }
+        if (transactionRan && job.checkpoint != null) {
+            dropCheckpoint(qmp, job, domain);
+        }
+        for (BackupDiskDef d : job.def.backedUpDisks()) {
             JobCleanup.cancelAndDismiss(qmp, job, BackupNames.job(d.name()), jobs);
         }
         JobCleanup.stopNbd(qmp, job);
@@ -263,32 +269,43 @@ final class JobReconciler {
         for (BackupDiskDef d : job.def.backedUpDisks()) {
             JobCleanup.detach(qmp, job, d, nodes);
         }
-        if (transactionRan && removeCheckpointBitmaps && job.checkpoint != null) {
-            for (DomainDiskDef disk : driver.definition(domain).disks()) {
-                String top = BackupNames.top(disk.targetDev());
-                if (nodes.bitmap(top, job.checkpoint).isPresent()) {
-                    try {
-                        qmp.blockDirtyBitmapRemove(top, job.checkpoint);
-                    } catch (IOException e) {
-                        job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + e.getMessage());
-                    }
-                }
-            }
-        }
         JobCleanup.deleteFiles(job, true);
         job.recordError("the backup job did not start: its begin was interrupted");
     }
 
-    private boolean checkpointCommitted(String domain, String checkpoint) {
-        if (checkpoint == null) {
-            return true;
+    /**
+     * Removes the checkpoint a begin created: its bitmaps, then its metadata if it was committed.
+     * One that another checkpoint was since created on top of is kept (it is whole), and said.
+     */
+    private void dropCheckpoint(QmpClient qmp, BackupJob job, String domain) throws IOException {
+        CheckpointStore checkpoints = driver.checkpointStore(domain);
+        boolean committed = false;
+        for (CheckpointDef def : checkpoints.load().defs()) {
+            if (job.checkpoint.equals(def.parentName())) {
+                job.recordError("checkpoint '" + job.checkpoint + "' of the interrupted backup is kept: checkpoint '"
+                        + def.name() + "' was created after it");
+                return;
+            }
+            committed |= def.name().equals(job.checkpoint);
         }
-        for (CheckpointDef def : driver.checkpointStore(domain).load().defs()) {
-            if (def.name().equals(checkpoint)) {
-                return true;
+        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        for (DomainDiskDef disk : driver.definition(domain).disks()) {
+            String top = BackupNames.top(disk.targetDev());
+            if (nodes.bitmap(top, job.checkpoint).isPresent()) {
+                try {
+                    qmp.blockDirtyBitmapRemove(top, job.checkpoint);
+                } catch (IOException e) {
+                    job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + e.getMessage());
+                }
             }
         }
-        return false;
+        if (committed) {
+            try {
+                checkpoints.delete(job.checkpoint);
+            } catch (BackpointException e) {
+                job.recordError(e.getMessage());
+            }
+        }
     }
 
     static JobInfo find(List<JobInfo> jobs, String id) {

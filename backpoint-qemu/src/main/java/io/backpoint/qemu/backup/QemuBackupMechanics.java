@@ -30,9 +30,9 @@ public final class QemuBackupMechanics implements BackupMechanics {
 
     @Override
     public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
-            Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal) {
+            Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, Runnable commitCheckpoint) {
         // The core has reconciled (jobActive) and refused a second job under the same lock.
-        starter.begin(dom, backup, checkpoint, reuseExternal);
+        starter.begin(dom, backup, checkpoint, reuseExternal, commitCheckpoint);
     }
 
     @Override
