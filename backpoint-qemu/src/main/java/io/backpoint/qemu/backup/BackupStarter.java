@@ -26,10 +26,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * virDomainBackupBegin on QEMU (libvirt's qemuBackupBegin): checks the stores, records the job,
@@ -44,6 +48,9 @@ final class BackupStarter {
     private static final Duration CREATE_TIMEOUT = Duration.ofMinutes(2);
     /** sun_path is 108 bytes including the terminating NUL. */
     private static final int MAX_SOCKET_PATH = 107;
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final QemuDriver driver;
     private final JobReconciler reconciler;
@@ -211,7 +218,8 @@ final class BackupStarter {
         for (DiskPlan d : plan.disks()) {
             if (d.createFile()) {
                 try {
-                    Files.createFile(Path.of(d.path()));
+                    // A target or scratch file holds the guest's data: the owner's alone, whatever the umask.
+                    Files.createFile(Path.of(d.path()), OWNER_ONLY);
                 } catch (FileAlreadyExistsException e) {
                     throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
                             d.path(), d.disk());

@@ -14,6 +14,7 @@ import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -255,6 +256,18 @@ class PushBackupQemuTest {
         assertThat(Files.list(out).map(p -> p.getFileName().toString()).sorted().toList())
                 .containsExactly("vda.full", "vda.full.json", "vdb.full", "vdb.full.json");
         assertThat(BackupVm.leftovers(dom)).isEmpty();
+    }
+
+    @Test
+    void targetsAreReadableByTheOwnerOnly() throws Exception {
+        BackupVm.guestWrite(dom, 0, 0x11, 0, MIB);
+        dom.backupBegin(pushXml(null, "full", "raw"), null, 0);
+        assertThat(BackupVm.awaitEnd(dom, 60_000).type()).isEqualTo(JobType.COMPLETED);
+        // A backup holds everything the guest wrote: as private as the disk, whatever the umask.
+        for (String target : List.of("vda.full", "vdb.full")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(target))))
+                    .as(target).isEqualTo("rw-------");
+        }
     }
 
     /** Waits, without reconciling, until QEMU has concluded every job. */
