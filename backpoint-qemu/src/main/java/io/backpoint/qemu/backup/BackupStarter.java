@@ -72,7 +72,7 @@ final class BackupStarter {
             ArrayNode rawNodes = qmp.queryNamedBlockNodes();
             Map<String, DiskSource> sources = sources(def, domain, rawNodes);
             BackupPlan plan = BackupPlanner.plan(def, checkpoint, sources, BlockNodes.parse(rawNodes), reuse);
-            checkStores(plan, reuse);
+            checkStores(plan, def.mode(), reuse);
             if (def.mode() == BackupMode.PULL) {
                 checkSocket(def.server(), defaultSocket);
             }
@@ -162,7 +162,7 @@ final class BackupStarter {
     }
 
     /** libvirt's store checks, for every disk before anything is created. */
-    private static void checkStores(BackupPlan plan, boolean reuse) {
+    private static void checkStores(BackupPlan plan, BackupMode mode, boolean reuse) {
         for (DiskPlan d : plan.disks()) {
             Path path = Path.of(d.path());
             boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
@@ -173,6 +173,9 @@ final class BackupStarter {
             if ((reuse || d.type() == StoreType.BLOCK) && !exists) {
                 throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' does not exist",
                         d.path(), d.disk());
+            }
+            if (mode == BackupMode.PUSH) {
+                TargetRecords.checkFree(d, reuse);
             }
         }
     }

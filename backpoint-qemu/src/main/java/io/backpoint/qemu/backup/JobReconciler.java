@@ -200,12 +200,7 @@ final class JobReconciler {
         // Scratch files always go; push targets only when they do not hold a finished backup.
         JobCleanup.deleteFiles(job, job.pull() || outcome != JobType.COMPLETED);
         if (!job.pull() && outcome == JobType.COMPLETED) {
-            try {
-                TargetRecords.write(domain, job);
-            } catch (BackpointException e) {
-                // The backup itself is good; say what restore will miss rather than keep the job open.
-                job.recordError(e.getMessage());
-            }
+            TargetRecords.write(domain, job);
         }
         store.saveCompleted(stats(job, outcome, List.of()));
         store.delete();
