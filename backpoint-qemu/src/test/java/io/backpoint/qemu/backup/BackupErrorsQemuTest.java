@@ -133,6 +133,21 @@ class BackupErrorsQemuTest {
     }
 
     @Test
+    void nbdOverTcpListensOnLoopbackOnly() throws Exception {
+        for (String name : List.of("0.0.0.0", "::", "192.0.2.7")) {
+            assertError(() -> dom.backupBegin("<domainbackup mode='pull'><server transport='tcp' name='" + name
+                    + "'/></domainbackup>", null, 0), ErrorCode.CONFIG_UNSUPPORTED,
+                    "NBD without TLS is only offered on a unix socket or a loopback address");
+            assertNothingLeft();
+        }
+        dom.backupBegin("<domainbackup mode='pull'><server transport='tcp' name='localhost'/><disks>"
+                + "<disk name='vda'/></disks></domainbackup>", null, 0);
+        assertThat(dom.backupXmlDesc()).contains("name='localhost'");
+        dom.abortJob();
+        assertNothingLeft();
+    }
+
+    @Test
     void secondJobIsRefusedAndTheFirstCarriesOn() throws Exception {
         Path socket = root.resolve("nbd.sock");
         dom.backupBegin("<domainbackup mode='pull'><server transport='unix' socket='" + socket + "'/></domainbackup>",
