@@ -196,6 +196,10 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
                         "cannot undefine running domain '%s': destroy it first", name);
             }
+            if (backups.jobRecorded(name)) {
+                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                        "cannot undefine domain '%s' while a backup job is recorded for it: 'domjobinfo' finishes it", name);
+            }
             FileCheckpointStore store = new FileCheckpointStore(layout.checkpointDir(name));
             int count = store.load().defs().size();
             if (count > 0 && !checkpointsMetadata) {
@@ -203,6 +207,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                         "cannot delete inactive domain with %d checkpoints", count);
             }
             store.deleteAll();
+            backups.forget(name);
             definitions.delete(name);
         }
     }

@@ -10,6 +10,8 @@ import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
 import java.nio.file.Files;
@@ -268,6 +270,28 @@ class PushBackupQemuTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(target))))
                     .as(target).isEqualTo("rw-------");
         }
+    }
+
+    @Test
+    void undefineWaitsForTheBackupJobRecordAndTakesTheBackupFilesAlong() throws Exception {
+        slowVda();
+        dom.backupBegin(pushXml(null, "full", null), null, 0);
+        BackupVm.throttle(dom, "vda", MIB);
+        dom.destroy();
+        Path backupDir = root.resolve("state/backup/vm1");
+        assertThat(Files.exists(backupDir.resolve("job.xml"))).isTrue();
+        // Undefining now would orphan the record (and the targets it still has to delete).
+        assertThatThrownBy(() -> dom.undefine(false)).isInstanceOfSatisfying(BackpointException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_INVALID);
+            assertThat(e.getMessage()).contains("backup job");
+        });
+        assertThat(conn.listAllDomains()).hasSize(1);
+
+        assertThat(dom.jobInfo(true, true).type()).isEqualTo(JobType.FAILED);
+        assertThat(Files.exists(backupDir.resolve("completed.json"))).isTrue();
+        dom.undefine(false);
+        assertThat(conn.listAllDomains()).isEmpty();
+        assertThat(Files.exists(backupDir)).isFalse();
     }
 
     /** Waits, without reconciling, until QEMU has concluded every job. */
