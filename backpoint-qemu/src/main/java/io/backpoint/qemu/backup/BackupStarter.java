@@ -18,6 +18,8 @@ import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.driver.QemuDriver;
+import io.backpoint.qemu.driver.QmpSessions;
+import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
 import java.io.IOException;
@@ -46,8 +48,6 @@ final class BackupStarter {
     static final int FIRST_NBD_PORT = 10809;
     static final int NBD_PORTS = 64;
     private static final Duration CREATE_TIMEOUT = Duration.ofMinutes(2);
-    /** sun_path is 108 bytes including the terminating NUL. */
-    private static final int MAX_SOCKET_PATH = 107;
 
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
@@ -89,7 +89,7 @@ final class BackupStarter {
                 qmp.transaction(plan.transaction());
             } catch (IOException | RuntimeException e) {
                 undo(qmp, job, name, store, e);
-                throw e instanceof IOException io ? QmpErrors.translate(commandOf(e), io) : (RuntimeException) e;
+                throw e instanceof IOException io ? QmpSessions.translate("backup-begin", io) : (RuntimeException) e;
             }
             try {
                 // The checkpoint's metadata is stored before anything can use the job, so no
@@ -106,6 +106,8 @@ final class BackupStarter {
             CrashPoints.reach(CrashPoints.AFTER_RUNNING);
             try {
                 for (DiskPlan d : plan.disks()) {
+                    // Sent as planned, like the prepare steps: the planner's arguments are the ones
+                    // checked against libvirt's traces.
                     if (d.exportArgs() != null) {
                         qmp.connection().execute("block-export-add", d.exportArgs());
                     }
@@ -115,10 +117,10 @@ final class BackupStarter {
                 // begin back, checkpoint included, so the next incremental cannot silently start
                 // from a backup that never was.
                 undo(qmp, job, name, store, e);
-                throw e instanceof IOException io ? QmpErrors.translate("block-export-add", io) : (RuntimeException) e;
+                throw e instanceof IOException io ? QmpSessions.translate("block-export-add", io) : (RuntimeException) e;
             }
         } catch (IOException e) {
-            throw QmpErrors.translate("query-named-block-nodes", e);
+            throw QmpSessions.translate("query-named-block-nodes", e);
         }
     }
 
@@ -130,10 +132,6 @@ final class BackupStarter {
             // The record stays, so the next call finishes the cleanup.
             cause.addSuppressed(e);
         }
-    }
-
-    private static String commandOf(Exception e) {
-        return e instanceof QmpException q ? q.command() : "backup-begin";
     }
 
     /** Each backed-up disk's top image and size, as the domain and QEMU describe it. */
@@ -185,10 +183,10 @@ final class BackupStarter {
             return;
         }
         int length = server.socket().getBytes(StandardCharsets.UTF_8).length;
-        if (length > MAX_SOCKET_PATH) {
+        if (length > QemuCommandLine.MAX_SOCKET_PATH) {
             throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
                     "socket path '%s' is too long for a unix socket (%d bytes, at most %d)", server.socket(), length,
-                    MAX_SOCKET_PATH);
+                    QemuCommandLine.MAX_SOCKET_PATH);
         }
         Path socket = Path.of(server.socket());
         if (socket.equals(defaultSocket)) {
@@ -270,15 +268,16 @@ final class BackupStarter {
     private static void startServer(QmpClient qmp, BackupJob job, BackupJobStore store) throws IOException {
         BackupServer server = job.def.server();
         boolean pickPort = server.transport() == BackupTransport.TCP && (server.port() == null || server.port() == 0);
-        if (!pickPort) {
-            qmp.connection().execute("nbd-server-start", BackupPlanner.nbdServerStart(server));
+        if (server.transport() == BackupTransport.UNIX) {
+            qmp.nbdServerStartUnix(server.socket());
+        } else if (!pickPort) {
+            qmp.nbdServerStartTcp(host(server), server.port());
         } else {
             BackupServer chosen = null;
             for (int port = FIRST_NBD_PORT; port < FIRST_NBD_PORT + NBD_PORTS && chosen == null; port++) {
-                BackupServer candidate = server.withPort(port);
                 try {
-                    qmp.connection().execute("nbd-server-start", BackupPlanner.nbdServerStart(candidate));
-                    chosen = candidate;
+                    qmp.nbdServerStartTcp(host(server), port);
+                    chosen = server.withPort(port);
                 } catch (QmpException e) {
                     if (!e.desc().toLowerCase(java.util.Locale.ROOT).contains("in use")) {
                         throw e;
@@ -297,5 +296,10 @@ final class BackupStarter {
             job.socket = server.socket();
         }
         store.save(job);
+    }
+
+    /** The TCP server's address; 127.0.0.1 when the definition names none (as the planner plans it). */
+    private static String host(BackupServer server) {
+        return server.name() == null ? "127.0.0.1" : server.name();
     }
 }

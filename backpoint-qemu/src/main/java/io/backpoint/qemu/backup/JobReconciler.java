@@ -11,6 +11,7 @@ import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.driver.QemuDriver;
+import io.backpoint.qemu.driver.QmpSessions;
 import io.backpoint.qemu.qmp.JobInfo;
 import io.backpoint.qemu.qmp.QmpClient;
 import java.io.IOException;
@@ -64,7 +65,7 @@ final class JobReconciler {
             }
             return update(qmp, job, store, dom.name());
         } catch (IOException e) {
-            throw QmpErrors.translate("query-jobs", e);
+            throw QmpSessions.translate("query-jobs", e);
         }
     }
 
@@ -169,7 +170,7 @@ final class JobReconciler {
                 }
             }
         } catch (IOException e) {
-            throw QmpErrors.translate("block-job-cancel", e);
+            throw QmpSessions.translate("block-job-cancel", e);
         }
     }
 
@@ -236,7 +237,7 @@ final class JobReconciler {
         try (QmpClient qmp = driver.monitor(dom.name())) {
             return stats(job, JobType.UNBOUNDED, qmp.queryJobs());
         } catch (IOException e) {
-            throw QmpErrors.translate("query-jobs", e);
+            throw QmpSessions.translate("query-jobs", e);
         }
     }
 
