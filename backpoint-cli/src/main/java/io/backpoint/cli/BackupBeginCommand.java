@@ -4,14 +4,18 @@ import io.backpoint.api.BackupBeginFlag;
 import io.backpoint.api.Domain;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
+import io.backpoint.model.BackupMode;
+import io.backpoint.xml.BackupParseFlag;
+import io.backpoint.xml.BackupXml;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
  * backup-begin: starts a push or pull backup, optionally with a checkpoint at the same instant.
- * Beyond virsh, {@code --wait} blocks until the job ends, showing progress, and fails unless the
- * job completed.
+ * Beyond virsh, {@code --wait} blocks until a push job ends, showing progress, and fails unless
+ * the job completed. It is refused for a pull backup before anything begins: a pull job ends only
+ * when it is aborted, so waiting for it would never return.
  */
 final class BackupBeginCommand implements Command {
     /** Polling starts fast, so a short job is seen to end soon, and backs off to this. */
@@ -50,7 +54,8 @@ final class BackupBeginCommand implements Command {
                 OptionDef.string("backupxml", "domain backup XML"),
                 OptionDef.string("checkpointxml", "domain checkpoint XML"),
                 OptionDef.bool("reuse-external", "reuse files provided by caller"),
-                OptionDef.bool("wait", "wait for the backup job to end, showing progress; fail unless it completed"));
+                OptionDef.bool("wait", "wait for a push backup to end, showing progress; fail unless it completed "
+                        + "(refused for a pull backup, which ends only on domjobabort)"));
     }
 
     @Override
@@ -63,6 +68,11 @@ final class BackupBeginCommand implements Command {
         EnumSet<BackupBeginFlag> flags = EnumSet.noneOf(BackupBeginFlag.class);
         if (args.has("reuse-external")) {
             flags.add(BackupBeginFlag.REUSE_EXTERNAL);
+        }
+        if (args.has("wait")
+                && BackupXml.parse(backupXml, EnumSet.noneOf(BackupParseFlag.class)).mode() == BackupMode.PULL) {
+            throw new Shell.CommandFailure(
+                    "--wait is for push backups: a pull backup ends only when it is aborted (domjobabort)");
         }
         dom.backupBegin(backupXml, checkpointXml, flags);
         shell.out().println("Backup started");

@@ -178,6 +178,31 @@ class BackupCommandsQemuTest {
         assertThat(missing.err()).startsWith("error: Failed to open file 'nope.xml'");
     }
 
+    @Test
+    void waitIsRefusedForAPullBackupBeforeItBegins() throws Exception {
+        assertThat(cli("start", "vm1").status()).isZero();
+        Files.writeString(root.resolve("pull.xml"), "<domainbackup mode='pull'><server transport='unix' socket='"
+                + root.resolve("nbd.sock") + "'/></domainbackup>");
+        // A pull backup ends only on abort: waiting for it would never return.
+        CompletableFuture<Result> waiting = CompletableFuture.supplyAsync(() -> cli("backup-begin", "vm1", "pull.xml", "--wait"));
+        try (Connection conn = Connection.open(uri)) {
+            Result r;
+            try {
+                r = waiting.get(30, TimeUnit.SECONDS);
+            } finally {
+                if (!waiting.isDone()) {
+                    conn.domainByName("vm1").abortJob();
+                }
+            }
+            assertThat(r.status()).isEqualTo(1);
+            assertThat(r.out()).doesNotContain("Backup started");
+            assertThat(r.err()).isEqualTo("error: --wait is for push backups: a pull backup ends only when it is "
+                    + "aborted (domjobabort)" + System.lineSeparator());
+            assertThat(conn.domainByName("vm1").jobInfo(false).type()).isEqualTo(JobType.NONE);
+        }
+        assertThat(cli("help", "backup-begin").out()).contains("refused for a pull backup");
+    }
+
     private static boolean onPath(String binary) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(dir, binary))) {

@@ -74,10 +74,8 @@ public final class BackupService {
             if (!broken.isEmpty()) {
                 throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, broken.values().iterator().next());
             }
-            mech.begin(dom, aligned, checkpoint, from, flags.contains(BackupBeginFlag.REUSE_EXTERNAL));
-            if (checkpoint != null) {
-                checkpoints.commitCreated(domain, checkpoint);
-            }
+            Runnable commit = checkpoint == null ? () -> { } : () -> checkpoints.commitCreated(domain, checkpoint);
+            mech.begin(dom, aligned, checkpoint, from, flags.contains(BackupBeginFlag.REUSE_EXTERNAL), commit);
         }
     }
 

@@ -70,6 +70,18 @@ final class BackupJobStore {
         }
     }
 
+    /** Removes the job record, the completed statistics and the directory (undefine). */
+    void deleteAll() {
+        try {
+            AtomicFiles.delete(jobFile());
+            AtomicFiles.delete(dir.resolve(COMPLETED_FILE));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot remove backup files in '" + dir + "': " + e.getMessage(), e);
+        }
+    }
+
     void saveCompleted(JobInfo info) {
         ObjectNode o = JSON.createObjectNode()
                 .put("type", info.type().name())

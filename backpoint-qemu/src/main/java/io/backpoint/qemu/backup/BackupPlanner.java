@@ -19,6 +19,8 @@ import io.backpoint.qemu.block.BitmapValidity;
 import io.backpoint.qemu.block.BlockActions;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.block.CheckpointPlanner;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +97,19 @@ final class BackupPlanner {
         if (server.transport() == BackupTransport.FD) {
             throw new BackpointException(ErrorCode.CONFIG_UNSUPPORTED,
                     "transport 'fd' for <server> is not supported: there is no way to hand a listening socket over");
+        }
+        if (server.transport() == BackupTransport.TCP && server.name() != null && !loopback(server.name())) {
+            // Without TLS anyone who reaches the port reads the disks: only this host may.
+            throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
+                    "NBD without TLS is only offered on a unix socket or a loopback address, not '%s'", server.name());
+        }
+    }
+
+    private static boolean loopback(String name) {
+        try {
+            return InetAddress.getByName(name).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

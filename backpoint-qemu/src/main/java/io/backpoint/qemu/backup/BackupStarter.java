@@ -18,6 +18,8 @@ import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.driver.QemuDriver;
+import io.backpoint.qemu.driver.QmpSessions;
+import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
 import java.io.IOException;
@@ -26,10 +28,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * virDomainBackupBegin on QEMU (libvirt's qemuBackupBegin): checks the stores, records the job,
@@ -42,8 +48,9 @@ final class BackupStarter {
     static final int FIRST_NBD_PORT = 10809;
     static final int NBD_PORTS = 64;
     private static final Duration CREATE_TIMEOUT = Duration.ofMinutes(2);
-    /** sun_path is 108 bytes including the terminating NUL. */
-    private static final int MAX_SOCKET_PATH = 107;
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final QemuDriver driver;
     private final JobReconciler reconciler;
@@ -55,7 +62,7 @@ final class BackupStarter {
         this.clock = clock;
     }
 
-    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse) {
+    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, Runnable commitCheckpoint) {
         String name = dom.name();
         DomainDef domain = driver.definition(name);
         Path defaultSocket = driver.runDir(name).resolve(BackupNames.defaultSocketFile());
@@ -65,7 +72,7 @@ final class BackupStarter {
             ArrayNode rawNodes = qmp.queryNamedBlockNodes();
             Map<String, DiskSource> sources = sources(def, domain, rawNodes);
             BackupPlan plan = BackupPlanner.plan(def, checkpoint, sources, BlockNodes.parse(rawNodes), reuse);
-            checkStores(plan, reuse);
+            checkStores(plan, def.mode(), reuse);
             if (def.mode() == BackupMode.PULL) {
                 checkSocket(def.server(), defaultSocket);
             }
@@ -82,39 +89,49 @@ final class BackupStarter {
                 qmp.transaction(plan.transaction());
             } catch (IOException | RuntimeException e) {
                 undo(qmp, job, name, store, e);
-                throw e instanceof IOException io ? QmpErrors.translate(commandOf(e), io) : (RuntimeException) e;
+                throw e instanceof IOException io ? QmpSessions.translate("backup-begin", io) : (RuntimeException) e;
             }
-            job.phase = BackupJob.Phase.RUNNING;
-            store.save(job);
+            try {
+                // The checkpoint's metadata is stored before anything can use the job, so no
+                // process ever sees a running job whose checkpoint is only a bitmap.
+                CrashPoints.reach(CrashPoints.BEFORE_COMMIT);
+                commitCheckpoint.run();
+                CrashPoints.reach(CrashPoints.AFTER_COMMIT);
+                job.phase = BackupJob.Phase.RUNNING;
+                store.save(job);
+            } catch (RuntimeException e) {
+                undo(qmp, job, name, store, e);
+                throw e;
+            }
+            CrashPoints.reach(CrashPoints.AFTER_RUNNING);
             try {
                 for (DiskPlan d : plan.disks()) {
+                    // Sent as planned, like the prepare steps: the planner's arguments are the ones
+                    // checked against libvirt's traces.
                     if (d.exportArgs() != null) {
                         qmp.connection().execute("block-export-add", d.exportArgs());
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // libvirt keeps the checkpoint here and leaves callers to notice; we take the whole
-                // begin back, so the next incremental cannot silently start from a backup that never was.
+                // begin back, checkpoint included, so the next incremental cannot silently start
+                // from a backup that never was.
                 undo(qmp, job, name, store, e);
-                throw QmpErrors.translate("block-export-add", e);
+                throw e instanceof IOException io ? QmpSessions.translate("block-export-add", io) : (RuntimeException) e;
             }
         } catch (IOException e) {
-            throw QmpErrors.translate("query-named-block-nodes", e);
+            throw QmpSessions.translate("query-named-block-nodes", e);
         }
     }
 
     private void undo(QmpClient qmp, BackupJob job, String domain, BackupJobStore store, Exception cause) {
         try {
-            reconciler.undoBegin(qmp, job, domain, true);
+            reconciler.undoBegin(qmp, job, domain);
             store.delete();
         } catch (IOException | RuntimeException e) {
             // The record stays, so the next call finishes the cleanup.
             cause.addSuppressed(e);
         }
-    }
-
-    private static String commandOf(Exception e) {
-        return e instanceof QmpException q ? q.command() : "backup-begin";
     }
 
     /** Each backed-up disk's top image and size, as the domain and QEMU describe it. */
@@ -143,7 +160,7 @@ final class BackupStarter {
     }
 
     /** libvirt's store checks, for every disk before anything is created. */
-    private static void checkStores(BackupPlan plan, boolean reuse) {
+    private static void checkStores(BackupPlan plan, BackupMode mode, boolean reuse) {
         for (DiskPlan d : plan.disks()) {
             Path path = Path.of(d.path());
             boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
@@ -155,6 +172,9 @@ final class BackupStarter {
                 throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' does not exist",
                         d.path(), d.disk());
             }
+            if (mode == BackupMode.PUSH) {
+                TargetRecords.checkFree(d, reuse);
+            }
         }
     }
 
@@ -163,10 +183,10 @@ final class BackupStarter {
             return;
         }
         int length = server.socket().getBytes(StandardCharsets.UTF_8).length;
-        if (length > MAX_SOCKET_PATH) {
+        if (length > QemuCommandLine.MAX_SOCKET_PATH) {
             throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
                     "socket path '%s' is too long for a unix socket (%d bytes, at most %d)", server.socket(), length,
-                    MAX_SOCKET_PATH);
+                    QemuCommandLine.MAX_SOCKET_PATH);
         }
         Path socket = Path.of(server.socket());
         if (socket.equals(defaultSocket)) {
@@ -199,7 +219,8 @@ final class BackupStarter {
         for (DiskPlan d : plan.disks()) {
             if (d.createFile()) {
                 try {
-                    Files.createFile(Path.of(d.path()));
+                    // A target or scratch file holds the guest's data: the owner's alone, whatever the umask.
+                    Files.createFile(Path.of(d.path()), OWNER_ONLY);
                 } catch (FileAlreadyExistsException e) {
                     throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
                             d.path(), d.disk());
@@ -247,15 +268,16 @@ final class BackupStarter {
     private static void startServer(QmpClient qmp, BackupJob job, BackupJobStore store) throws IOException {
         BackupServer server = job.def.server();
         boolean pickPort = server.transport() == BackupTransport.TCP && (server.port() == null || server.port() == 0);
-        if (!pickPort) {
-            qmp.connection().execute("nbd-server-start", BackupPlanner.nbdServerStart(server));
+        if (server.transport() == BackupTransport.UNIX) {
+            qmp.nbdServerStartUnix(server.socket());
+        } else if (!pickPort) {
+            qmp.nbdServerStartTcp(host(server), server.port());
         } else {
             BackupServer chosen = null;
             for (int port = FIRST_NBD_PORT; port < FIRST_NBD_PORT + NBD_PORTS && chosen == null; port++) {
-                BackupServer candidate = server.withPort(port);
                 try {
-                    qmp.connection().execute("nbd-server-start", BackupPlanner.nbdServerStart(candidate));
-                    chosen = candidate;
+                    qmp.nbdServerStartTcp(host(server), port);
+                    chosen = server.withPort(port);
                 } catch (QmpException e) {
                     if (!e.desc().toLowerCase(java.util.Locale.ROOT).contains("in use")) {
                         throw e;
@@ -274,5 +296,10 @@ final class BackupStarter {
             job.socket = server.socket();
         }
         store.save(job);
+    }
+
+    /** The TCP server's address; 127.0.0.1 when the definition names none (as the planner plans it). */
+    private static String host(BackupServer server) {
+        return server.name() == null ? "127.0.0.1" : server.name();
     }
 }

@@ -1,6 +1,7 @@
 package io.backpoint.qemu.backup;
 
 import io.backpoint.api.JobType;
+import io.backpoint.checkpoint.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
@@ -10,6 +11,7 @@ import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.driver.QemuDriver;
+import io.backpoint.qemu.driver.QmpSessions;
 import io.backpoint.qemu.qmp.JobInfo;
 import io.backpoint.qemu.qmp.QmpClient;
 import java.io.IOException;
@@ -56,20 +58,27 @@ final class JobReconciler {
         }
         try (QmpClient qmp = driver.monitor(dom.name())) {
             if (job.phase == BackupJob.Phase.PREPARING) {
-                undoBegin(qmp, job, dom.name(), !checkpointCommitted(dom.name(), job.checkpoint));
+                undoBegin(qmp, job, dom.name());
                 store.delete();
                 store.saveCompleted(stats(job, JobType.FAILED, List.of()));
                 return null;
             }
             return update(qmp, job, store, dom.name());
         } catch (IOException e) {
-            throw QmpErrors.translate("query-jobs", e);
+            throw QmpSessions.translate("query-jobs", e);
         }
     }
 
     private BackupJob update(QmpClient qmp, BackupJob job, BackupJobStore store, String domain) throws IOException {
         List<JobInfo> jobs = qmp.queryJobs();
         List<BackupDiskDef> ended = new ArrayList<>();
+        // Sub-jobs whose end is already recorded but whose cleanup a crash cut short: QEMU may
+        // still hold their concluded job or nodes. Their job being gone is not a vanishing.
+        for (BackupDiskDef d : job.disks(BackupDiskState.COMPLETE, BackupDiskState.FAILED, BackupDiskState.CANCELLED)) {
+            if (find(jobs, BackupNames.job(d.name())) != null || hasNodes(qmp, d)) {
+                ended.add(d);
+            }
+        }
         for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING, BackupDiskState.CANCELLING)) {
             String id = BackupNames.job(d.name());
             JobInfo j = find(jobs, id);
@@ -93,17 +102,26 @@ final class JobReconciler {
             }
             job.progress.put(d.name(), new BackupJob.Progress(j.currentProgress(), j.totalProgress()));
             job.setState(d.name(), state);
-            qmp.jobDismiss(id);
             ended.add(d);
         }
         if (!ended.isEmpty()) {
+            // The outcome is on disk before QEMU forgets it: a crash from here on leaves a record
+            // that says how each sub-job ended, never a concluded job that seems to have vanished.
+            store.save(job);
+            for (BackupDiskDef d : ended) {
+                String id = BackupNames.job(d.name());
+                if (find(jobs, id) != null) {
+                    qmp.jobDismiss(id);
+                    CrashPoints.reach(CrashPoints.AFTER_DISMISS);
+                }
+            }
             // The first pull sub-job to end takes the NBD server down for all disks, as in libvirt.
             if (job.pull()) {
                 JobCleanup.stopNbd(qmp, job);
             }
             BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
             for (BackupDiskDef d : ended) {
-                JobCleanup.detach(qmp, job, d, nodes);
+                JobCleanup.detach(qmp, job, job.def.disk(d.name()), nodes);
             }
             boolean broken = !job.disks(BackupDiskState.FAILED, BackupDiskState.CANCELLED).isEmpty();
             if (broken) {
@@ -119,6 +137,21 @@ final class JobReconciler {
         }
         terminate(qmp, job, store, domain);
         return null;
+    }
+
+    /** Whether QEMU still has the disk's target or scratch nodes (asked only for a record that needs it). */
+    private static boolean hasNodes(QmpClient qmp, BackupDiskDef d) throws IOException {
+        if (BackupJob.nodeName(d.store(), "format") == null && BackupJob.nodeName(d.store(), "storage") == null) {
+            return false;
+        }
+        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        for (String type : List.of("format", "storage")) {
+            String node = BackupJob.nodeName(d.store(), type);
+            if (node != null && nodes.hasNode(node)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Cancels every running sub-job (virDomainAbortJob); they conclude asynchronously. */
@@ -137,7 +170,7 @@ final class JobReconciler {
                 }
             }
         } catch (IOException e) {
-            throw QmpErrors.translate("block-job-cancel", e);
+            throw QmpSessions.translate("block-job-cancel", e);
         }
     }
 
@@ -168,12 +201,7 @@ final class JobReconciler {
         // Scratch files always go; push targets only when they do not hold a finished backup.
         JobCleanup.deleteFiles(job, job.pull() || outcome != JobType.COMPLETED);
         if (!job.pull() && outcome == JobType.COMPLETED) {
-            try {
-                TargetRecords.write(domain, job);
-            } catch (BackpointException e) {
-                // The backup itself is good; say what restore will miss rather than keep the job open.
-                job.recordError(e.getMessage());
-            }
+            TargetRecords.write(domain, job);
         }
         store.saveCompleted(stats(job, outcome, List.of()));
         store.delete();
@@ -209,22 +237,27 @@ final class JobReconciler {
         try (QmpClient qmp = driver.monitor(dom.name())) {
             return stats(job, JobType.UNBOUNDED, qmp.queryJobs());
         } catch (IOException e) {
-            throw QmpErrors.translate("query-jobs", e);
+            throw QmpSessions.translate("query-jobs", e);
         }
     }
 
     /**
-     * Takes back everything a begin did: block jobs, NBD server, nodes, temporary bitmaps, files,
-     * and, when the checkpoint created with the backup never got its metadata, its bitmaps.
+     * Takes back everything a begin did: the checkpoint created with it (bitmaps and, if it was
+     * committed, metadata), block jobs, NBD server, nodes, temporary bitmaps, files.
      */
-    void undoBegin(QmpClient qmp, BackupJob job, String domain, boolean removeCheckpointBitmaps) throws IOException {
+    void undoBegin(QmpClient qmp, BackupJob job, String domain) throws IOException {
         List<JobInfo> jobs = qmp.queryJobs();
         // Jobs are never dismissed automatically, so they exist exactly when the transaction ran;
         // only then did it create the checkpoint's bitmaps (a bitmap of that name found otherwise
-        // is not ours to remove).
+        // is not ours to remove). The checkpoint goes first, while the jobs still show that.
         boolean transactionRan = false;
         for (BackupDiskDef d : job.def.backedUpDisks()) {
             transactionRan |= find(jobs, BackupNames.job(d.name())) != null;
+        }
+        if (transactionRan && job.checkpoint != null) {
+            dropCheckpoint(qmp, job, domain);
+        }
+        for (BackupDiskDef d : job.def.backedUpDisks()) {
             JobCleanup.cancelAndDismiss(qmp, job, BackupNames.job(d.name()), jobs);
         }
         JobCleanup.stopNbd(qmp, job);
@@ -232,32 +265,43 @@ final class JobReconciler {
         for (BackupDiskDef d : job.def.backedUpDisks()) {
             JobCleanup.detach(qmp, job, d, nodes);
         }
-        if (transactionRan && removeCheckpointBitmaps && job.checkpoint != null) {
-            for (DomainDiskDef disk : driver.definition(domain).disks()) {
-                String top = BackupNames.top(disk.targetDev());
-                if (nodes.bitmap(top, job.checkpoint).isPresent()) {
-                    try {
-                        qmp.blockDirtyBitmapRemove(top, job.checkpoint);
-                    } catch (IOException e) {
-                        job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + e.getMessage());
-                    }
-                }
-            }
-        }
         JobCleanup.deleteFiles(job, true);
         job.recordError("the backup job did not start: its begin was interrupted");
     }
 
-    private boolean checkpointCommitted(String domain, String checkpoint) {
-        if (checkpoint == null) {
-            return true;
+    /**
+     * Removes the checkpoint a begin created: its bitmaps, then its metadata if it was committed.
+     * One that another checkpoint was since created on top of is kept (it is whole), and said.
+     */
+    private void dropCheckpoint(QmpClient qmp, BackupJob job, String domain) throws IOException {
+        CheckpointStore checkpoints = driver.checkpointStore(domain);
+        boolean committed = false;
+        for (CheckpointDef def : checkpoints.load().defs()) {
+            if (job.checkpoint.equals(def.parentName())) {
+                job.recordError("checkpoint '" + job.checkpoint + "' of the interrupted backup is kept: checkpoint '"
+                        + def.name() + "' was created after it");
+                return;
+            }
+            committed |= def.name().equals(job.checkpoint);
         }
-        for (CheckpointDef def : driver.checkpointStore(domain).load().defs()) {
-            if (def.name().equals(checkpoint)) {
-                return true;
+        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        for (DomainDiskDef disk : driver.definition(domain).disks()) {
+            String top = BackupNames.top(disk.targetDev());
+            if (nodes.bitmap(top, job.checkpoint).isPresent()) {
+                try {
+                    qmp.blockDirtyBitmapRemove(top, job.checkpoint);
+                } catch (IOException e) {
+                    job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + e.getMessage());
+                }
             }
         }
-        return false;
+        if (committed) {
+            try {
+                checkpoints.delete(job.checkpoint);
+            } catch (BackpointException e) {
+                job.recordError(e.getMessage());
+            }
+        }
     }
 
     static JobInfo find(List<JobInfo> jobs, String id) {

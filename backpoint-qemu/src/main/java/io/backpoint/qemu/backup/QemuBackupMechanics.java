@@ -6,6 +6,8 @@ import io.backpoint.driver.DomainInfo;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.qemu.driver.QemuDriver;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.util.Map;
 
 /**
@@ -30,9 +32,9 @@ public final class QemuBackupMechanics implements BackupMechanics {
 
     @Override
     public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
-            Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal) {
+            Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, Runnable commitCheckpoint) {
         // The core has reconciled (jobActive) and refused a second job under the same lock.
-        starter.begin(dom, backup, checkpoint, reuseExternal);
+        starter.begin(dom, backup, checkpoint, reuseExternal, commitCheckpoint);
     }
 
     @Override
@@ -54,6 +56,19 @@ public final class QemuBackupMechanics implements BackupMechanics {
             return job == null ? reconciler.store(dom.name()).completed(keepCompleted) : JobInfo.NONE;
         }
         return job == null ? JobInfo.NONE : reconciler.liveStats(dom, job);
+    }
+
+    /**
+     * Whether the domain has a backup job record: undefine is refused then, so the record (and
+     * the targets it may still have to delete) is never orphaned. Caller holds the domain's lock.
+     */
+    public boolean jobRecorded(String domain) {
+        return Files.exists(reconciler.store(domain).jobFile(), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Deletes the domain's backup files (the last completed job's statistics): undefine. Caller holds the lock. */
+    public void forget(String domain) {
+        reconciler.store(domain).deleteAll();
     }
 
     /**

@@ -1,10 +1,15 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.model.BackupDiskState;
+import io.backpoint.model.StoreType;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -15,12 +20,18 @@ import java.nio.file.Path;
 final class TargetRecords {
     private TargetRecords() {}
 
+    /**
+     * Writes the record of each completed push target that is a file (a block device has no
+     * sibling file to hold one). A record never replaces a file, except the earlier record of a
+     * reused target (REUSE_EXTERNAL), which begin checked. A record that cannot be written is
+     * the job's error; the others are still written.
+     */
     static void write(String domain, BackupJob job) {
         long created = Math.max(1, job.beginMillis / 1000);
         for (BackupDiskDef d : job.def.backedUpDisks()) {
             DiskSource source = job.sources.get(d.name());
-            if (d.state() != BackupDiskState.COMPLETE || d.store() == null || d.store().path() == null
-                    || source == null) {
+            if (d.state() != BackupDiskState.COMPLETE || d.type() == StoreType.BLOCK || d.store() == null
+                    || d.store().path() == null || source == null) {
                 continue;
             }
             ImageFormat format = ImageFormat.fromSpelling(d.driverType());
@@ -34,7 +45,41 @@ final class TargetRecords {
             } else {
                 record = BackupRecord.full(domain, d.name(), job.checkpoint, source.virtualSize(), format, created);
             }
-            BackupRecord.write(target, record);
+            try {
+                if (job.reuse && Files.exists(BackupRecord.pathFor(target), LinkOption.NOFOLLOW_LINKS)) {
+                    BackupRecord.write(target, record);
+                } else {
+                    BackupRecord.create(target, record);
+                }
+            } catch (BackpointException e) {
+                // The backup itself is good; say what restore will miss rather than keep the job open.
+                job.recordError(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Refuses a push target whose record name is taken, unless the target is reused and that
+     * file is a record (of an earlier backup into the same target), which the new one replaces.
+     */
+    static void checkFree(DiskPlan d, boolean reuse) {
+        if (d.type() == StoreType.BLOCK) {
+            return;
+        }
+        Path target = Path.of(d.path());
+        Path file = BackupRecord.pathFor(target);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!reuse) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "backup record '%s' for store '%s' of disk '%s' exists", file, d.path(), d.disk());
+        }
+        try {
+            BackupRecord.read(target);
+        } catch (BackpointException e) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "file '%s' beside store '%s' of disk '%s' is not a backup record", file, d.path(), d.disk());
         }
     }
 }

@@ -204,6 +204,10 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
                         "cannot undefine running domain '%s': destroy it first", name);
             }
+            if (backups.jobRecorded(name)) {
+                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                        "cannot undefine domain '%s' while a backup job is recorded for it: 'domjobinfo' finishes it", name);
+            }
             FileCheckpointStore store = new FileCheckpointStore(layout.checkpointDir(name));
             // Damaged files count too: they are never dropped without being asked to.
             CheckpointStore.Loaded loaded = store.load();
@@ -213,6 +217,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                         "cannot delete inactive domain with %d checkpoints", count);
             }
             store.deleteAll();
+            backups.forget(name);
             definitions.delete(name);
             deleteTree(layout.runDir(name));
         }

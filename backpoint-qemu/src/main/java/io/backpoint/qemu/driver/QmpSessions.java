@@ -11,9 +11,10 @@ import java.time.Duration;
 
 /**
  * Opening a QMP session to a running domain, and the one place where QMP failures become
- * Backpoint errors ("unable to execute QEMU command 'X': ...", as libvirt words it).
+ * Backpoint errors ("unable to execute QEMU command 'X': ...", as libvirt words it), for the
+ * driver and its backup code alike.
  */
-final class QmpSessions {
+public final class QmpSessions {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private QmpSessions() {}
@@ -32,11 +33,13 @@ final class QmpSessions {
         }
     }
 
-    /** Translates a QMP-level failure of command {@code what}. */
-    static BackpointException translate(String what, IOException e) {
+    /**
+     * Translates a QMP-level failure during {@code what}: a command QEMU refused is named as sent
+     * (it may be one step of {@code what}); a broken connection names {@code what}.
+     */
+    public static BackpointException translate(String what, IOException e) {
         if (e instanceof QmpException q) {
-            return new BackpointException(ErrorCode.INTERNAL_ERROR,
-                    "unable to execute QEMU command '" + what + "': " + q.desc(), e);
+            return new BackpointException(ErrorCode.INTERNAL_ERROR, q.libvirtMessage(), e);
         }
         return new BackpointException(ErrorCode.OPERATION_FAILED,
                 "QEMU monitor failed during '" + what + "': " + e.getMessage(), e);

@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
 public final class QemuCommandLine {
     /** The emulator used when the domain names none. */
     public static final String DEFAULT_EMULATOR = "qemu-system-x86_64";
-    /** sun_path holds 108 bytes including the terminating NUL. */
-    static final int MAX_SOCKET_PATH = 107;
+    /** sun_path holds 108 bytes including the terminating NUL: the longest unix socket path. */
+    public static final int MAX_SOCKET_PATH = 107;
 
     private static final Pattern MACHINE = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");

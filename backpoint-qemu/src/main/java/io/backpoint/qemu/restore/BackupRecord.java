@@ -13,9 +13,13 @@ import io.backpoint.util.AtomicFiles;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -144,6 +148,50 @@ public record BackupRecord(
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
                     "cannot write backup record '" + file + "': " + XmlInput.reason(e), e);
+        }
+    }
+
+    /**
+     * Publishes the record of {@code target} without ever replacing a file: written and fsynced
+     * under a temporary name, then hard-linked to its name (which fails if the name is taken).
+     * OPERATION_INVALID when the record's name exists, WRITE_FAILED on I/O errors.
+     */
+    public static void create(Path target, BackupRecord record) {
+        Path file = pathFor(target);
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(JSON.writeValueAsBytes(record));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.createLink(file, tmp);
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (UnsupportedOperationException | IOException e) {
+                // No hard links here: a move without REPLACE_EXISTING still refuses a taken name.
+                Files.move(tmp, file);
+            }
+            AtomicFiles.syncDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new BackpointException(ErrorCode.OPERATION_INVALID,
+                    "backup record '" + file + "' exists; refusing to overwrite it", e);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "cannot write backup record '" + file + "': " + XmlInput.reason(e), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // A stray hidden temporary file is harmless; the record itself is in place.
+                }
+            }
         }
     }
 

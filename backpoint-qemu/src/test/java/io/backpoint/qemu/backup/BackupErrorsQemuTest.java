@@ -9,6 +9,8 @@ import io.backpoint.api.Domain;
 import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.restore.BackupRecord;
+import io.backpoint.qemu.restore.ImageFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -100,6 +102,48 @@ class BackupErrorsQemuTest {
         assertThat(dom.listCheckpoints(0)).isEmpty();
         assertThat(BackupVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}")
                 .toString()).doesNotContain("\"c9\"");
+        assertNothingLeft();
+    }
+
+    @Test
+    void aTargetWhoseRecordNameIsTakenIsRefused() throws Exception {
+        Path taken = Files.writeString(out.resolve("t.json"), "precious");
+        assertError(() -> dom.backupBegin(push("vda", "t"), null, 0), ErrorCode.INVALID_ARG,
+                "backup record '" + taken + "' for store '" + out.resolve("t") + "' of disk 'vda' exists");
+        assertThat(Files.readString(taken)).isEqualTo("precious");
+        assertThat(Files.exists(out.resolve("t"))).isFalse();
+        assertNothingLeft();
+    }
+
+    @Test
+    void aReusedTargetMayReplaceItsOwnRecordButNoOtherFile() throws Exception {
+        Path target = out.resolve("t");
+        BackupVm.run("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(64 * MIB));
+        Path record = Files.writeString(out.resolve("t.json"), "{\"not\": \"a record\"}");
+        // Flag 1 is VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL.
+        assertError(() -> dom.backupBegin(push("vda", "t"), null, 1), ErrorCode.INVALID_ARG,
+                "file '" + record + "' beside store '" + target + "' of disk 'vda' is not a backup record");
+        assertThat(Files.readString(record)).contains("not");
+        assertNothingLeft();
+
+        BackupRecord.write(target, BackupRecord.full("vm1", "vda", "old", 64 * MIB, ImageFormat.QCOW2, 1));
+        dom.backupBegin(push("vda", "t"), null, 1);
+        assertThat(BackupVm.awaitEnd(dom, 60_000).type()).isEqualTo(JobType.COMPLETED);
+        assertThat(BackupRecord.read(target).orElseThrow().checkpoint()).isNull();
+    }
+
+    @Test
+    void nbdOverTcpListensOnLoopbackOnly() throws Exception {
+        for (String name : List.of("0.0.0.0", "::", "192.0.2.7")) {
+            assertError(() -> dom.backupBegin("<domainbackup mode='pull'><server transport='tcp' name='" + name
+                    + "'/></domainbackup>", null, 0), ErrorCode.CONFIG_UNSUPPORTED,
+                    "NBD without TLS is only offered on a unix socket or a loopback address");
+            assertNothingLeft();
+        }
+        dom.backupBegin("<domainbackup mode='pull'><server transport='tcp' name='localhost'/><disks>"
+                + "<disk name='vda'/></disks></domainbackup>", null, 0);
+        assertThat(dom.backupXmlDesc()).contains("name='localhost'");
+        dom.abortJob();
         assertNothingLeft();
     }
 

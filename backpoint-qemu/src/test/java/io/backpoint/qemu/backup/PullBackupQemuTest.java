@@ -9,6 +9,7 @@ import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -142,6 +143,18 @@ class PullBackupQemuTest {
         assertThat(Files.exists(Path.of(scratch.group(1)))).isFalse();
         assertThat(BackupVm.leftovers(dom)).isEmpty();
         assertThat(BackupVm.status("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).isNotZero();
+    }
+
+    @Test
+    void scratchFilesAreReadableByTheOwnerOnly() throws Exception {
+        Path scratch = root.resolve("scratch/vda.qcow2");
+        dom.backupBegin("<domainbackup mode='pull'><server transport='unix' socket='" + root.resolve("nbd.sock")
+                + "'/><disks><disk name='vda' type='file'><scratch file='" + scratch + "'/></disk>"
+                + "<disk name='vdb' backup='no'/></disks></domainbackup>", null, 0);
+        // The scratch file holds the guest's old data: nobody else may read it.
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(scratch))).isEqualTo("rw-------");
+        dom.abortJob();
+        assertThat(Files.exists(scratch)).isFalse();
     }
 
     private static byte[] copy(String uri, Path file) throws Exception {

@@ -2,6 +2,7 @@ package io.backpoint.qemu.backup;
 
 import static io.backpoint.qemu.backup.BackupVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,10 +10,13 @@ import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -232,6 +236,80 @@ class PushBackupQemuTest {
                 .toString()).doesNotContain("\"c1\"");
         try (Connection fresh = Connection.open(conn.uri())) {
             fresh.domainByName("vm1").createCheckpoint(checkpointXml("c1"), 0);
+        }
+    }
+
+    @Test
+    void aCrashRightAfterQemuForgetsACompletedJobKeepsItCompleted() throws Exception {
+        BackupVm.guestWrite(dom, 0, 0x11, 0, MIB);
+        dom.backupBegin(pushXml(null, "full", null), null, 0);
+        awaitQemuJobsConcluded();
+        // The reconcile that finds the jobs concluded dies right after QEMU dismissed the first one.
+        SimulatedCrash.at(CrashPoints.AFTER_DISMISS);
+        try {
+            assertThatThrownBy(() -> dom.jobInfo(false)).isInstanceOf(SimulatedCrash.class);
+        } finally {
+            CrashPoints.install(null);
+        }
+
+        JobInfo done = BackupVm.awaitEnd(dom, 60_000);
+        assertThat(done.type()).isEqualTo(JobType.COMPLETED);
+        assertThat(done.errorMessage()).isNull();
+        assertThat(Files.list(out).map(p -> p.getFileName().toString()).sorted().toList())
+                .containsExactly("vda.full", "vda.full.json", "vdb.full", "vdb.full.json");
+        assertThat(BackupVm.leftovers(dom)).isEmpty();
+    }
+
+    @Test
+    void targetsAreReadableByTheOwnerOnly() throws Exception {
+        BackupVm.guestWrite(dom, 0, 0x11, 0, MIB);
+        dom.backupBegin(pushXml(null, "full", "raw"), null, 0);
+        assertThat(BackupVm.awaitEnd(dom, 60_000).type()).isEqualTo(JobType.COMPLETED);
+        // A backup holds everything the guest wrote: as private as the disk, whatever the umask.
+        for (String target : List.of("vda.full", "vdb.full")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(target))))
+                    .as(target).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void undefineWaitsForTheBackupJobRecordAndTakesTheBackupFilesAlong() throws Exception {
+        slowVda();
+        dom.backupBegin(pushXml(null, "full", null), null, 0);
+        BackupVm.throttle(dom, "vda", MIB);
+        dom.destroy();
+        Path backupDir = root.resolve("state/backup/vm1");
+        assertThat(Files.exists(backupDir.resolve("job.xml"))).isTrue();
+        // Undefining now would orphan the record (and the targets it still has to delete).
+        assertThatThrownBy(() -> dom.undefine(false)).isInstanceOfSatisfying(BackpointException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_INVALID);
+            assertThat(e.getMessage()).contains("backup job");
+        });
+        assertThat(conn.listAllDomains()).hasSize(1);
+
+        assertThat(dom.jobInfo(true, true).type()).isEqualTo(JobType.FAILED);
+        assertThat(Files.exists(backupDir.resolve("completed.json"))).isTrue();
+        dom.undefine(false);
+        assertThat(conn.listAllDomains()).isEmpty();
+        assertThat(Files.exists(backupDir)).isFalse();
+    }
+
+    /** Waits, without reconciling, until QEMU has concluded every job. */
+    private void awaitQemuJobsConcluded() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            JsonNode jobs = BackupVm.qmp(dom, "{\"execute\":\"query-jobs\"}");
+            boolean all = jobs.size() > 0;
+            for (JsonNode j : jobs) {
+                all &= j.path("status").asText().equals("concluded");
+            }
+            if (all) {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("QEMU jobs did not conclude: " + jobs);
+            }
+            Thread.sleep(20);
         }
     }
 
