@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.BackupDef;
@@ -16,6 +17,7 @@ import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
 import io.backpoint.qemu.block.BlockNodes;
+import io.backpoint.qemu.testing.QmpTraces;
 import io.backpoint.xml.BackupAlign;
 import io.backpoint.xml.BackupXml;
 import io.backpoint.xml.DomainXml;
@@ -203,17 +205,22 @@ class BackupPlannerTest {
         compare("backup-begin-pull-inc", plan(PULL_INC, "b3", nodes("b2", "b1")));
     }
 
+    /** The commands that change QEMU's block graph or start jobs (the ones the planner produces). */
+    private static final List<String> PLANNED_COMMANDS = List.of("blockdev-add", "blockdev-create",
+            "nbd-server-start", "transaction", "block-export-add");
+
     /**
      * libvirt's commands, with its numbered node names replaced by ours (the disk nodes by the
      * file they open; the target nodes by the disk whose job writes to them), must equal ours
      * command for command and byte for byte.
      */
     private static void compare(String trace, BackupPlan plan) throws Exception {
-        var dir = Traces.dir();
+        var dir = QmpTraces.dir();
         assumeTrue(dir.isPresent(), "../shared/reference/qmp-traces not found; libvirt comparison skipped");
-        List<com.fasterxml.jackson.databind.node.ObjectNode> libvirt = Traces.planned(Traces.sent(dir.get(), trace));
+        List<QmpTraces.Entry> entries = QmpTraces.read(dir.get(), trace);
+        List<ObjectNode> libvirt = QmpTraces.sentCommands(entries, PLANNED_COMMANDS);
         Map<String, String> names = new HashMap<>();
-        for (JsonNode n : Traces.firstNamedBlockNodes(dir.get(), trace)) {
+        for (JsonNode n : QmpTraces.firstNamedBlockNodes(entries, trace)) {
             String file = n.path("file").asText();
             String disk = file.substring(file.lastIndexOf('-') + 1, file.lastIndexOf('.'));
             String node = n.path("node-name").asText();
@@ -239,7 +246,7 @@ class BackupPlannerTest {
         }
         List<String> theirs = new ArrayList<>();
         for (JsonNode m : libvirt) {
-            theirs.add(Traces.rename(m, names).toString());
+            theirs.add(QmpTraces.rename(m, names).toString());
         }
         List<String> ours = plan.steps().stream().map(s -> s.toJson().toString()).toList();
         assertThat(ours).containsExactlyElementsOf(theirs);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.backpoint.qemu.testing.QmpTraces;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,12 +25,12 @@ class PlannerTraceTest {
 
     @BeforeEach
     void locate() throws Exception {
-        var found = LibvirtTraces.dir();
+        var found = QmpTraces.dir();
         assumeTrue(found.isPresent(), "../shared/reference/qmp-traces not found; libvirt trace comparison skipped");
         dir = found.get();
         // The create traces carry no query of their own; the same QEMU's SIZE trace names the nodes.
-        names = new HashMap<>(LibvirtTraces.nodeNames(
-                LibvirtTraces.namedBlockNodes(LibvirtTraces.read(dir, "checkpoint-dumpxml-size"))));
+        names = new HashMap<>(QmpTraces.nodeNames(
+                QmpTraces.namedBlockNodes(QmpTraces.read(dir, "checkpoint-dumpxml-size"))));
         names.put("libvirt-tmp-size-xml", SizePlanner.TEMP_BITMAP);
         assertThat(names).containsEntry("libvirt-2-format", "bp-vda-format")
                 .containsEntry("libvirt-1-format", "bp-vdb-format");
@@ -49,14 +50,14 @@ class PlannerTraceTest {
     }
 
     private JsonNode translated(JsonNode libvirt) {
-        return LibvirtTraces.rename(libvirt, names);
+        return QmpTraces.rename(libvirt, names);
     }
 
     @ParameterizedTest
     @CsvSource({"checkpoint-create, cp1, vda vdb", "checkpoint-create-one-disk, cp2, vda",
         "checkpoint-create-3rd, cp3, vda vdb", "checkpoint-create-4th, cp4, vda vdb"})
     void createMatchesLibvirt(String trace, String checkpoint, String disks) throws Exception {
-        List<JsonNode> tx = LibvirtTraces.sent(LibvirtTraces.read(dir, trace), "transaction");
+        List<JsonNode> tx = QmpTraces.sent(QmpTraces.read(dir, trace), "transaction");
         assertThat(tx).hasSize(1);
         List<String> tops = List.of(disks.split(" ")).stream().map(BlockNodeNames::format).toList();
         assertSameJson(BlockActions.transaction(CheckpointPlanner.create(checkpoint, tops)), translated(tx.get(0)));
@@ -66,19 +67,19 @@ class PlannerTraceTest {
     @CsvSource({"checkpoint-delete-root, cp1", "checkpoint-delete-leaf, cp4", "checkpoint-delete-middle, cp2",
         "checkpoint-delete-inconsistent, b3"})
     void deleteMatchesLibvirt(String trace, String checkpoint) throws Exception {
-        var entries = LibvirtTraces.read(dir, trace);
-        List<JsonNode> tx = LibvirtTraces.sent(entries, "transaction");
+        var entries = QmpTraces.read(dir, trace);
+        List<JsonNode> tx = QmpTraces.sent(entries, "transaction");
         assertThat(tx).hasSize(1);
-        BlockNodes nodes = BlockNodes.parse(translated(LibvirtTraces.namedBlockNodes(entries).get(0)));
+        BlockNodes nodes = BlockNodes.parse(translated(QmpTraces.namedBlockNodes(entries).get(0)));
         CheckpointPlanner.DeletePlan plan = CheckpointPlanner.delete(checkpoint, topOnly("vda", "vdb"), nodes);
         assertSameJson(BlockActions.transaction(plan.actions()), translated(tx.get(0)));
     }
 
     @Test
     void deleteWithChildrenRemovesChildThenParentLikeLibvirt() throws Exception {
-        var entries = LibvirtTraces.read(dir, "checkpoint-delete-children");
-        List<JsonNode> tx = LibvirtTraces.sent(entries, "transaction");
-        List<JsonNode> queries = LibvirtTraces.namedBlockNodes(entries);
+        var entries = QmpTraces.read(dir, "checkpoint-delete-children");
+        List<JsonNode> tx = QmpTraces.sent(entries, "transaction");
+        List<JsonNode> queries = QmpTraces.namedBlockNodes(entries);
         assertThat(tx).hasSize(2);
         String[] order = {"cp5", "cp3"};
         for (int i = 0; i < 2; i++) {
@@ -91,9 +92,9 @@ class PlannerTraceTest {
 
     @Test
     void sizeMatchesLibvirt() throws Exception {
-        var entries = LibvirtTraces.read(dir, "checkpoint-dumpxml-size");
-        List<JsonNode> tx = LibvirtTraces.sent(entries, "transaction");
-        List<JsonNode> queries = LibvirtTraces.namedBlockNodes(entries);
+        var entries = QmpTraces.read(dir, "checkpoint-dumpxml-size");
+        List<JsonNode> tx = QmpTraces.sent(entries, "transaction");
+        List<JsonNode> queries = QmpTraces.namedBlockNodes(entries);
         assertThat(tx).hasSize(2);
         BlockNodes before = BlockNodes.parse(translated(queries.get(0)));
         SizePlanner.Plan plan = SizePlanner.plan("cp2", topOnly("vda", "vdb"), before);
@@ -108,17 +109,17 @@ class PlannerTraceTest {
 
     @Test
     void bitmapsAfterCrashAreInconsistent() throws Exception {
-        var entries = LibvirtTraces.read(dir, "backup-begin-inconsistent");
+        var entries = QmpTraces.read(dir, "backup-begin-inconsistent");
         Map<String, String> local = new HashMap<>(names);
-        local.putAll(LibvirtTraces.nodeNames(LibvirtTraces.namedBlockNodes(entries)));
-        BlockNodes nodes = BlockNodes.parse(LibvirtTraces.rename(LibvirtTraces.namedBlockNodes(entries).get(0), local));
+        local.putAll(QmpTraces.nodeNames(QmpTraces.namedBlockNodes(entries)));
+        BlockNodes nodes = BlockNodes.parse(QmpTraces.rename(QmpTraces.namedBlockNodes(entries).get(0), local));
         for (String b : List.of("b1", "b2", "b3")) {
             assertThat(BitmapValidity.check("bp-vda-format", b, nodes).reason())
                     .isEqualTo(BitmapValidity.Reason.INCONSISTENT);
         }
         // A healthy session of the same kind: all valid.
-        var healthy = LibvirtTraces.read(dir, "checkpoint-delete-root");
-        BlockNodes ok = BlockNodes.parse(translated(LibvirtTraces.namedBlockNodes(healthy).get(0)));
+        var healthy = QmpTraces.read(dir, "checkpoint-delete-root");
+        BlockNodes ok = BlockNodes.parse(translated(QmpTraces.namedBlockNodes(healthy).get(0)));
         assertThat(BitmapValidity.check("bp-vdb-format", "cp1", ok).valid()).isTrue();
     }
 }
