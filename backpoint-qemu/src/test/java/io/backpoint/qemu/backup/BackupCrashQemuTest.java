@@ -1,6 +1,6 @@
 package io.backpoint.qemu.backup;
 
-import static io.backpoint.qemu.backup.BackupVm.MIB;
+import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +10,7 @@ import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,12 +38,12 @@ class BackupCrashQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        BackupVm.assumeTools("qemu-system-x86_64", "qemu-img");
+        TestVm.assumeTools("qemu-system-x86_64", "qemu-img");
         ROOTS.add(root);
         Path images = Files.createDirectories(root.resolve("images"));
         out = Files.createDirectories(root.resolve("out"));
-        conn = Connection.open(BackupVm.uri(root.resolve("state")));
-        dom = conn.defineDomain(BackupVm.domainXml("vm1", images, 64 * MIB, "qcow2", "qcow2"));
+        conn = Connection.open(TestVm.uri(root.resolve("state")));
+        dom = conn.defineDomain(TestVm.domainXml("vm1", images, 64 * MIB, "qcow2", "qcow2"));
         dom.start();
     }
 
@@ -50,7 +51,7 @@ class BackupCrashQemuTest {
     void stop() {
         CrashPoints.install(null);
         if (conn != null) {
-            BackupVm.destroyAll(conn);
+            TestVm.destroyAll(conn);
             conn.close();
         }
     }
@@ -58,7 +59,7 @@ class BackupCrashQemuTest {
     @AfterAll
     static void noStrayProcesses() throws Exception {
         for (Path r : ROOTS) {
-            assertThat(BackupVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
+            assertThat(TestVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
         }
     }
 
@@ -72,7 +73,7 @@ class BackupCrashQemuTest {
     private static final String C1 = "<domaincheckpoint><name>c1</name></domaincheckpoint>";
 
     private String bitmaps() {
-        return BackupVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}").toString();
+        return TestVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}").toString();
     }
 
     @Test
@@ -101,7 +102,7 @@ class BackupCrashQemuTest {
         assertThat(failed.errorMessage()).contains("interrupted");
         assertThat(dom.listCheckpoints(0)).isEmpty();
         assertThat(bitmaps()).doesNotContain("\"c1\"");
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         assertThat(Files.list(out).toList()).isEmpty();
         dom.createCheckpoint(C1, 0);
         assertThat(dom.listCheckpoints(0)).extracting(c -> c.name()).containsExactly("c1");
@@ -121,7 +122,7 @@ class BackupCrashQemuTest {
         assertThat(dom.jobInfo(false).type()).isEqualTo(JobType.NONE);
         assertThat(dom.listCheckpoints(0)).isEmpty();
         assertThat(bitmaps()).doesNotContain("\"c1\"");
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         assertThat(Files.list(out).toList()).isEmpty();
         assertThat(Files.exists(root.resolve("nbd.sock"))).isFalse();
     }

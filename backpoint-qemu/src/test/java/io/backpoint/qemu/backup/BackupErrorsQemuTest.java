@@ -1,6 +1,6 @@
 package io.backpoint.qemu.backup;
 
-import static io.backpoint.qemu.backup.BackupVm.MIB;
+import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +11,7 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
+import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,19 +35,19 @@ class BackupErrorsQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        BackupVm.assumeTools("qemu-system-x86_64", "qemu-img");
+        TestVm.assumeTools("qemu-system-x86_64", "qemu-img");
         ROOTS.add(root);
         Path images = Files.createDirectories(root.resolve("images"));
         out = Files.createDirectories(root.resolve("out"));
-        conn = Connection.open(BackupVm.uri(root.resolve("state")));
-        dom = conn.defineDomain(BackupVm.domainXml("vm1", images, 64 * MIB, "qcow2", "qcow2"));
+        conn = Connection.open(TestVm.uri(root.resolve("state")));
+        dom = conn.defineDomain(TestVm.domainXml("vm1", images, 64 * MIB, "qcow2", "qcow2"));
         dom.start();
     }
 
     @AfterEach
     void stop() {
         if (conn != null) {
-            BackupVm.destroyAll(conn);
+            TestVm.destroyAll(conn);
             conn.close();
         }
     }
@@ -54,7 +55,7 @@ class BackupErrorsQemuTest {
     @AfterAll
     static void noStrayProcesses() throws Exception {
         for (Path r : ROOTS) {
-            assertThat(BackupVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
+            assertThat(TestVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
         }
     }
 
@@ -64,7 +65,7 @@ class BackupErrorsQemuTest {
     }
 
     private void assertNothingLeft() throws Exception {
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         assertThat(Files.exists(root.resolve("state/backup/vm1/job.xml"))).isFalse();
         assertThat(dom.jobInfo(false).type()).isEqualTo(JobType.NONE);
     }
@@ -100,7 +101,7 @@ class BackupErrorsQemuTest {
         assertThat(Files.readString(existing)).isEqualTo("precious");
         assertThat(Files.exists(out.resolve("vda.t"))).isFalse();
         assertThat(dom.listCheckpoints(0)).isEmpty();
-        assertThat(BackupVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}")
+        assertThat(TestVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}")
                 .toString()).doesNotContain("\"c9\"");
         assertNothingLeft();
     }
@@ -118,7 +119,7 @@ class BackupErrorsQemuTest {
     @Test
     void aReusedTargetMayReplaceItsOwnRecordButNoOtherFile() throws Exception {
         Path target = out.resolve("t");
-        BackupVm.run("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(64 * MIB));
+        TestVm.run("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(64 * MIB));
         Path record = Files.writeString(out.resolve("t.json"), "{\"not\": \"a record\"}");
         // Flag 1 is VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL.
         assertError(() -> dom.backupBegin(push("vda", "t"), null, 1), ErrorCode.INVALID_ARG,
@@ -128,7 +129,7 @@ class BackupErrorsQemuTest {
 
         BackupRecord.write(target, BackupRecord.full("vm1", "vda", "old", 64 * MIB, ImageFormat.QCOW2, 1));
         dom.backupBegin(push("vda", "t"), null, 1);
-        assertThat(BackupVm.awaitEnd(dom, 60_000).type()).isEqualTo(JobType.COMPLETED);
+        assertThat(TestVm.awaitJobEnd(dom, 60_000).type()).isEqualTo(JobType.COMPLETED);
         assertThat(BackupRecord.read(target).orElseThrow().checkpoint()).isNull();
     }
 
@@ -157,7 +158,7 @@ class BackupErrorsQemuTest {
                 "another backup job is already running");
         assertThat(Files.exists(out.resolve("t"))).isFalse();
         assertThat(dom.backupXmlDesc()).isEqualTo(before);
-        assertThat(BackupVm.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("vda").contains("vdb");
+        assertThat(TestVm.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("vda").contains("vdb");
         dom.abortJob();
         assertNothingLeft();
         assertError(dom::abortJob, ErrorCode.OPERATION_INVALID, "no job is active on the domain");

@@ -2,6 +2,7 @@ package io.backpoint.qemu.backup;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
+import io.backpoint.qemu.testing.TestVm;
 
 /**
  * A separate process for tests: begins a throttled push backup and halts without any cleanup,
@@ -16,9 +17,9 @@ public final class BeginAndVanish {
         Connection conn = Connection.open(args[0]);
         Domain dom = conn.domainByName(args[1]);
         // Warm up the monitor path first, so the throttle lands while the job still copies.
-        BackupVm.qmp(dom, "{\"execute\":\"query-jobs\"}");
+        TestVm.qmp(dom, "{\"execute\":\"query-jobs\"}");
         dom.backupBegin(args[2], null, 0);
-        BackupVm.throttle(dom, "vda", 1L << 20);
+        BackupProbe.throttle(dom, "vda", 1L << 20);
         Runtime.getRuntime().halt(EXIT_STATUS);
     }
 }

@@ -1,12 +1,13 @@
 package io.backpoint.qemu.backup;
 
-import static io.backpoint.qemu.backup.BackupVm.MIB;
+import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
+import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -39,19 +40,19 @@ class PullBackupQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        BackupVm.assumeTools("qemu-system-x86_64", "qemu-img", "nbdinfo", "nbdcopy");
+        TestVm.assumeTools("qemu-system-x86_64", "qemu-img", "nbdinfo", "nbdcopy");
         ROOTS.add(root);
         Path images = Files.createDirectories(root.resolve("images"));
         Files.createDirectories(root.resolve("scratch"));
-        conn = Connection.open(BackupVm.uri(root.resolve("state")));
-        dom = conn.defineDomain(BackupVm.domainXml("vm1", images, SIZE, "qcow2", "qcow2"));
+        conn = Connection.open(TestVm.uri(root.resolve("state")));
+        dom = conn.defineDomain(TestVm.domainXml("vm1", images, SIZE, "qcow2", "qcow2"));
         dom.start();
     }
 
     @AfterEach
     void stop() {
         if (conn != null) {
-            BackupVm.destroyAll(conn);
+            TestVm.destroyAll(conn);
             conn.close();
         }
     }
@@ -59,17 +60,17 @@ class PullBackupQemuTest {
     @AfterAll
     static void noStrayProcesses() throws Exception {
         for (Path r : ROOTS) {
-            assertThat(BackupVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
+            assertThat(TestVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
         }
     }
 
     @Test
     void exportIsTheDiskAtBeginAndItsBitmapListsWritesSinceTheCheckpoint() throws Exception {
-        BackupVm.guestWrite(dom, 0, 0xa1, 0, MIB);
-        BackupVm.guestWrite(dom, 1, 0xb1, 2 * MIB, MIB);
+        TestVm.guestWrite(dom, 0, 0xa1, 0, MIB);
+        TestVm.guestWrite(dom, 1, 0xb1, 2 * MIB, MIB);
         dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
-        BackupVm.guestWrite(dom, 0, 0xa2, 4 * MIB, MIB);
-        BackupVm.guestWrite(dom, 0, 0xa3, 10 * MIB, 64 * 1024);
+        TestVm.guestWrite(dom, 0, 0xa2, 4 * MIB, MIB);
+        TestVm.guestWrite(dom, 0, 0xa3, 10 * MIB, 64 * 1024);
 
         Path socket = root.resolve("nbd.sock");
         dom.backupBegin("<domainbackup mode='pull'><incremental>c1</incremental>"
@@ -78,9 +79,9 @@ class PullBackupQemuTest {
                 + "<disk name='vdb' type='file'><scratch file='" + root.resolve("scratch/vdb.qcow2") + "'/></disk>"
                 + "</disks></domainbackup>", "<domaincheckpoint><name>c2</name></domaincheckpoint>", 0);
         // The guest keeps writing, over data the export must still show as it was.
-        BackupVm.guestWrite(dom, 0, 0xff, 0, 2 * MIB);
-        BackupVm.guestWrite(dom, 0, 0xee, 4 * MIB, MIB);
-        BackupVm.guestWrite(dom, 1, 0xdd, 2 * MIB, 4 * MIB);
+        TestVm.guestWrite(dom, 0, 0xff, 0, 2 * MIB);
+        TestVm.guestWrite(dom, 0, 0xee, 4 * MIB, MIB);
+        TestVm.guestWrite(dom, 1, 0xdd, 2 * MIB, 4 * MIB);
 
         String xml = dom.backupXmlDesc();
         assertThat(xml).contains("<server transport='unix' socket='" + socket + "'/>")
@@ -103,7 +104,7 @@ class PullBackupQemuTest {
 
         assertThat(dirty(vda, "backup-vda")).containsExactly(List.of(4 * MIB, MIB), List.of(10 * MIB, 64 * 1024L));
         assertThat(dirty("nbd+unix:///vdb?socket=" + socket, "backup-vdb")).isEmpty();
-        assertThat(BackupVm.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("base:allocation")
+        assertThat(TestVm.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("base:allocation")
                 .contains("qemu:dirty-bitmap:backup-vda");
 
         dom.abortJob();
@@ -111,13 +112,13 @@ class PullBackupQemuTest {
         assertThat(dom.jobInfo(true).type()).isEqualTo(JobType.COMPLETED);
         assertThat(Files.list(root.resolve("scratch")).toList()).isEmpty();
         assertThat(Files.exists(socket)).isFalse();
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         assertThat(dom.checkpoint("c2").parent().name()).isEqualTo("c1");
     }
 
     @Test
     void tcpWithoutPortTakesAFreePortOnTheGivenAddressAndDefaultScratchFiles() throws Exception {
-        BackupVm.guestWrite(dom, 0, 0x5a, MIB, MIB);
+        TestVm.guestWrite(dom, 0, 0x5a, MIB, MIB);
         dom.backupBegin("<domainbackup mode='pull'><server name='127.0.0.1'/><disks><disk name='vda'/></disks>"
                 + "</domainbackup>", null, 0);
         String xml = dom.backupXmlDesc();
@@ -133,7 +134,7 @@ class PullBackupQemuTest {
         assertThat(Files.exists(Path.of(scratch.group(1)))).isTrue();
 
         String uri = "nbd://127.0.0.1:" + port + "/vda";
-        assertThat(BackupVm.run("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).contains("base:allocation")
+        assertThat(TestVm.run("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).contains("base:allocation")
                 .doesNotContain("qemu:dirty-bitmap");
         byte[] expected = new byte[(int) SIZE];
         Arrays.fill(expected, (int) MIB, (int) (2 * MIB), (byte) 0x5a);
@@ -141,8 +142,8 @@ class PullBackupQemuTest {
 
         dom.abortJob();
         assertThat(Files.exists(Path.of(scratch.group(1)))).isFalse();
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
-        assertThat(BackupVm.status("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).isNotZero();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
+        assertThat(TestVm.status("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).isNotZero();
     }
 
     @Test
@@ -158,14 +159,14 @@ class PullBackupQemuTest {
     }
 
     private static byte[] copy(String uri, Path file) throws Exception {
-        BackupVm.run("nbdcopy", uri, file.toString());
+        TestVm.run("nbdcopy", uri, file.toString());
         return Files.readAllBytes(file);
     }
 
     /** Dirty ranges [offset, length] from {@code nbdinfo --map=qemu:dirty-bitmap:NAME}. */
     private static List<List<Long>> dirty(String uri, String bitmap) throws Exception {
         List<List<Long>> out = new ArrayList<>();
-        for (String line : BackupVm.run("nbdinfo", "--map=qemu:dirty-bitmap:" + bitmap, uri).split("\n")) {
+        for (String line : TestVm.run("nbdinfo", "--map=qemu:dirty-bitmap:" + bitmap, uri).split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 3 && f[2].equals("1")) {
                 out.add(List.of(Long.parseLong(f[0]), Long.parseLong(f[1])));

@@ -1,6 +1,6 @@
 package io.backpoint.qemu.backup;
 
-import static io.backpoint.qemu.backup.BackupVm.MIB;
+import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +14,7 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
+import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,19 +43,19 @@ class PushBackupQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        BackupVm.assumeTools("qemu-system-x86_64", "qemu-img");
+        TestVm.assumeTools("qemu-system-x86_64", "qemu-img");
         ROOTS.add(root);
         images = Files.createDirectories(root.resolve("images"));
         out = Files.createDirectories(root.resolve("out"));
-        conn = Connection.open(BackupVm.uri(root.resolve("state")));
-        dom = conn.defineDomain(BackupVm.domainXml("vm1", images, SIZE, "qcow2", "qcow2", "raw"));
+        conn = Connection.open(TestVm.uri(root.resolve("state")));
+        dom = conn.defineDomain(TestVm.domainXml("vm1", images, SIZE, "qcow2", "qcow2", "raw"));
         dom.start();
     }
 
     @AfterEach
     void stop() {
         if (conn != null) {
-            BackupVm.destroyAll(conn);
+            TestVm.destroyAll(conn);
             conn.close();
         }
     }
@@ -62,7 +63,7 @@ class PushBackupQemuTest {
     @AfterAll
     static void noStrayProcesses() throws Exception {
         for (Path r : ROOTS) {
-            assertThat(BackupVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
+            assertThat(TestVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
         }
     }
 
@@ -83,23 +84,23 @@ class PushBackupQemuTest {
         dom.destroy();
         // A gibibyte of data: copying it takes long enough that a throttle set right after
         // begin lands while the job still runs, even when begin's own fsync waits for QEMU's writes.
-        BackupVm.run("qemu-img", "resize", "-q", image("vda", "qcow2").toString(), Long.toString(1024 * MIB));
-        BackupVm.fill(image("vda", "qcow2"), "qcow2", 0x66, 1024 * MIB);
+        TestVm.run("qemu-img", "resize", "-q", image("vda", "qcow2").toString(), Long.toString(1024 * MIB));
+        TestVm.fill(image("vda", "qcow2"), "qcow2", 0x66, 1024 * MIB);
         dom.start();
     }
 
     private Path image(String target, String format) {
-        return BackupVm.image(images, "vm1", target, format);
+        return TestVm.image(images, "vm1", target, format);
     }
 
     @Test
     void fullThenIncrementalRebuildTheDisksAndTheIncrementalHoldsOnlyChangedClusters() throws Exception {
-        BackupVm.guestWrite(dom, 0, 0x11, 0, 8 * MIB);
-        BackupVm.guestWrite(dom, 1, 0x22, 16 * MIB, 4 * MIB);
-        BackupVm.guestWrite(dom, 2, 0x33, 0, MIB);
+        TestVm.guestWrite(dom, 0, 0x11, 0, 8 * MIB);
+        TestVm.guestWrite(dom, 1, 0x22, 16 * MIB, 4 * MIB);
+        TestVm.guestWrite(dom, 2, 0x33, 0, MIB);
 
         dom.backupBegin(pushXml(null, "full", "raw"), checkpointXml("c1"), 0);
-        JobInfo full = BackupVm.awaitEnd(dom, 60_000);
+        JobInfo full = TestVm.awaitJobEnd(dom, 60_000);
         assertThat(full.type()).isEqualTo(JobType.COMPLETED);
         assertThat(full.operation()).isEqualTo(JobInfo.OPERATION_BACKUP);
         assertThat(full.dataTotal()).isEqualTo(2 * SIZE);
@@ -114,21 +115,21 @@ class PushBackupQemuTest {
         assertThat(vdbFull.checkpoint()).isEqualTo("c1");
         assertThat(vdbFull.virtualSize()).isEqualTo(SIZE);
         assertThat(vdbFull.domain()).isEqualTo("vm1");
-        assertThat(BackupVm.run("qemu-img", "info", "--output=json", out.resolve("vdb.full").toString()))
+        assertThat(TestVm.run("qemu-img", "info", "--output=json", out.resolve("vdb.full").toString()))
                 .contains("\"format\": \"raw\"");
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         assertThat(dom.checkpoint("c1").name()).isEqualTo("c1");
 
-        BackupVm.guestWrite(dom, 0, 0x44, 4 * MIB, MIB);
-        BackupVm.guestWrite(dom, 0, 0x45, 40 * MIB, 64 * 1024);
-        BackupVm.guestWrite(dom, 1, 0x55, 60 * MIB, 2 * MIB);
+        TestVm.guestWrite(dom, 0, 0x44, 4 * MIB, MIB);
+        TestVm.guestWrite(dom, 0, 0x45, 40 * MIB, 64 * 1024);
+        TestVm.guestWrite(dom, 1, 0x55, 60 * MIB, 2 * MIB);
 
         dom.backupBegin(pushXml("c1", "inc", null), checkpointXml("c2"), 0);
-        JobInfo inc = BackupVm.awaitEnd(dom, 60_000);
+        JobInfo inc = TestVm.awaitJobEnd(dom, 60_000);
         assertThat(inc.type()).isEqualTo(JobType.COMPLETED);
         assertThat(inc.dataTotal()).isEqualTo(MIB + 64 * 1024 + 2 * MIB);
         assertThat(dom.checkpoint("c2").parent().name()).isEqualTo("c1");
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         BackupRecord vdaInc = BackupRecord.read(out.resolve("vda.inc")).orElseThrow();
         assertThat(vdaInc.mode()).isEqualTo(BackupRecord.Mode.INCREMENTAL);
         assertThat(vdaInc.incremental()).isEqualTo("c1");
@@ -144,9 +145,9 @@ class PushBackupQemuTest {
         for (String disk : List.of("vda", "vdb")) {
             Path fullCopy = Files.copy(out.resolve(disk + ".full"), root.resolve(disk + ".base"));
             Path incCopy = Files.copy(out.resolve(disk + ".inc"), root.resolve(disk + ".top"));
-            BackupVm.run("qemu-img", "rebase", "-u", "-b", fullCopy.toString(),
+            TestVm.run("qemu-img", "rebase", "-u", "-b", fullCopy.toString(),
                     "-F", disk.equals("vdb") ? "raw" : "qcow2", incCopy.toString());
-            assertThat(BackupVm.status("qemu-img", "compare", incCopy.toString(), image(disk, "qcow2").toString()))
+            assertThat(TestVm.status("qemu-img", "compare", incCopy.toString(), image(disk, "qcow2").toString()))
                     .as("rebuilt %s equals the disk", disk).isZero();
         }
     }
@@ -155,7 +156,7 @@ class PushBackupQemuTest {
     void abortDuringAPushDeletesTheTargetsItCreated() throws Exception {
         slowVda();
         dom.backupBegin(pushXml(null, "full", null), null, 0);
-        BackupVm.throttle(dom, "vda", MIB);
+        BackupProbe.throttle(dom, "vda", MIB);
         JobInfo running = dom.jobInfo(false);
         assertThat(running.type()).isEqualTo(JobType.UNBOUNDED);
         assertThat(running.dataTotal()).isPositive();
@@ -166,7 +167,7 @@ class PushBackupQemuTest {
         JobInfo ended = dom.jobInfo(true);
         assertThat(ended.type()).isEqualTo(JobType.CANCELLED);
         assertThat(Files.list(out).toList()).isEmpty();
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         // Read without KEEP_COMPLETED, the completed statistics are gone.
         assertThat(dom.jobInfo(true).type()).isEqualTo(JobType.NONE);
     }
@@ -185,15 +186,15 @@ class PushBackupQemuTest {
         JobInfo running = dom.jobInfo(false);
         assertThat(running.type()).isEqualTo(JobType.UNBOUNDED);
         assertThat(dom.backupXmlDesc()).contains("vda.full").contains("mode='push'");
-        BackupVm.throttle(dom, "vda", 0);
-        JobInfo done = BackupVm.awaitEnd(dom, 60_000);
+        BackupProbe.throttle(dom, "vda", 0);
+        JobInfo done = TestVm.awaitJobEnd(dom, 60_000);
         assertThat(done.type()).isEqualTo(JobType.COMPLETED);
         assertThat(done.timeElapsedMillis()).isPositive();
         assertThat(Files.exists(out.resolve("vda.full"))).isTrue();
         assertThat(BackupRecord.read(out.resolve("vda.full"))).isPresent();
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         dom.destroy();
-        assertThat(BackupVm.status("qemu-img", "compare", out.resolve("vda.full").toString(),
+        assertThat(TestVm.status("qemu-img", "compare", out.resolve("vda.full").toString(),
                 image("vda", "qcow2").toString())).isZero();
     }
 
@@ -201,7 +202,7 @@ class PushBackupQemuTest {
     void qemuGoneDuringAPushFailsTheJobAndDeletesTheTargets() throws Exception {
         slowVda();
         dom.backupBegin(pushXml(null, "full", null), null, 0);
-        BackupVm.throttle(dom, "vda", MIB);
+        BackupProbe.throttle(dom, "vda", MIB);
         long pid = Long.parseLong(Files.readString(root.resolve("state/run/vm1/vm1.pid")).trim());
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
@@ -218,7 +219,7 @@ class PushBackupQemuTest {
     void aBeginThatDiedBeforeItsJobStartedIsUndoneByTheNextCall() throws Exception {
         slowVda();
         dom.backupBegin(pushXml(null, "full", null), checkpointXml("c1"), 0);
-        BackupVm.throttle(dom, "vda", MIB);
+        BackupProbe.throttle(dom, "vda", MIB);
         // Make the record say what a process killed between its transaction and its next record
         // write leaves: still preparing, and the checkpoint never committed.
         Path record = root.resolve("state/backup/vm1/job.xml");
@@ -230,9 +231,9 @@ class PushBackupQemuTest {
         assertThat(failed.type()).isEqualTo(JobType.FAILED);
         assertThat(failed.errorMessage()).contains("interrupted");
         assertThat(Files.list(out).toList()).isEmpty();
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
         // The uncommitted checkpoint's bitmaps went with it, so its name can be used again.
-        assertThat(BackupVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}")
+        assertThat(TestVm.qmp(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}")
                 .toString()).doesNotContain("\"c1\"");
         try (Connection fresh = Connection.open(conn.uri())) {
             fresh.domainByName("vm1").createCheckpoint(checkpointXml("c1"), 0);
@@ -241,7 +242,7 @@ class PushBackupQemuTest {
 
     @Test
     void aCrashRightAfterQemuForgetsACompletedJobKeepsItCompleted() throws Exception {
-        BackupVm.guestWrite(dom, 0, 0x11, 0, MIB);
+        TestVm.guestWrite(dom, 0, 0x11, 0, MIB);
         dom.backupBegin(pushXml(null, "full", null), null, 0);
         awaitQemuJobsConcluded();
         // The reconcile that finds the jobs concluded dies right after QEMU dismissed the first one.
@@ -252,19 +253,19 @@ class PushBackupQemuTest {
             CrashPoints.install(null);
         }
 
-        JobInfo done = BackupVm.awaitEnd(dom, 60_000);
+        JobInfo done = TestVm.awaitJobEnd(dom, 60_000);
         assertThat(done.type()).isEqualTo(JobType.COMPLETED);
         assertThat(done.errorMessage()).isNull();
         assertThat(Files.list(out).map(p -> p.getFileName().toString()).sorted().toList())
                 .containsExactly("vda.full", "vda.full.json", "vdb.full", "vdb.full.json");
-        assertThat(BackupVm.leftovers(dom)).isEmpty();
+        assertThat(BackupProbe.leftovers(dom)).isEmpty();
     }
 
     @Test
     void targetsAreReadableByTheOwnerOnly() throws Exception {
-        BackupVm.guestWrite(dom, 0, 0x11, 0, MIB);
+        TestVm.guestWrite(dom, 0, 0x11, 0, MIB);
         dom.backupBegin(pushXml(null, "full", "raw"), null, 0);
-        assertThat(BackupVm.awaitEnd(dom, 60_000).type()).isEqualTo(JobType.COMPLETED);
+        assertThat(TestVm.awaitJobEnd(dom, 60_000).type()).isEqualTo(JobType.COMPLETED);
         // A backup holds everything the guest wrote: as private as the disk, whatever the umask.
         for (String target : List.of("vda.full", "vdb.full")) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(target))))
@@ -276,7 +277,7 @@ class PushBackupQemuTest {
     void undefineWaitsForTheBackupJobRecordAndTakesTheBackupFilesAlong() throws Exception {
         slowVda();
         dom.backupBegin(pushXml(null, "full", null), null, 0);
-        BackupVm.throttle(dom, "vda", MIB);
+        BackupProbe.throttle(dom, "vda", MIB);
         dom.destroy();
         Path backupDir = root.resolve("state/backup/vm1");
         assertThat(Files.exists(backupDir.resolve("job.xml"))).isTrue();
@@ -298,7 +299,7 @@ class PushBackupQemuTest {
     private void awaitQemuJobsConcluded() throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
-            JsonNode jobs = BackupVm.qmp(dom, "{\"execute\":\"query-jobs\"}");
+            JsonNode jobs = TestVm.qmp(dom, "{\"execute\":\"query-jobs\"}");
             boolean all = jobs.size() > 0;
             for (JsonNode j : jobs) {
                 all &= j.path("status").asText().equals("concluded");
@@ -315,7 +316,7 @@ class PushBackupQemuTest {
 
     /** Allocated ranges [offset, length] of the image's own layer (not its backing file). */
     private static List<List<Long>> allocated(Path image) throws Exception {
-        JsonNode map = JSON.readTree(BackupVm.run("qemu-img", "map", "-U", "--output=json", image.toString()));
+        JsonNode map = JSON.readTree(TestVm.run("qemu-img", "map", "-U", "--output=json", image.toString()));
         List<List<Long>> out = new ArrayList<>();
         for (JsonNode e : map) {
             if (e.path("depth").asInt() == 0 && e.path("data").asBoolean()) {

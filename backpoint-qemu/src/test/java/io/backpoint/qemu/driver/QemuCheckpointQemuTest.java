@@ -13,6 +13,7 @@ import io.backpoint.api.Domain;
 import io.backpoint.api.DomainState;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;

@@ -9,6 +9,7 @@ import io.backpoint.api.Domain;
 import io.backpoint.driver.DomainLock;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.testing.TestVm;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,6 +13,7 @@ import io.backpoint.qemu.img.ImageInfo;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
 import io.backpoint.qemu.qmp.VmStatus;
+import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,12 +35,12 @@ class BitmapLifecycleQemuTest {
     @TempDir
     Path dir;
 
-    private TestVm vm;
+    private LaunchedVm vm;
 
     @BeforeEach
     void setUp() throws Exception {
         TestVm.assumeQemu();
-        vm = new TestVm(dir);
+        vm = new LaunchedVm(dir);
     }
 
     @AfterEach
@@ -65,7 +66,7 @@ class BitmapLifecycleQemuTest {
         assertThat(qmp.queryStatus()).isEqualTo(new VmStatus("running", true));
 
         qmp.transaction(CheckpointPlanner.create("cp1", List.of(VDA, VDB)));
-        vm.guestWrite(0, "0", "1M");
+        vm.guestWrite(0, 0, MIB);
 
         BlockNodes nodes = vm.nodes();
         BitmapState a = nodes.bitmap(VDA, "cp1").orElseThrow();
@@ -88,7 +89,7 @@ class BitmapLifecycleQemuTest {
 
         // A second checkpoint only sees later writes; the first keeps recording.
         qmp.transaction(CheckpointPlanner.create("cp2", List.of(VDA, VDB)));
-        vm.guestWrite(0, "4M", "512k");
+        vm.guestWrite(0, 4 * MIB, 512 * 1024);
         nodes = vm.nodes();
         assertThat(nodes.bitmap(VDA, "cp2").orElseThrow().count()).isEqualTo(512 * 1024);
         assertThat(nodes.bitmap(VDA, "cp1").orElseThrow().count()).isEqualTo(MIB + 512 * 1024);
@@ -135,7 +136,7 @@ class BitmapLifecycleQemuTest {
 
         qmp = vm.start();
         qmp.transaction(CheckpointPlanner.create("cp2", List.of(VDA, VDB)));
-        vm.guestWrite(0, "0", "1M");
+        vm.guestWrite(0, 0, MIB);
         vm.crash();
 
         // On disk: cp1 was loaded (and so flagged in use) when QEMU opened the image and never
@@ -173,7 +174,7 @@ class BitmapLifecycleQemuTest {
         vm.img.bitmapAdd(vm.image("vda"), "off1", null, true);
         vm.img.bitmapAdd(vm.image("vda"), "off2", null, false);
         vm.start();
-        vm.guestWrite(0, "2M", "1M");
+        vm.guestWrite(0, 2 * MIB, MIB);
         BlockNodes nodes = vm.nodes();
         assertThat(nodes.bitmap(VDA, "off1").orElseThrow().count()).isEqualTo(MIB);
         assertThat(BitmapValidity.check(VDA, "off1", nodes).valid()).isTrue();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.backpoint.qemu.img.ImageInfo;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
+import io.backpoint.qemu.testing.TestVm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ class QemuImgQemuTest {
 
     @Test
     void attachAfterLaunchAndKill() throws Exception {
-        try (TestVm vm = new TestVm(dir)) {
+        try (LaunchedVm vm = new LaunchedVm(dir)) {
             vm.start();
             QemuProcess again = QemuProcess.attach(vm.process().pidFile()).orElseThrow();
             assertThat(again.pid()).isEqualTo(vm.process().pid());
