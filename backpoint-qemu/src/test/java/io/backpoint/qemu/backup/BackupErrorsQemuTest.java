@@ -4,18 +4,18 @@ import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
+import io.backpoint.qemu.testing.RunningVm;
+import io.backpoint.qemu.testing.StrayProcesses;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,39 +24,34 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad backup requests on a real QEMU: libvirt's errors, and nothing left behind in QEMU or on disk. */
 class BackupErrorsQemuTest {
-    private static final List<Path> ROOTS = new CopyOnWriteArrayList<>();
+    private static final StrayProcesses STRAYS = new StrayProcesses();
 
     @TempDir
     Path root;
 
     private Path out;
-    private Connection conn;
+    private RunningVm vm;
     private Domain dom;
 
     @BeforeEach
     void start() throws Exception {
-        TestVm.assumeTools("qemu-system-x86_64", "qemu-img");
-        ROOTS.add(root);
-        Path images = Files.createDirectories(root.resolve("images"));
+        TestVm.assumeQemu();
+        STRAYS.watch(root);
         out = Files.createDirectories(root.resolve("out"));
-        conn = Connection.open(TestVm.uri(root.resolve("state")));
-        dom = conn.defineDomain(TestVm.domainXml("vm1", images, 64 * MIB, "qcow2", "qcow2"));
-        dom.start();
+        vm = RunningVm.start(root, 64 * MIB, "qcow2", "qcow2");
+        dom = vm.dom();
     }
 
     @AfterEach
     void stop() {
-        if (conn != null) {
-            TestVm.destroyAll(conn);
-            conn.close();
+        if (vm != null) {
+            vm.close();
         }
     }
 
     @AfterAll
     static void noStrayProcesses() throws Exception {
-        for (Path r : ROOTS) {
-            assertThat(TestVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
-        }
+        STRAYS.assertNone();
     }
 
     private String push(String disk, String file) {

@@ -3,10 +3,11 @@ package io.backpoint.qemu.backup;
 import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
+import io.backpoint.qemu.testing.RunningVm;
+import io.backpoint.qemu.testing.StrayProcesses;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -30,38 +30,33 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PullBackupQemuTest {
     private static final long SIZE = 64 * MIB;
-    private static final List<Path> ROOTS = new CopyOnWriteArrayList<>();
+    private static final StrayProcesses STRAYS = new StrayProcesses();
 
     @TempDir
     Path root;
 
-    private Connection conn;
+    private RunningVm vm;
     private Domain dom;
 
     @BeforeEach
     void start() throws Exception {
         TestVm.assumeTools("qemu-system-x86_64", "qemu-img", "nbdinfo", "nbdcopy");
-        ROOTS.add(root);
-        Path images = Files.createDirectories(root.resolve("images"));
+        STRAYS.watch(root);
         Files.createDirectories(root.resolve("scratch"));
-        conn = Connection.open(TestVm.uri(root.resolve("state")));
-        dom = conn.defineDomain(TestVm.domainXml("vm1", images, SIZE, "qcow2", "qcow2"));
-        dom.start();
+        vm = RunningVm.start(root, SIZE, "qcow2", "qcow2");
+        dom = vm.dom();
     }
 
     @AfterEach
     void stop() {
-        if (conn != null) {
-            TestVm.destroyAll(conn);
-            conn.close();
+        if (vm != null) {
+            vm.close();
         }
     }
 
     @AfterAll
     static void noStrayProcesses() throws Exception {
-        for (Path r : ROOTS) {
-            assertThat(TestVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
-        }
+        STRAYS.assertNone();
     }
 
     @Test

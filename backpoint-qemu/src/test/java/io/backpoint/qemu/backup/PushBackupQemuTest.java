@@ -14,13 +14,14 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
+import io.backpoint.qemu.testing.RunningVm;
+import io.backpoint.qemu.testing.StrayProcesses;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,41 +31,37 @@ import org.junit.jupiter.api.io.TempDir;
 /** Push backups on a real QEMU through the public API: QEMU writes the targets and the job ends by itself. */
 class PushBackupQemuTest {
     private static final long SIZE = 256 * MIB;
-    private static final List<Path> ROOTS = new CopyOnWriteArrayList<>();
+    private static final StrayProcesses STRAYS = new StrayProcesses();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path root;
 
-    private Path images;
     private Path out;
+    private RunningVm vm;
     private Connection conn;
     private Domain dom;
 
     @BeforeEach
     void start() throws Exception {
-        TestVm.assumeTools("qemu-system-x86_64", "qemu-img");
-        ROOTS.add(root);
-        images = Files.createDirectories(root.resolve("images"));
+        TestVm.assumeQemu();
+        STRAYS.watch(root);
         out = Files.createDirectories(root.resolve("out"));
-        conn = Connection.open(TestVm.uri(root.resolve("state")));
-        dom = conn.defineDomain(TestVm.domainXml("vm1", images, SIZE, "qcow2", "qcow2", "raw"));
-        dom.start();
+        vm = RunningVm.start(root, SIZE, "qcow2", "qcow2", "raw");
+        conn = vm.conn();
+        dom = vm.dom();
     }
 
     @AfterEach
     void stop() {
-        if (conn != null) {
-            TestVm.destroyAll(conn);
-            conn.close();
+        if (vm != null) {
+            vm.close();
         }
     }
 
     @AfterAll
     static void noStrayProcesses() throws Exception {
-        for (Path r : ROOTS) {
-            assertThat(TestVm.processesMentioning(r)).as("processes of %s", r).isEmpty();
-        }
+        STRAYS.assertNone();
     }
 
     private String pushXml(String incremental, String suffix, String vdbFormat) {
@@ -90,7 +87,7 @@ class PushBackupQemuTest {
     }
 
     private Path image(String target, String format) {
-        return TestVm.image(images, "vm1", target, format);
+        return vm.image(target, format);
     }
 
     @Test

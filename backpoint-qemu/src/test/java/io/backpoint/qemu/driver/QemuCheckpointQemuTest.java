@@ -13,6 +13,7 @@ import io.backpoint.api.Domain;
 import io.backpoint.api.DomainState;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.testing.RunningVm;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,23 +35,22 @@ class QemuCheckpointQemuTest {
     @TempDir
     Path root;
 
+    private RunningVm vm;
     private Connection conn;
     private Domain dom;
 
     @BeforeEach
     void start() throws Exception {
         TestVm.assumeQemu();
-        conn = Connection.open(TestVm.uri(root.resolve("state")));
-        Path images = Files.createDirectories(root.resolve("images"));
-        dom = conn.defineDomain(TestVm.domainXml("vm1", images, "qcow2", "qcow2", "raw"));
-        dom.start();
+        vm = RunningVm.start(root, TestVm.DISK_SIZE, "qcow2", "qcow2", "raw");
+        conn = vm.conn();
+        dom = vm.dom();
     }
 
     @AfterEach
     void stop() {
-        if (conn != null) {
-            TestVm.destroyAll(conn);
-            conn.close();
+        if (vm != null) {
+            vm.close();
         }
     }
 

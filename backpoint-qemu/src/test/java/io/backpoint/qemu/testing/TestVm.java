@@ -183,18 +183,4 @@ public final class TestVm {
             throw new AssertionError("cleanup failed: " + errors);
         }
     }
-
-    /** Processes whose command line mentions the path (the QEMUs of a test's state directory). */
-    public static List<String> processesMentioning(Path path) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("pgrep", "-a", "-f", path.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        List<String> lines = new ArrayList<>();
-        for (String l : out.split("\n")) {
-            if (!l.isBlank() && !l.contains("pgrep")) {
-                lines.add(l);
-            }
-        }
-        return lines;
-    }
 }
