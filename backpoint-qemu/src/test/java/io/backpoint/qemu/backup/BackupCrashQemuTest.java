@@ -9,15 +9,14 @@ import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.qemu.testing.RunningVm;
-import io.backpoint.qemu.testing.StrayProcesses;
+import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,35 +25,24 @@ import org.junit.jupiter.api.io.TempDir;
  * without metadata, and a begin that did not get to RUNNING takes its checkpoint back.
  */
 class BackupCrashQemuTest {
-    private static final StrayProcesses STRAYS = new StrayProcesses();
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms();
 
     @TempDir
     Path root;
 
     private Path out;
-    private RunningVm vm;
     private Domain dom;
 
     @BeforeEach
     void start() throws Exception {
-        TestVm.assumeQemu();
-        STRAYS.watch(root);
         out = Files.createDirectories(root.resolve("out"));
-        vm = RunningVm.start(root, 64 * MIB, "qcow2", "qcow2");
-        dom = vm.dom();
+        dom = VMS.start(root, 64 * MIB, "qcow2", "qcow2").dom();
     }
 
     @AfterEach
     void stop() {
         CrashPoints.install(null);
-        if (vm != null) {
-            vm.close();
-        }
-    }
-
-    @AfterAll
-    static void noStrayProcesses() throws Exception {
-        STRAYS.assertNone();
     }
 
     private String pull() {

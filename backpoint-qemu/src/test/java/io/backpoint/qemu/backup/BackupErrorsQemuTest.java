@@ -10,48 +10,31 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
-import io.backpoint.qemu.testing.RunningVm;
-import io.backpoint.qemu.testing.StrayProcesses;
+import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad backup requests on a real QEMU: libvirt's errors, and nothing left behind in QEMU or on disk. */
 class BackupErrorsQemuTest {
-    private static final StrayProcesses STRAYS = new StrayProcesses();
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms();
 
     @TempDir
     Path root;
 
     private Path out;
-    private RunningVm vm;
     private Domain dom;
 
     @BeforeEach
     void start() throws Exception {
-        TestVm.assumeQemu();
-        STRAYS.watch(root);
         out = Files.createDirectories(root.resolve("out"));
-        vm = RunningVm.start(root, 64 * MIB, "qcow2", "qcow2");
-        dom = vm.dom();
-    }
-
-    @AfterEach
-    void stop() {
-        if (vm != null) {
-            vm.close();
-        }
-    }
-
-    @AfterAll
-    static void noStrayProcesses() throws Exception {
-        STRAYS.assertNone();
+        dom = VMS.start(root, 64 * MIB, "qcow2", "qcow2").dom();
     }
 
     private String push(String disk, String file) {

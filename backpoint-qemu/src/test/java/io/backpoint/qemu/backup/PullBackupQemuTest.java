@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.backpoint.api.Domain;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
-import io.backpoint.qemu.testing.RunningVm;
-import io.backpoint.qemu.testing.StrayProcesses;
+import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,33 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PullBackupQemuTest {
     private static final long SIZE = 64 * MIB;
-    private static final StrayProcesses STRAYS = new StrayProcesses();
+
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms("nbdinfo", "nbdcopy");
 
     @TempDir
     Path root;
 
-    private RunningVm vm;
     private Domain dom;
 
     @BeforeEach
     void start() throws Exception {
-        TestVm.assumeTools("qemu-system-x86_64", "qemu-img", "nbdinfo", "nbdcopy");
-        STRAYS.watch(root);
         Files.createDirectories(root.resolve("scratch"));
-        vm = RunningVm.start(root, SIZE, "qcow2", "qcow2");
-        dom = vm.dom();
-    }
-
-    @AfterEach
-    void stop() {
-        if (vm != null) {
-            vm.close();
-        }
-    }
-
-    @AfterAll
-    static void noStrayProcesses() throws Exception {
-        STRAYS.assertNone();
+        dom = VMS.start(root, SIZE, "qcow2", "qcow2").dom();
     }
 
     @Test

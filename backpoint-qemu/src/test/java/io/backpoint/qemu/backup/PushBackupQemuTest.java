@@ -15,24 +15,25 @@ import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
 import io.backpoint.qemu.testing.RunningVm;
-import io.backpoint.qemu.testing.StrayProcesses;
+import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Push backups on a real QEMU through the public API: QEMU writes the targets and the job ends by itself. */
 class PushBackupQemuTest {
     private static final long SIZE = 256 * MIB;
-    private static final StrayProcesses STRAYS = new StrayProcesses();
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms();
 
     @TempDir
     Path root;
@@ -44,24 +45,10 @@ class PushBackupQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        TestVm.assumeQemu();
-        STRAYS.watch(root);
         out = Files.createDirectories(root.resolve("out"));
-        vm = RunningVm.start(root, SIZE, "qcow2", "qcow2", "raw");
+        vm = VMS.start(root, SIZE, "qcow2", "qcow2", "raw");
         conn = vm.conn();
         dom = vm.dom();
-    }
-
-    @AfterEach
-    void stop() {
-        if (vm != null) {
-            vm.close();
-        }
-    }
-
-    @AfterAll
-    static void noStrayProcesses() throws Exception {
-        STRAYS.assertNone();
     }
 
     private String pushXml(String incremental, String suffix, String vdbFormat) {

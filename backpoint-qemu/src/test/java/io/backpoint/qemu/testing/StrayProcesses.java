@@ -12,16 +12,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The directories of a test class's VMs, checked once all its tests ran: a QEMU whose command
  * line still names one of them outlived its test (the driver's cleanup missed it).
  */
-public final class StrayProcesses {
+final class StrayProcesses {
     private final List<Path> roots = new CopyOnWriteArrayList<>();
 
     /** Checks this directory too in {@link #assertNone()}. */
-    public void watch(Path root) {
+    void watch(Path root) {
         roots.add(root);
     }
 
     /** Fails when a process mentions one of the watched directories. */
-    public void assertNone() throws IOException, InterruptedException {
+    void assertNone() throws IOException, InterruptedException {
         for (Path r : roots) {
             assertThat(processesMentioning(r)).as("processes of %s", r).isEmpty();
         }
