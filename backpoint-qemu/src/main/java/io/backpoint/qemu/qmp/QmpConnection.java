@@ -271,6 +271,11 @@ public final class QmpConnection implements Closeable {
             return;
         }
         if (!greeting.isDone()) {
+            if (msg.has("event")) {
+                // Seen on QEMU 7.2 with a block job running: an event emitted as the previous
+                // client left reaches the next one before its greeting. It was not ours; drop it.
+                return;
+            }
             throw new QmpProtocolException("QEMU monitor did not start with a QMP greeting: " + abbreviate(text));
         }
         if (msg.has("event")) {

@@ -219,6 +219,18 @@ class QmpConnectionTest {
     }
 
     @Test
+    void anEventBeforeTheGreetingIsDropped() throws Exception {
+        try (FakeQmpPeer peer = new FakeQmpPeer(dir)
+                .send("{\"event\": \"JOB_STATUS_CHANGE\", \"data\": {\"status\": \"running\", \"id\": \"j\"},"
+                        + " \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}")
+                .handshake().idle().start();
+                QmpConnection conn = QmpConnection.open(peer.path(), T)) {
+            assertThat(conn.greeting().path("version").path("qemu").path("major").asInt()).isEqualTo(7);
+            assertThat(conn.pollEvent(Duration.ofMillis(50))).isNull();
+        }
+    }
+
+    @Test
     void refusedCapabilitiesFailOpen() throws Exception {
         try (FakeQmpPeer peer = new FakeQmpPeer(dir).greet()
                 .error("qmp_capabilities", "CommandNotFound", "Capabilities negotiation is already complete")
