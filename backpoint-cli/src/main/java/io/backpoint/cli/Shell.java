@@ -3,7 +3,6 @@ package io.backpoint.cli;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
-import io.backpoint.error.ErrorCode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -257,9 +256,5 @@ final class Shell {
         List<String> lines() {
             return lines;
         }
-    }
-
-    static BackpointException internal(String message) {
-        return new BackpointException(ErrorCode.INTERNAL_ERROR, message);
     }
 }

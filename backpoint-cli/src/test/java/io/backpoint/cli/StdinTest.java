@@ -7,13 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fed from a pipe. Backpoint prints no banner and no prompts there (virsh does: they are cut from
  * its output before comparing), and like virsh exits 0 whatever the commands did.
  */
+@ExtendWith(UtcTimeZone.class)
 class StdinTest {
     private static final String[] ARGS = {"-c", "test:///default"};
     private static final String BANNER = """
@@ -36,18 +35,8 @@ class StdinTest {
     @TempDir
     static Path dir;
 
-    private static TimeZone saved;
 
-    @BeforeAll
-    static void utc() {
-        saved = TimeZone.getDefault();
-        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-    }
 
-    @AfterAll
-    static void restore() {
-        TimeZone.setDefault(saved);
-    }
 
     @Test
     void eachLineRunsWithItsBlankLineAndStateCarriesOver() {

@@ -11,14 +11,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TimeZone;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -27,21 +25,11 @@ import org.junit.jupiter.api.TestFactory;
  * the moment aside; those from the r*.xml files must match), the error lines of NAME.stderr up to
  * the second colon in order, and exit as the README says.
  */
+@ExtendWith(UtcTimeZone.class)
 class TranscriptTest {
     private static final Pattern EXIT = Pattern.compile("`(\\w+)` exits (\\d+)");
-    private static TimeZone saved;
 
-    @BeforeAll
-    static void utc() {
-        // The transcripts were recorded at +0000; the dates of r*.xml must print as they did.
-        saved = TimeZone.getDefault();
-        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-    }
 
-    @AfterAll
-    static void restore() {
-        TimeZone.setDefault(saved);
-    }
 
     @TestFactory
     Stream<DynamicTest> transcripts() throws IOException {

@@ -10,14 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@link #EXCEPTIONS} lists the few cases where Backpoint differs on purpose, each with why
  * and what Backpoint prints instead (checked, so an exception cannot hide a regression).
  */
+@ExtendWith(UtcTimeZone.class)
 class VirshDifferentialTest {
     /** Checkpoint documents for --redefine, written to the temporary directory. */
     private static final Map<String, String> FILES = Map.of(
@@ -213,20 +213,11 @@ class VirshDifferentialTest {
     @TempDir
     static Path dir;
 
-    private static TimeZone saved;
-
     @BeforeAll
     static void setUp() throws IOException {
-        saved = TimeZone.getDefault();
-        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         for (Map.Entry<String, String> f : FILES.entrySet()) {
             Files.writeString(dir.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
         }
-    }
-
-    @AfterAll
-    static void restore() {
-        TimeZone.setDefault(saved);
     }
 
     @TestFactory
