@@ -37,6 +37,7 @@ final class Commands {
                         new BackupBeginCommand(),
                         new BackupDumpXmlCommand())),
                 new Group("Backpoint", "backpoint", List.of(
+                        new RepoBackupCommand(),
                         new RestoreCommand(),
                         new DemoCliCommand(),
                         new ValidateCommand(),
