@@ -85,21 +85,27 @@ public final class BackupEngine {
             // Read after the writer is open: its lease keeps gc off the base's chunks.
             Optional<Snapshot> last = repo.latest(dom.name());
             List<DiskChoice> choices = new ModeDecider(dom, listener::note).decide(disks, last, options.full());
+            Steps.reach(Steps.BEFORE_BEGIN);
             dom.backupBegin(PullXml.backup(work.socket(), work.dir(), choices),
                     PullXml.checkpoint(checkpoint, "backpoint repository " + repo.config().id(), disks), Set.of());
             boolean committed = false;
             try {
+                Steps.reach(Steps.BEGUN);
                 String checkpointXml = dom.checkpoint(checkpoint).xmlDesc(EnumSet.noneOf(CheckpointXmlFlag.class));
                 read(work.socket(), choices, snap, listener);
                 JobControl.requireRunning(dom);
                 snap.checkpoint(checkpoint, checkpointXml);
+                Steps.reach(Steps.BEFORE_COMMIT);
                 Snapshot done = snap.commit();
                 committed = true;
+                Steps.reach(Steps.COMMITTED);
                 CheckpointCleanup.deleteOlder(dom, naming, checkpoint, listener::note);
+                Steps.reach(Steps.CLEANED);
                 return done;
             } finally {
                 try {
                     JobControl.end(dom);
+                    Steps.reach(Steps.ENDED);
                 } finally {
                     if (!committed) {
                         CheckpointCleanup.discard(dom, checkpoint);
@@ -145,7 +151,10 @@ public final class BackupEngine {
                 }
                 DiskWriter writer = snap.disk(choice.disk(), size,
                         choice.incremental() ? DiskMode.INCREMENTAL : DiskMode.FULL, choice.reason(), choice.base());
-                ChunkReader reader = new ChunkReader(client, writer, pool, workers, listener::read, zero);
+                ChunkReader reader = new ChunkReader(client, writer, pool, workers, n -> {
+                    listener.read(n);
+                    Steps.reach(Steps.CHUNK);
+                }, zero);
                 jobs.add(() -> {
                     try {
                         reader.run(work);

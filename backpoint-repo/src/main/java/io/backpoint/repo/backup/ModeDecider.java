@@ -99,6 +99,13 @@ final class ModeDecider {
         if (parent != null && !exists(parent)) {
             xml = xml.replaceFirst("(?s)\\s*<parent>\\s*<name>[^<]*</name>\\s*</parent>", "");
         }
+        if (!xml.contains("<uuid>" + domain.uuid() + "</uuid>")) {
+            // A definition recreated under a new uuid: the checkpoint belongs to this domain now
+            // (its bitmaps are in these images, which validation checks), so it carries this
+            // domain's definition, as libvirt requires of a redefined checkpoint.
+            String current = domain.xmlDesc(false, true);
+            xml = xml.replaceFirst("(?s)<domain[ >].*</domain>", java.util.regex.Matcher.quoteReplacement(current.strip()));
+        }
         try {
             domain.createCheckpoint(xml, EnumSet.of(CheckpointCreateFlag.REDEFINE, CheckpointCreateFlag.REDEFINE_VALIDATE));
             notes.accept("checkpoint '" + name + "' was missing: redefined from the repository and validated");

@@ -78,14 +78,16 @@ final class BackupVm implements AutoCloseable {
         models.put(disk, new byte[Math.toIntExact(size)]);
     }
 
+    private String uuid;
+
     private String xml() {
         StringBuilder disks = new StringBuilder();
         for (var e : images.entrySet()) {
             disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
                     .append(e.getValue()).append("'/><target dev='").append(e.getKey()).append("' bus='virtio'/></disk>");
         }
-        return "<domain type='" + (kvm() ? "kvm" : "qemu") + "'><name>" + name
-                + "</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type>"
+        return "<domain type='" + (kvm() ? "kvm" : "qemu") + "'><name>" + name + "</name>"
+                + (uuid == null ? "" : "<uuid>" + uuid + "</uuid>") + "<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type>"
                 + "</os><devices>" + disks + "</devices></domain>";
     }
 
@@ -96,6 +98,7 @@ final class BackupVm implements AutoCloseable {
 
     /** Shuts the domain down cleanly, adds a disk to its definition and starts it again. */
     void addDisk(String disk, long size) throws Exception {
+        uuid = domain().uuid();
         domain().destroy();
         addImage(disk, size);
         conn.defineDomain(xml());
@@ -116,6 +119,14 @@ final class BackupVm implements AutoCloseable {
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
         domain().start();
+    }
+
+    /** Grows a disk while the domain runs (QMP block_resize); the new part reads as zeroes. */
+    void resize(String disk, long size) {
+        String reply = domain().monitorCommand("{\"execute\":\"block_resize\",\"arguments\":{\"node-name\":\"bp-"
+                + disk + "-format\",\"size\":" + size + "}}", false);
+        assertThat(reply).as("block_resize").doesNotContain("error");
+        models.put(disk, Arrays.copyOf(models.get(disk), Math.toIntExact(size)));
     }
 
     void write(String disk, long offset, long length, int pattern) {
