@@ -190,6 +190,17 @@ public final class Repository implements AutoCloseable {
 
     /** Reads, decompresses and checks one chunk against its id. */
     byte[] readChunk(String id) {
+        return ChunkCodec.decode(id, readStored(id));
+    }
+
+    /** Checks one chunk as {@link #readChunk} does; returns its stored size. */
+    long readChunkCounting(String id) {
+        byte[] stored = readStored(id);
+        ChunkCodec.decode(id, stored);
+        return stored.length;
+    }
+
+    private byte[] readStored(String id) {
         byte[] stored;
         try {
             stored = store.get(Layout.chunk(id)).orElse(null);
@@ -199,7 +210,7 @@ public final class Repository implements AutoCloseable {
         if (stored == null) {
             throw new ChunkDamagedException(id, "is missing");
         }
-        return ChunkCodec.decode(id, stored);
+        return stored;
     }
 
     /** A manifest's name, before reading it. */
