@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -37,15 +38,15 @@ public final class GarbageCollector {
             Instant now = lease.storeNow();
             Set<String> referenced = new HashSet<>();
             for (Repository.ManifestRef ref : repository.manifests(null)) {
-                Snapshot snapshot;
+                Optional<Snapshot> snapshot;
                 try {
-                    snapshot = repository.read(ref);
+                    snapshot = repository.readIfPresent(ref); // empty: pruned meanwhile, references nothing
                 } catch (BackpointException e) {
                     throw BackpointException.of(ErrorCode.OPERATION_FAILED,
                             "gc stopped before deleting anything: %s. Restore what you can from it, then delete "
                                     + "%s (or prune it) and run gc again", e.getMessage(), ref.key());
                 }
-                for (DiskIndex disk : snapshot.disks()) {
+                for (DiskIndex disk : snapshot.map(Snapshot::disks).orElse(List.of())) {
                     for (String id : disk.chunks()) {
                         if (id != null) {
                             referenced.add(id);

@@ -53,7 +53,7 @@ public final class Verify {
         if (specs.isEmpty()) {
             for (Repository.ManifestRef ref : repository.manifests(null)) {
                 try {
-                    snapshots.add(repository.read(ref));
+                    repository.readIfPresent(ref).ifPresent(snapshots::add);
                 } catch (BackpointException e) {
                     damagedManifests.add(new DamagedManifest(ref.id(), ref.domain(), ref.key(), e.getMessage()));
                 }
