@@ -86,8 +86,15 @@ public final class BackupEngine {
             Optional<Snapshot> last = repo.latest(dom.name());
             List<DiskChoice> choices = new ModeDecider(dom, listener::note).decide(disks, last, options.full());
             Steps.reach(Steps.BEFORE_BEGIN);
-            dom.backupBegin(PullXml.backup(work.socket(), work.dir(), choices),
-                    PullXml.checkpoint(checkpoint, "backpoint repository " + repo.config().id(), disks), Set.of());
+            try {
+                dom.backupBegin(PullXml.backup(work.socket(), work.dir(), choices),
+                        PullXml.checkpoint(checkpoint, "backpoint repository " + repo.config().id(), disks), Set.of());
+            } catch (BackpointException e) {
+                // No job of ours to end (and a job that is there is someone else's); a checkpoint
+                // may survive a failed begin (libvirt does that), and it is ours by its name.
+                CheckpointCleanup.discard(dom, checkpoint);
+                throw e;
+            }
             boolean committed = false;
             try {
                 Steps.reach(Steps.BEGUN);

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Checkpoint;
 import io.backpoint.repo.Compression;
-import io.backpoint.repo.DiskIndex;
-import io.backpoint.repo.IndexRestore;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.Snapshot;
+import io.backpoint.repo.Verify;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,11 +62,9 @@ class CrashLoopQemuTest {
                 System.out.println("kill at " + what + ": exit " + status + ", snapshots " + before + " -> " + repo.snapshots("vm1").size());
                 assertThat(status).as("backup process killed at %s", what).isIn(137, 0);
                 List<Snapshot> all = repo.snapshots("vm1");
-                for (Snapshot s : all) {
-                    for (DiskIndex d : s.disks()) {
-                        IndexRestore.sha256(repo, d); // every chunk read and checked against its id
-                    }
-                }
+                Verify.Report report = new Verify(repo).run(List.of());
+                assertThat(report.ok()).as("verify after a kill at %s: %s", what, report).isTrue();
+                assertThat(report.snapshots()).isEqualTo(all.size());
                 if (all.size() > before) {
                     BackupChecks.matchesModel(repo, all.get(all.size() - 1), vm);
                 }
