@@ -48,6 +48,12 @@ class ModelBackupQemuTest {
                 for (String disk : vm.disks()) {
                     guestWrites(vm, disk, sizes.get(disk), random, round == 0 ? 12 : 4);
                 }
+                if (round == 0) {
+                    vm.write("vda", 0, 2 * MIB, 0x5a);
+                } else if (round == 5) {
+                    // Whole chunks that held data now read as zero: the incremental must record them.
+                    vm.writeZeroes("vda", 0, MIB);
+                }
                 List<String> notes = new ArrayList<>();
                 Snapshot s = engine.backup(new BackupOptions("vm1", List.of(), false), new BackupListener() {
                     @Override
