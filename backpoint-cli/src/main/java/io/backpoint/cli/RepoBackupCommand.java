@@ -1,6 +1,8 @@
 package io.backpoint.cli;
 
+import io.backpoint.repo.DiskIndex;
 import io.backpoint.repo.Repository;
+import io.backpoint.repo.SnapshotJson;
 import io.backpoint.repo.Snapshot;
 import io.backpoint.repo.backup.BackupEngine;
 import io.backpoint.repo.backup.BackupOptions;
@@ -47,11 +49,11 @@ final class RepoBackupCommand implements Command {
     public List<OptionDef> options() {
         return List.of(
                 OptionDef.data("domain", "domain name, id or uuid"),
-                new OptionDef("repo", OptionDef.Kind.STRING, true, false, "repository directory (see repo-init)"),
+                RepoOptions.repo(),
                 OptionDef.bool("full", "read every disk whole, even where an incremental is possible"),
                 new OptionDef("disk", OptionDef.Kind.ARGV, false, false,
                         "back up only this disk (target name, e.g. vda); may repeat"),
-                OptionDef.bool("json", "print the snapshot as one JSON document"));
+                RepoOptions.json());
     }
 
     @Override
@@ -61,7 +63,7 @@ final class RepoBackupCommand implements Command {
         // With --json, stdout carries the document alone.
         PrintStream info = json ? shell.err() : shell.out();
         BackupOptions options = new BackupOptions(dom.name(), args.all("disk"), args.has("full"));
-        try (Repository repo = Repository.open(shell.path(args.get("repo")).toString())) {
+        try (Repository repo = RepoOptions.open(shell, args)) {
             RepoBackupProgress progress = new RepoBackupProgress(info, terminal.getAsBoolean());
             Snapshot snapshot;
             try {
@@ -71,9 +73,14 @@ final class RepoBackupCommand implements Command {
                 progress.finish();
             }
             if (json) {
-                shell.out().println(SnapshotJson.format(snapshot));
+                shell.out().println(SnapshotJson.print(SnapshotJson.toJson(snapshot)));
             } else {
-                SnapshotJson.summary(snapshot, shell.out());
+                shell.out().println("snapshot " + snapshot.id() + " of '" + snapshot.domain() + "' committed");
+                for (DiskIndex d : snapshot.disks()) {
+                    shell.out().println("  " + d.name() + "  " + d.mode().json() + "  size " + RepoOptions.human(d.size())
+                            + "  read " + RepoOptions.human(d.bytesRead()) + "  stored "
+                            + RepoOptions.human(d.bytesStored()));
+                }
             }
         }
         return true;
