@@ -30,6 +30,9 @@ else
 fi
 work=$(cd "$work" && pwd)
 cd "$work"
+# A copy, so a build running meanwhile in the checkout cannot change the jar under the benchmark.
+cp "$jar" "$work/backpoint.jar"
+jar=$work/backpoint.jar
 uri="qemu:///embed?root=$work/state"
 bp() { java -jar "$jar" -c "$uri" "$@"; }
 cleanup() {

@@ -27,7 +27,7 @@ class DemoTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(text + err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(text).contains("14 checks passed, 0 failed").doesNotContain("FAILED");
+        assertThat(text).contains("20 checks passed, 0 failed").doesNotContain("FAILED");
         // Nothing of the domain keeps running.
         assertThat(text).contains("restore of vdb at point 3");
         assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))

@@ -14,6 +14,10 @@ public final class Kvm {
     }
 
     static boolean usable(Path device) {
+        // A regular file of that name (seen on shared machines) opens read-write too, yet is no KVM.
+        if (java.nio.file.Files.isRegularFile(device)) {
+            return false;
+        }
         try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
             return true;
         } catch (IOException | SecurityException e) {

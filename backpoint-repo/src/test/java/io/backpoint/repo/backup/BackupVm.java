@@ -91,9 +91,8 @@ final class BackupVm implements AutoCloseable {
                 + "</os><devices>" + disks + "</devices></domain>";
     }
 
-    /** KVM only when /dev/kvm is a usable device (a regular file of that name has been seen on shared machines). */
     private static boolean kvm() {
-        return Kvm.usable() && !Files.isRegularFile(Path.of("/dev/kvm"));
+        return Kvm.usable();
     }
 
     /** Shuts the domain down cleanly, adds a disk to its definition and starts it again. */
