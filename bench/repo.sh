@@ -27,13 +27,16 @@ bench=(java -cp "$here/backpoint-bench/target/benchmarks.jar" io.backpoint.bench
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 elapsed() { local t0; t0=$(now); "$@" >/dev/null; echo "$(now) - $t0" | bc -l; }
+# CPU seconds (user + sys) of a command: on a machine shared with other work, wall time
+# measures the neighbours too; CPU time is what the command itself costs.
+cpu() { /usr/bin/time -f '%U %S' -o cpu.txt "$@" >/dev/null; awk '{print $1 + $2}' cpu.txt; }
 
 cd "$work"
 echo "making a 2 GiB random image in $work" >&2
 head -c $((2 << 30)) /dev/urandom > image.raw
 cp --sparse=always image.raw disk4g.raw && truncate -s 4G disk4g.raw
 
-convert=(); convert_sync=(); write=(); restore=(); verify=()
+convert=(); convert_sync=(); write=(); restore=(); verify=(); cconv=(); cwrite=(); crestore=(); cverify=()
 for r in $(seq "$rounds"); do
   rm -rf repo copy.raw out.raw
   convert+=("$(elapsed qemu-img convert -q -t writeback -f raw -O raw image.raw copy.raw)"); rm -f copy.raw
@@ -44,6 +47,12 @@ for r in $(seq "$rounds"); do
   restore+=("$(elapsed "${cli[@]}" restore --repo repo vm1:latest --disk vda --output out.raw)")
   cmp image.raw out.raw
   verify+=("$(elapsed "${cli[@]}" verify --repo repo)")
+  rm -f copy.raw
+  cconv+=("$(cpu qemu-img convert -q -t writeback -f raw -O raw image.raw copy.raw)"); rm -f copy.raw
+  crestore+=("$(cpu "${cli[@]}" restore --repo repo vm1:latest --disk vda --output out2.raw)"); rm -f out2.raw
+  cverify+=("$(cpu "${cli[@]}" verify --repo repo)")
+  rm -rf repo2; "${cli[@]}" repo-init repo2 >/dev/null
+  cwrite+=("$(cpu "${bench[@]}" repo2 image.raw vm1)"); rm -rf repo2
 done
 stored=$(du -sb repo/chunks | cut -f1)
 c=$(printf '%s\n' "${convert[@]}" | median); cs=$(printf '%s\n' "${convert_sync[@]}" | median)
@@ -54,6 +63,11 @@ printf 'qemu-img convert + sync    %6.2f s\n' "$cs"
 printf 'chunk write path           %6.2f s   ratio %.2f (vs convert+sync %.2f)\n' "$w" "$(echo "$w/$c" | bc -l)" "$(echo "$w/$cs" | bc -l)"
 printf 'restore to raw             %6.2f s   ratio %.2f (vs convert+sync %.2f)\n' "$rs" "$(echo "$rs/$c" | bc -l)" "$(echo "$rs/$cs" | bc -l)"
 printf 'verify                     %6.2f s   %.0f MiB/s of stored data (%d bytes)\n' "$v" "$(echo "$stored/1048576/$v" | bc -l)" "$stored"
+
+cc=$(printf '%s\n' "${cconv[@]}" | median); cw=$(printf '%s\n' "${cwrite[@]}" | median)
+cr=$(printf '%s\n' "${crestore[@]}" | median); cv=$(printf '%s\n' "${cverify[@]}" | median)
+printf 'CPU seconds (user+sys): convert %.2f, write path %.2f (ratio %.2f), restore %.2f (ratio %.2f), verify %.2f (%.0f MiB per CPU second)\n' \
+  "$cc" "$cw" "$(echo "$cw/$cc" | bc -l)" "$cr" "$(echo "$cr/$cc" | bc -l)" "$cv" "$(echo "$stored/1048576/$cv" | bc -l)"
 
 # Peak heap: a 4 GiB disk restored with the heap capped at 256 MiB (fails if it needs more).
 "${bench[@]}" repo disk4g.raw vm4g >/dev/null

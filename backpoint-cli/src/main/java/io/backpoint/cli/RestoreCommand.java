@@ -29,7 +29,9 @@ final class RestoreCommand implements Command {
         return "Rebuilds a disk image as it was at the last backup given, from a full push backup "
                 + "followed by its incremental backups in the order they were taken. The chain is "
                 + "checked first (images, and the backup records beside them); the backups are not "
-                + "changed, and an existing output is never overwritten.";
+                + "changed, and an existing output is never overwritten. With --repo, restores from a backup "
+                + "repository instead: SNAPSHOT (an id, latest or DOMAIN:latest) with --disk NAME --output FILE "
+                + "for one disk, or --output-dir DIR [--define NAME] for the whole VM.";
     }
 
     @Override

@@ -111,8 +111,10 @@ final class Lease implements AutoCloseable {
         }
     }
 
+    // close and renew are synchronized: a renewal that passed its closed check must not
+    // re-create the marker after close deleted it.
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
@@ -134,7 +136,7 @@ final class Lease implements AutoCloseable {
         return storeNow();
     }
 
-    private void renew() {
+    private synchronized void renew() {
         if (closed) {
             return;
         }

@@ -44,8 +44,8 @@ class GcRaceTest {
     void gcRacingBackupsLosesNothing() throws Exception {
         DirectoryStore store = new DirectoryStore(tmp.resolve("repo"));
         Repository.init(store, CHUNK, Compression.NONE).close();
-        Repository.Options options = new Repository.Options(Duration.ofMillis(800), Duration.ofSeconds(60),
-                Duration.ofSeconds(60));
+        Repository.Options options = new Repository.Options(Duration.ofSeconds(10), Duration.ofSeconds(120),
+                Duration.ofSeconds(120));
         byte[][] pool = new byte[10][];
         for (int i = 0; i < pool.length; i++) {
             pool[i] = Disks.random(100 + i, CHUNK);

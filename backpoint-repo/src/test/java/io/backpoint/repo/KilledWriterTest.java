@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * lease marker).
  */
 class KilledWriterTest {
-    private static final Duration LEASE = Duration.ofMillis(300);
+    private static final Duration LEASE = Duration.ofSeconds(1);
 
     @TempDir
     Path tmp;
