@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.qemu.process.Kvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,8 +90,12 @@ final class BackupVm implements AutoCloseable {
                 + "</os><devices>" + disks + "</devices></domain>";
     }
 
+    /**
+     * TCG always: what these tests check does not depend on the accelerator, and a /dev/kvm that
+     * comes and goes (seen on shared machines) cannot then fail them.
+     */
     private static boolean kvm() {
-        return Kvm.usable();
+        return false;
     }
 
     /** Shuts the domain down cleanly, adds a disk to its definition and starts it again. */
