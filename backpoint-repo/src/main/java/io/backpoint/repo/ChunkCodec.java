@@ -26,17 +26,17 @@ final class ChunkCodec {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    private static final byte[] ZEROS = new byte[64 << 10];
+
     static boolean isZero(byte[] data, int length) {
-        // Compare longs: 8x fewer iterations than bytes on a 4 MiB chunk.
-        ByteBuffer buffer = ByteBuffer.wrap(data, 0, length);
-        int i = 0;
-        for (; i + 8 <= length; i += 8) {
-            if (buffer.getLong(i) != 0) {
-                return false;
-            }
-        }
-        for (; i < length; i++) {
-            if (data[i] != 0) {
+        return isZeroRange(data, 0, length);
+    }
+
+    /** Arrays.mismatch is vectorised by the JIT: far faster than a byte loop on 4 MiB. */
+    static boolean isZeroRange(byte[] data, int offset, int length) {
+        for (int done = 0; done < length; done += ZEROS.length) {
+            int n = Math.min(ZEROS.length, length - done);
+            if (java.util.Arrays.mismatch(data, offset + done, offset + done + n, ZEROS, 0, n) >= 0) {
                 return false;
             }
         }

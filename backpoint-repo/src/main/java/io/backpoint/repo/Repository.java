@@ -142,7 +142,7 @@ public final class Repository implements AutoCloseable {
         List<Snapshot> found = new ArrayList<>();
         for (ManifestRef ref : manifests(domain)) {
             try {
-                found.add(read(ref));
+                readIfPresent(ref).ifPresent(found::add);
             } catch (BackpointException e) {
                 // A damaged manifest is reported by verify; it does not hide the others.
             }
@@ -157,7 +157,10 @@ public final class Repository implements AutoCloseable {
         refs.sort(Comparator.comparing(ManifestRef::id).reversed());
         for (ManifestRef ref : refs) {
             try {
-                return Optional.of(read(ref));
+                Optional<Snapshot> snapshot = readIfPresent(ref);
+                if (snapshot.isPresent()) {
+                    return snapshot;
+                }
             } catch (BackpointException e) {
                 // skip a damaged one: verify names it
             }
@@ -190,6 +193,17 @@ public final class Repository implements AutoCloseable {
 
     /** Reads, decompresses and checks one chunk against its id. */
     byte[] readChunk(String id) {
+        return ChunkCodec.decode(id, readStored(id));
+    }
+
+    /** Checks one chunk as {@link #readChunk} does; returns its stored size. */
+    long readChunkCounting(String id) {
+        byte[] stored = readStored(id);
+        ChunkCodec.decode(id, stored);
+        return stored.length;
+    }
+
+    private byte[] readStored(String id) {
         byte[] stored;
         try {
             stored = store.get(Layout.chunk(id)).orElse(null);
@@ -199,7 +213,7 @@ public final class Repository implements AutoCloseable {
         if (stored == null) {
             throw new ChunkDamagedException(id, "is missing");
         }
-        return ChunkCodec.decode(id, stored);
+        return stored;
     }
 
     /** A manifest's name, before reading it. */
@@ -222,14 +236,22 @@ public final class Repository implements AutoCloseable {
     }
 
     Snapshot read(ManifestRef ref) {
+        return readIfPresent(ref).orElseThrow(() -> BackpointException.of(ErrorCode.INVALID_ARG,
+                "snapshot %s of '%s' was deleted meanwhile", ref.id(), ref.domain()));
+    }
+
+    /** The snapshot, or empty when its manifest was deleted (pruned) since it was listed. */
+    Optional<Snapshot> readIfPresent(ManifestRef ref) {
         try {
-            byte[] content = store.get(ref.key())
-                    .orElseThrow(() -> new IOException("it was deleted meanwhile"));
-            Snapshot snapshot = ManifestCodec.parseSnapshot(content);
+            Optional<byte[]> content = store.get(ref.key());
+            if (content.isEmpty()) {
+                return Optional.empty();
+            }
+            Snapshot snapshot = ManifestCodec.parseSnapshot(content.get());
             if (!snapshot.id().equals(ref.id()) || !snapshot.domain().equals(ref.domain())) {
                 throw new IOException("its content names snapshot " + snapshot.domain() + "/" + snapshot.id());
             }
-            return snapshot;
+            return Optional.of(snapshot);
         } catch (IOException | RuntimeException e) {
             throw new BackpointException(ErrorCode.READ_FAILED,
                     "snapshot " + ref.id() + " of '" + ref.domain() + "' has a damaged manifest (" + ref.key() + "): "

@@ -55,6 +55,15 @@ public final class QemuImg {
         run(args);
     }
 
+    /**
+     * Converts an image to a new file in another format, keeping holes; it replaces the target, so
+     * callers convert into a temporary name of their own. Used by the repository restore for qcow2 outputs.
+     */
+    public void convert(Path source, String sourceFormat, Path target, String targetFormat) throws IOException {
+        run(List.of("convert", "-q", "-W", "-f", sourceFormat, "-O", targetFormat, source.toString(),
+                target.toString()));
+    }
+
     /** Shorthand for an image without backing file. */
     public void create(Path image, String format, long sizeBytes) throws IOException {
         create(image, format, sizeBytes, null, null);
