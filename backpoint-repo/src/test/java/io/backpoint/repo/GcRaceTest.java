@@ -3,6 +3,7 @@ package io.backpoint.repo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.repo.storage.DirectoryStore;
+import io.backpoint.repo.storage.ObjectStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +43,19 @@ class GcRaceTest {
 
     @Test
     void gcRacingBackupsLosesNothing() throws Exception {
-        DirectoryStore store = new DirectoryStore(tmp.resolve("repo"));
-        Repository.init(store, CHUNK, Compression.NONE).close();
-        Repository.Options options = new Repository.Options(Duration.ofMillis(800), Duration.ofSeconds(60),
-                Duration.ofSeconds(60));
+        Path root = tmp.resolve("repo");
+        // Writers and gc go through two store instances, as two hosts would.
+        race(new DirectoryStore(root), new DirectoryStore(root), Duration.ofMillis(800), 40, tmp);
+    }
+
+    /**
+     * Two domains' backups (snapshotsPerDomain each) through {@code writers}, prune and gc through
+     * {@code collector}: two views of one repository.
+     */
+    static void race(ObjectStore writers, ObjectStore collector, Duration lease, int snapshotsPerDomain, Path tmp)
+            throws Exception {
+        Repository.init(writers, CHUNK, Compression.NONE).close();
+        Repository.Options options = new Repository.Options(lease, Duration.ofSeconds(120), Duration.ofSeconds(120));
         byte[][] pool = new byte[10][];
         for (int i = 0; i < pool.length; i++) {
             pool[i] = Disks.random(100 + i, CHUNK);
@@ -56,12 +66,13 @@ class GcRaceTest {
         AtomicLong gcDeleted = new AtomicLong();
         AtomicInteger commits = new AtomicInteger();
         List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Repository repository = Repository.open(store, options)) {
+        try (Repository repository = Repository.open(writers, options);
+                Repository gcView = Repository.open(collector, options)) {
             List<Thread> threads = new java.util.ArrayList<>();
             for (String domain : List.of("vm1", "vm2")) {
                 threads.add(new Thread(() -> {
                     Random random = new Random(domain.hashCode());
-                    for (int n = 0; n < 40 && !stop.get(); n++) {
+                    for (int n = 0; n < snapshotsPerDomain && !stop.get(); n++) {
                         byte[] disk = new byte[4 * CHUNK];
                         for (int c = 0; c < 4; c++) {
                             System.arraycopy(pool[random.nextInt(pool.length)], 0, disk, c * CHUNK, CHUNK);
@@ -90,13 +101,13 @@ class GcRaceTest {
             threads.add(new Thread(() -> {
                 while (!stop.get()) {
                     for (String domain : List.of("vm1", "vm2")) {
-                        new Prune(repository).run(domain, new PrunePolicy(1, 0, 0, 0), false, ZoneOffset.UTC);
+                        new Prune(gcView).run(domain, new PrunePolicy(1, 0, 0, 0), false, ZoneOffset.UTC);
                     }
                 }
             }, "pruner"));
             threads.add(new Thread(() -> {
                 while (!stop.get()) {
-                    GarbageCollector.Report report = new GarbageCollector(repository).run();
+                    GarbageCollector.Report report = new GarbageCollector(gcView).run();
                     gcRuns.incrementAndGet();
                     gcDeleted.addAndGet(report.chunksDeleted());
                 }
@@ -115,7 +126,7 @@ class GcRaceTest {
                 thread.join();
             }
             assertThat(failures).isEmpty();
-            assertThat(commits.get()).isEqualTo(80);
+            assertThat(commits.get()).isEqualTo(2 * snapshotsPerDomain);
             // the race really happened: gc ran many times and deleted chunks the writers then needed again
             assertThat(gcRuns.get()).isGreaterThan(5);
             assertThat(gcDeleted.get()).isGreaterThan(5);
