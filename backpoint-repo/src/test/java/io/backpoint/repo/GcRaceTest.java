@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,17 +45,15 @@ class GcRaceTest {
     @Test
     void gcRacingBackupsLosesNothing() throws Exception {
         Path root = tmp.resolve("repo");
-        // Writers and gc go through two store instances, as two hosts would.
-        race(new DirectoryStore(root), new DirectoryStore(root), Duration.ofMillis(800), 40, tmp);
+        race(() -> new DirectoryStore(root), Duration.ofMillis(800), 40, tmp);
     }
 
     /**
-     * Two domains' backups (snapshotsPerDomain each) through {@code writers}, prune and gc through
-     * {@code collector}: two views of one repository.
+     * Two domains' backups (snapshotsPerDomain each) through one store instance, prune and gc
+     * through another, as two hosts would: nothing but the storage tells one about the other.
      */
-    static void race(ObjectStore writers, ObjectStore collector, Duration lease, int snapshotsPerDomain, Path tmp)
-            throws Exception {
-        Repository.init(writers, CHUNK, Compression.NONE).close();
+    static void race(Callable<ObjectStore> stores, Duration lease, int snapshotsPerDomain, Path tmp) throws Exception {
+        Repository.init(stores.call(), CHUNK, Compression.NONE).close();
         Repository.Options options = new Repository.Options(lease, Duration.ofSeconds(120), Duration.ofSeconds(120));
         byte[][] pool = new byte[10][];
         for (int i = 0; i < pool.length; i++) {
@@ -66,8 +65,8 @@ class GcRaceTest {
         AtomicLong gcDeleted = new AtomicLong();
         AtomicInteger commits = new AtomicInteger();
         List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Repository repository = Repository.open(writers, options);
-                Repository gcView = Repository.open(collector, options)) {
+        try (Repository repository = Repository.open(stores.call(), options);
+                Repository gcView = Repository.open(stores.call(), options)) {
             List<Thread> threads = new java.util.ArrayList<>();
             for (String domain : List.of("vm1", "vm2")) {
                 threads.add(new Thread(() -> {

@@ -19,6 +19,6 @@ class S3GcRaceTest {
     @Test
     void gcRacingBackupsFromAnotherHostLosesNothing() throws Exception {
         String location = S3TestServer.get().newLocation("repo");
-        GcRaceTest.race(ObjectStores.open(location), ObjectStores.open(location), Duration.ofSeconds(6), 12, tmp);
+        GcRaceTest.race(() -> ObjectStores.open(location), Duration.ofSeconds(6), 12, tmp);
     }
 }
