@@ -238,8 +238,11 @@ final class S3Store implements ObjectStore {
                     "repository '%s': bucket '%s' does not exist%s; create it first (Backpoint does not create buckets)",
                     location.text(), location.bucket(), location.endpoint().map(uri -> " at " + uri).orElse(""));
         }
-        String what = key.isEmpty() ? "bucket '" + location.bucket() + "'" : "object '" + key + "'";
-        return new IOException(what + " in '" + location.text() + "': " + describe(e));
+        if (key.isEmpty()) {
+            // Said by open(), which names the repository already.
+            return new IOException("bucket '" + location.bucket() + "': " + describe(e));
+        }
+        return new IOException("object '" + key + "' in '" + location.text() + "': " + describe(e));
     }
 
     private static boolean noBucket(S3Exception e) {
