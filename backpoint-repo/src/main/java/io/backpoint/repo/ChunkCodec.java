@@ -54,6 +54,24 @@ final class ChunkCodec {
         return withHeader(RAW, length, plaintext, length);
     }
 
+    /** Checks a stored chunk as {@link #decode} does, without copying a raw payload (verify). */
+    static void check(String id, byte[] stored) {
+        if (stored.length >= HEADER && stored[4] == RAW && stored[0] == 'B' && stored[1] == 'P' && stored[2] == 'C'
+                && stored[3] == 1) {
+            int length = ByteBuffer.wrap(stored, 5, 4).getInt();
+            if (stored.length - HEADER != length) {
+                throw new ChunkDamagedException(id, "wrong size");
+            }
+            MessageDigest digest = sha256();
+            digest.update(stored, HEADER, length);
+            if (!HexFormat.of().formatHex(digest.digest()).equals(id)) {
+                throw new ChunkDamagedException(id, "content does not match its hash");
+            }
+            return;
+        }
+        decode(id, stored);
+    }
+
     /** Decodes and checks a stored chunk; throws {@link ChunkDamagedException} saying what is wrong. */
     static byte[] decode(String id, byte[] stored) {
         if (stored.length < HEADER || stored[0] != 'B' || stored[1] != 'P' || stored[2] != 'C' || stored[3] != 1) {
@@ -71,7 +89,12 @@ final class ChunkCodec {
             plaintext = java.util.Arrays.copyOfRange(stored, HEADER, stored.length);
         } else if (stored[4] == ZSTD) {
             plaintext = new byte[length];
-            long size = Zstd.decompressByteArray(plaintext, 0, length, stored, HEADER, stored.length - HEADER);
+            long size;
+            try {
+                size = Zstd.decompressByteArray(plaintext, 0, length, stored, HEADER, stored.length - HEADER);
+            } catch (RuntimeException e) { // zstd-jni throws ZstdException on corrupt input
+                throw new ChunkDamagedException(id, "does not decompress (" + e.getMessage() + ")");
+            }
             if (Zstd.isError(size) || size != length) {
                 throw new ChunkDamagedException(id, "does not decompress");
             }

@@ -199,7 +199,7 @@ public final class Repository implements AutoCloseable {
     /** Checks one chunk as {@link #readChunk} does; returns its stored size. */
     long readChunkCounting(String id) {
         byte[] stored = readStored(id);
-        ChunkCodec.decode(id, stored);
+        ChunkCodec.check(id, stored);
         return stored.length;
     }
 

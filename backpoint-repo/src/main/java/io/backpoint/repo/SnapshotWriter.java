@@ -53,8 +53,10 @@ public final class SnapshotWriter implements AutoCloseable {
     public synchronized DiskWriter disk(String name, long virtualSize, DiskMode mode, String reason,
             Optional<DiskIndex> base) {
         checkOpen();
-        if (name == null || name.isEmpty() || disks.containsKey(name)) {
-            throw BackpointException.of(ErrorCode.INVALID_ARG, "disk '%s' is empty or already in snapshot %s", name, id);
+        // Disk names become restored file names: the same rule as domain names.
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}") || disks.containsKey(name)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "disk name '%s' is not a plain name (letters, digits, '_.+-') or is already in snapshot %s", name, id);
         }
         int chunkSize = repository.config().chunkSize();
         DiskWriter.checkBase(name, virtualSize, chunkSize, base);

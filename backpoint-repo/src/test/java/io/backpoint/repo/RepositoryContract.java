@@ -155,6 +155,14 @@ abstract class RepositoryContract {
         assertThat(s.disks().get(0).bytesStored()).isLessThan(CHUNK / 10);
         Snapshot r = Disks.write(repository, "vm1", T0.plusSeconds(1), "vda", Disks.random(9, CHUNK));
         assertThat(r.disks().get(0).bytesStored()).isEqualTo(CHUNK + ChunkCodec.HEADER);
+        // a flipped byte in a compressed chunk is caught too
+        String compressed = s.disks().get(0).chunks().get(0);
+        byte[] stored = store.get(Layout.chunk(compressed)).orElseThrow();
+        stored[stored.length - 1] ^= 0x40;
+        store.put(Layout.chunk(compressed), stored);
+        Verify.Report report = new Verify(repository).run(List.of());
+        assertThat(report.damagedChunks()).extracting(Verify.DamagedChunk::id).containsExactly(compressed);
+        assertThat(report.brokenSnapshots()).containsExactly(s.id());
     }
 
     @Test
@@ -270,6 +278,10 @@ abstract class RepositoryContract {
                 .isInstanceOf(BackpointException.class).hasMessageContaining("has no snapshot");
         assertThatThrownBy(() -> repository.newSnapshot("../x", null, T0))
                 .isInstanceOf(BackpointException.class).hasMessageContaining("invalid domain name");
+        try (SnapshotWriter writer = repository.newSnapshot("vm1", null, T0)) {
+            assertThatThrownBy(() -> writer.disk("../vda", CHUNK, DiskMode.FULL, "x", Optional.empty()))
+                    .isInstanceOf(BackpointException.class).hasMessageContaining("not a plain name");
+        }
         assertThat(repository.config().checkpointPrefix()).matches("bp-[0-9a-f]{8}-");
         assertThat(Repository.open(store).config()).isEqualTo(repository.config());
     }
