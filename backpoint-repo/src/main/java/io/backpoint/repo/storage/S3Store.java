@@ -43,6 +43,9 @@ final class S3Store implements ObjectStore {
     // Throughput on object storage is bounded by request latency, not bandwidth: callers keep
     // many requests in flight, and the connection pool must not be what serialises them.
     private static final int MAX_CONNECTIONS = 64;
+    // Sixteen requests in flight hide loopback and LAN latency; each holds a chunk in memory
+    // during restore and verify, so this also bounds the heap (16 x 4 MiB chunks).
+    private static final int PARALLELISM = 16;
     private static final int MAX_ATTEMPTS = 8;
 
     private final S3Location location;
@@ -212,6 +215,11 @@ final class S3Store implements ObjectStore {
     public void delete(String key) throws IOException {
         String objectKey = location.objectKey(Keys.check(key));
         call(() -> s3.deleteObject(b -> b.bucket(location.bucket()).key(objectKey)), key);
+    }
+
+    @Override
+    public int parallelism() {
+        return PARALLELISM;
     }
 
     @Override
