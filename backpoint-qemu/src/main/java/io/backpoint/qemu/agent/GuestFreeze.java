@@ -24,6 +24,10 @@ public final class GuestFreeze implements AutoCloseable {
     /** Intent records of freezes this JVM holds right now; {@link #recover} leaves them alone. */
     private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
 
+    /** Test seam: runs while frozen, before the instant (a test kills the process there). */
+    static volatile Runnable whileFrozen;
+    private static volatile Duration lastWindow;
+
     private final Path agentSocket;
     private final Path intent;
     private final Duration timeout;
@@ -62,7 +66,7 @@ public final class GuestFreeze implements AutoCloseable {
                 agent.close();
             }
             throw new BackpointException(ErrorCode.AGENT_UNRESPONSIVE,
-                    "guest agent is not responding: " + e.getMessage() + "; is qemu-ga running in the guest?", e);
+                    e.getMessage() + "; is qemu-ga running in the guest?", e);
         }
     }
 
@@ -90,6 +94,10 @@ public final class GuestFreeze implements AutoCloseable {
             long start = System.nanoTime();
             try {
                 freeze();
+                Runnable hookForTests = whileFrozen;
+                if (hookForTests != null) {
+                    hookForTests.run();
+                }
                 instant.run();
             } catch (IOException | RuntimeException | Error e) {
                 try {
@@ -100,7 +108,8 @@ public final class GuestFreeze implements AutoCloseable {
                 throw e;
             }
             thaw();
-            return Duration.ofNanos(System.nanoTime() - start);
+            lastWindow = Duration.ofNanos(System.nanoTime() - start);
+            return lastWindow;
         } finally {
             removeHook(hook);
             closeAgent();
@@ -111,6 +120,11 @@ public final class GuestFreeze implements AutoCloseable {
     @Override
     public void close() {
         closeAgent();
+    }
+
+    /** How long the last freeze of this JVM lasted (freeze sent to thaw answered); null before any. */
+    public static Duration lastWindow() {
+        return lastWindow;
     }
 
     private synchronized void freeze() {

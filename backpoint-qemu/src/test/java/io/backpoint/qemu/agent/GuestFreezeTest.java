@@ -48,7 +48,7 @@ class GuestFreezeTest {
             assertThatThrownBy(() -> GuestFreeze.connect(fake.path(), record(), SHORT))
                     .isInstanceOfSatisfying(BackpointException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.AGENT_UNRESPONSIVE);
-                        assertThat(e.detail()).isEqualTo("guest agent is not responding: the guest agent did not answer"
+                        assertThat(e.detail()).isEqualTo("the guest agent did not answer"
                                 + " guest-sync-delimited in time; is qemu-ga running in the guest?");
                     });
             assertThat(fake.commands()).doesNotContain("guest-fsfreeze-freeze");
