@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
+import io.backpoint.cli.demo.GuestKit;
+import io.backpoint.cli.demo.JournaledFiles;
 import io.backpoint.qemu.agent.AgentException;
 import io.backpoint.qemu.agent.FreezeStatus;
 import io.backpoint.qemu.agent.GuestAgent;
@@ -53,19 +55,19 @@ class GuestConsistencyQemuTest {
         for (String b : List.of("qemu-system-x86_64", "qemu-img", "debugfs", "e2fsck", "mkfs.ext4", "apt-cache", "dpkg-deb")) {
             Assumptions.assumeTrue(onPath(b), b + " is needed");
         }
-        TestGuest.build();
+        GuestKit.build();
         root = Files.createTempDirectory("bp-guest");
         state = root.resolve("s");
         uri = "qemu:///embed?root=" + state;
-        Path disk = TestGuest.dataDisk(root, "data", 256);
-        Files.writeString(root.resolve("g.xml"), TestGuest.domainXml("g", disk, "qcow2", root.resolve("g.serial"), 3000, true));
+        Path disk = GuestKit.dataDisk(root, "data", 256);
+        Files.writeString(root.resolve("g.xml"), GuestKit.domainXml("g", disk, "qcow2", root.resolve("g.serial"), 3000, true));
         assertOk(cli("define", "g.xml"));
         long start = System.nanoTime();
         assertOk(cli("start", "g"));
-        TestGuest.awaitConsole(root.resolve("g.serial"), "BP-READY", TestGuest.BOOT_LIMIT);
+        GuestKit.awaitConsole(root.resolve("g.serial"), "BP-READY", GuestKit.BOOT_LIMIT);
         System.out.printf("guest boot (start to BP-READY, TCG unless KVM): %d ms%n", (System.nanoTime() - start) / 1_000_000);
-        try (GuestAgent agent = TestGuest.agent(state, "g")) {
-            TestGuest.awaitJournal(agent, 20);
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
+            GuestKit.awaitJournal(agent, 20);
         }
     }
 
@@ -85,13 +87,13 @@ class GuestConsistencyQemuTest {
         String found = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         assertThat(found.lines().filter(l -> !l.contains("pgrep")).toList()).as("processes of %s", root).isEmpty();
-        Host.run(List.of("rm", "-rf", root.toString()), Duration.ofMinutes(1));
+        GuestKit.run(List.of("rm", "-rf", root.toString()), Duration.ofMinutes(1));
     }
 
     @Test
     @Order(1)
     void theRealAgentPingsFreezesThawsAndRunsCommands() throws Exception {
-        try (GuestAgent agent = TestGuest.agent(state, "g")) {
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
             agent.ping();
             assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
             assertThat(agent.freeze(Duration.ofMinutes(1))).isPositive();
@@ -103,7 +105,7 @@ class GuestConsistencyQemuTest {
                 assertThat(agent.thaw(Duration.ofMinutes(1))).isPositive();
             }
             assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
-            assertThat(TestGuest.sh(agent, "echo hello; grep -c ' /data ext4 ' /proc/mounts")).isEqualTo("hello\n1\n");
+            assertThat(GuestKit.sh(agent, "echo hello; grep -c ' /data ext4 ' /proc/mounts")).isEqualTo("hello\n1\n");
         }
     }
 
@@ -114,11 +116,11 @@ class GuestConsistencyQemuTest {
         Files.writeString(root.resolve("c1.xml"), "<domaincheckpoint><name>c1</name></domaincheckpoint>");
         assertOk(cli("backup-begin", "g", "full.xml", "c1.xml", "--quiesce", "--wait"));
         Duration fullWindow = GuestFreeze.lastWindow();
-        try (GuestAgent agent = TestGuest.agent(state, "g")) {
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
             assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
             // Let the writer go on, so the incremental has new files to catch.
-            int now = Integer.parseInt(TestGuest.sh(agent, "wc -l < /data/journal").strip());
-            TestGuest.awaitJournal(agent, now + 10);
+            int now = Integer.parseInt(GuestKit.sh(agent, "wc -l < /data/journal").strip());
+            GuestKit.awaitJournal(agent, now + 10);
         }
         writeBackupXml("inc.xml", "c1", "inc.qcow2");
         Files.writeString(root.resolve("c2.xml"), "<domaincheckpoint><name>c2</name></domaincheckpoint>");
@@ -137,9 +139,9 @@ class GuestConsistencyQemuTest {
 
     /** A quiesced image needs no journal replay: the read-only check must pass as it is. */
     private int checkClean(Path raw) throws Exception {
-        Host.Result fsck = Host.status(List.of("e2fsck", "-fn", raw.toString()), Duration.ofMinutes(2));
+        GuestKit.Result fsck = GuestKit.status(List.of("e2fsck", "-fn", raw.toString()), Duration.ofMinutes(2));
         assertThat(fsck.status()).as("e2fsck -fn %s: %s%s", raw, fsck.out(), fsck.err()).isZero();
-        return GuestFiles.check(raw, root.resolve(raw.getFileName() + ".files"), false);
+        return JournaledFiles.check(raw, root.resolve(raw.getFileName() + ".files"), false);
     }
 
     @Test
@@ -149,14 +151,14 @@ class GuestConsistencyQemuTest {
         assertOk(cli("backup-begin", "g", "crash.xml", "--wait"));
         assertOk(cli("restore", "--output", "r-crash.raw", "crash.qcow2"));
         Path raw = root.resolve("r-crash.raw");
-        Host.Result before = Host.status(List.of("e2fsck", "-fn", raw.toString()), Duration.ofMinutes(2));
+        GuestKit.Result before = GuestKit.status(List.of("e2fsck", "-fn", raw.toString()), Duration.ofMinutes(2));
         System.out.printf("unquiesced image before journal replay: e2fsck -fn exit %d%n", before.status());
-        Host.Result replay = Host.status(List.of("e2fsck", "-p", raw.toString()), Duration.ofMinutes(2));
+        GuestKit.Result replay = GuestKit.status(List.of("e2fsck", "-p", raw.toString()), Duration.ofMinutes(2));
         // 0: clean, 1: errors corrected (the replay); anything else is damage.
         assertThat(replay.status()).as("e2fsck -p: %s%s", replay.out(), replay.err()).isIn(0, 1);
-        Host.Result after = Host.status(List.of("e2fsck", "-fn", raw.toString()), Duration.ofMinutes(2));
+        GuestKit.Result after = GuestKit.status(List.of("e2fsck", "-fn", raw.toString()), Duration.ofMinutes(2));
         assertThat(after.status()).as("e2fsck -fn after replay: %s%s", after.out(), after.err()).isZero();
-        assertThat(GuestFiles.check(raw, root.resolve("crash.files"), true)).isPositive();
+        assertThat(JournaledFiles.check(raw, root.resolve("crash.files"), true)).isPositive();
     }
 
     @Test
@@ -166,23 +168,23 @@ class GuestConsistencyQemuTest {
         Assumptions.assumeTrue(Files.exists(raw), "the quiesced restore ran");
         Path disk = root.resolve("boot.raw");
         Files.copy(raw, disk);
-        List<GuestFiles.Entry> journaled = GuestFiles.parse(
+        List<JournaledFiles.Entry> journaled = JournaledFiles.parse(
                 Files.readString(root.resolve("r-inc.raw.files/journal"), StandardCharsets.ISO_8859_1), false);
-        Files.writeString(root.resolve("r.xml"), TestGuest.domainXml("r", disk, "raw", root.resolve("r.serial"), 0, true));
+        Files.writeString(root.resolve("r.xml"), GuestKit.domainXml("r", disk, "raw", root.resolve("r.serial"), 0, true));
         assertOk(cli("define", "r.xml"));
         assertOk(cli("start", "r"));
         try {
-            String console = TestGuest.awaitConsole(root.resolve("r.serial"), "BP-READY", TestGuest.BOOT_LIMIT);
+            String console = GuestKit.awaitConsole(root.resolve("r.serial"), "BP-READY", GuestKit.BOOT_LIMIT);
             assertThat(console).contains("BP-MOUNTED /dev/vda");
-            try (GuestAgent agent = TestGuest.agent(state, "r")) {
-                String journal = TestGuest.sh(agent, "cat /data/journal");
-                assertThat(GuestFiles.parse(journal, false)).isEqualTo(journaled);
+            try (GuestAgent agent = GuestKit.agent(state, "r")) {
+                String journal = GuestKit.sh(agent, "cat /data/journal");
+                assertThat(JournaledFiles.parse(journal, false)).isEqualTo(journaled);
                 Map<String, String> sums = new LinkedHashMap<>();
-                for (String line : TestGuest.sh(agent, "cd /data/w && sha256sum *").split("\n")) {
+                for (String line : GuestKit.sh(agent, "cd /data/w && sha256sum *").split("\n")) {
                     String[] f = line.split("\\s+");
                     sums.put(f[1], f[0]);
                 }
-                for (GuestFiles.Entry e : journaled) {
+                for (JournaledFiles.Entry e : journaled) {
                     assertThat(sums.get("f" + e.n())).as("f%d read back in the guest", e.n()).isEqualTo(e.sha256());
                 }
             }
@@ -194,8 +196,8 @@ class GuestConsistencyQemuTest {
     @Test
     @Order(5)
     void quiesceWithoutAnAgentChannelIsRefusedBeforeAnythingIsCreated() throws Exception {
-        Path disk = TestGuest.dataDisk(root, "noagent", 16);
-        Files.writeString(root.resolve("n.xml"), TestGuest.domainXml("n", disk, "qcow2", root.resolve("n.serial"), 0, false));
+        Path disk = GuestKit.dataDisk(root, "noagent", 16);
+        Files.writeString(root.resolve("n.xml"), GuestKit.domainXml("n", disk, "qcow2", root.resolve("n.serial"), 0, false));
         assertOk(cli("define", "n.xml"));
         assertOk(cli("start", "n"));
         try {
@@ -222,13 +224,13 @@ class GuestConsistencyQemuTest {
         assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
 
         assertThat(state.resolve("run/g/g.frozen")).exists();
-        try (GuestAgent agent = TestGuest.agent(state, "g")) {
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
             assertThat(agent.freezeStatus()).as("the killed process left the guest frozen").isEqualTo(FreezeStatus.FROZEN);
         }
         // Any call on the domain notices the record and thaws.
         Result next = cli("domjobinfo", "g");
         assertThat(next.status()).as(next.err()).isZero();
-        try (GuestAgent agent = TestGuest.agent(state, "g")) {
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
             assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
         }
         assertThat(state.resolve("run/g/g.frozen")).doesNotExist();
@@ -240,13 +242,13 @@ class GuestConsistencyQemuTest {
     @Test
     @Order(7)
     void anAgentThatHangsGivesAClearErrorAndNothingIsCreatedOrFrozen() throws Exception {
-        try (GuestAgent agent = TestGuest.agent(state, "g")) {
-            // The agent stops itself for a while; the console says when.
-            agent.exec("/bin/sh", List.of("-c", "sleep 1; echo BP-AGENT-STOPPED > /dev/console;"
-                    + " kill -STOP $(cat /run/qga.pid); sleep 20; kill -CONT $(cat /run/qga.pid);"
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
+            // The agent stops itself for a while (after its reply to this exec); the console says when.
+            agent.exec("/bin/sh", List.of("-c", "sleep 1; kill -STOP $(cat /run/qga.pid);"
+                    + " echo BP-AGENT-STOPPED > /dev/console; sleep 20; kill -CONT $(cat /run/qga.pid);"
                     + " echo BP-AGENT-RESUMED > /dev/console"));
         }
-        TestGuest.awaitConsole(root.resolve("g.serial"), "BP-AGENT-STOPPED", Duration.ofMinutes(1));
+        GuestKit.awaitConsole(root.resolve("g.serial"), "BP-AGENT-STOPPED", Duration.ofMinutes(1));
         String before = cli("checkpoint-list", "g", "--name").out();
         System.setProperty("backpoint.agent.timeout", "3");
         Result r;
@@ -260,8 +262,8 @@ class GuestConsistencyQemuTest {
                 .contains("did not answer guest-sync-delimited in time");
         assertThat(cli("checkpoint-list", "g", "--name").out()).isEqualTo(before);
         assertThat(state.resolve("run/g/g.frozen")).doesNotExist();
-        TestGuest.awaitConsole(root.resolve("g.serial"), "BP-AGENT-RESUMED", Duration.ofMinutes(2));
-        try (GuestAgent agent = TestGuest.agent(state, "g")) {
+        GuestKit.awaitConsole(root.resolve("g.serial"), "BP-AGENT-RESUMED", Duration.ofMinutes(2));
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
             assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
         }
         // And once it answers again, quiesce works.

@@ -1,4 +1,4 @@
-package io.backpoint.cli;
+package io.backpoint.cli.demo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,15 +18,15 @@ import java.util.regex.Pattern;
  * copies the journal and the files out, and every file the journal names must hold exactly the
  * writer's pattern, with the journaled checksum.
  */
-final class GuestFiles {
+public final class JournaledFiles {
     private static final Pattern LINE = Pattern.compile("f(\\d+) ([0-9a-f]{64})");
 
-    private GuestFiles() {}
+    private JournaledFiles() {}
 
-    record Entry(int n, String sha256) {}
+    public record Entry(int n, String sha256) {}
 
     /** What the writer puts in file N (guest/writer: `yes "backpoint file N" | head -c SIZE`). */
-    static byte[] expected(int n) {
+    public static byte[] expected(int n) {
         byte[] line = ("backpoint file " + n + "\n").getBytes(StandardCharsets.US_ASCII);
         byte[] out = new byte[(n % 16 + 1) * 3000];
         for (int i = 0; i < out.length; i++) {
@@ -35,7 +35,7 @@ final class GuestFiles {
         return out;
     }
 
-    static String sha256(byte[] b) {
+    public static String sha256(byte[] b) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
         } catch (NoSuchAlgorithmException e) {
@@ -48,7 +48,7 @@ final class GuestFiles {
      * {@code crashConsistent} a last line without its newline (an append caught half-way, never
      * synced, so never promised) is ignored.
      */
-    static List<Entry> parse(String journal, boolean crashConsistent) {
+    public static List<Entry> parse(String journal, boolean crashConsistent) {
         List<Entry> out = new ArrayList<>();
         String[] lines = journal.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -73,10 +73,10 @@ final class GuestFiles {
      *
      * @param work an empty directory for debugfs to copy into
      */
-    static int check(Path rawImage, Path work, boolean crashConsistent) throws IOException, InterruptedException {
+    public static int check(Path rawImage, Path work, boolean crashConsistent) throws IOException, InterruptedException {
         Files.createDirectories(work);
-        Host.run(List.of("debugfs", "-R", "rdump /w " + work, rawImage.toString()), Duration.ofMinutes(2));
-        Host.run(List.of("debugfs", "-R", "dump /journal " + work.resolve("journal"), rawImage.toString()), Duration.ofMinutes(1));
+        GuestKit.run(List.of("debugfs", "-R", "rdump /w " + work, rawImage.toString()), Duration.ofMinutes(2));
+        GuestKit.run(List.of("debugfs", "-R", "dump /journal " + work.resolve("journal"), rawImage.toString()), Duration.ofMinutes(1));
         List<Entry> entries = parse(Files.readString(work.resolve("journal"), StandardCharsets.ISO_8859_1), crashConsistent);
         for (Entry e : entries) {
             Path f = work.resolve("w").resolve("f" + e.n());
