@@ -33,13 +33,12 @@ import java.util.concurrent.TimeUnit;
 final class GuestDemoStory {
     private final Path dir;
     private final PrintStream out;
-    private final long t0 = System.nanoTime();
-    private int passed;
-    private final List<String> failed = new ArrayList<>();
+    private final StoryLog log;
 
     GuestDemoStory(Path dir, PrintStream out) {
         this.dir = dir;
         this.out = out;
+        this.log = new StoryLog(out);
     }
 
     boolean run() throws Exception {
@@ -64,10 +63,7 @@ final class GuestDemoStory {
                 }
             }
         }
-        out.println();
-        out.printf("%d checks passed, %d failed%s%n", passed, failed.size(),
-                failed.isEmpty() ? "" : ": " + String.join("; ", failed));
-        return failed.isEmpty();
+        return log.summary();
     }
 
     private void story(Connection conn, Domain dom, Path state) throws Exception {
@@ -175,20 +171,14 @@ final class GuestDemoStory {
     }
 
     private void check(boolean ok, String what, String failure) {
-        if (ok) {
-            passed++;
-            out.printf("          ok  %s%n", what);
-        } else {
-            failed.add(failure);
-            out.printf("      FAILED  %s%n", failure);
-        }
+        log.check(ok, what, failure);
     }
 
     private void step(String what) {
-        out.printf("[%6.2fs] %s%n", secs(t0), what);
+        log.step(what);
     }
 
     private static double secs(long since) {
-        return (System.nanoTime() - since) / 1e9;
+        return StoryLog.secs(since);
     }
 }
