@@ -44,7 +44,7 @@ final class GuestDemoStory {
     boolean run() throws Exception {
         out.printf("Backpoint guest demo in %s%n", dir);
         Path cache = GuestKit.build();
-        step("guest kernel and initramfs from Debian packages: " + cache);
+        log.step("guest kernel and initramfs from Debian packages: " + cache);
         Path state = dir.resolve("state");
         Path disk = GuestKit.dataDisk(dir, "data", 256);
         try (Connection conn = Connection.open("qemu:///embed?root=" + state)) {
@@ -53,7 +53,7 @@ final class GuestDemoStory {
             dom.start();
             try {
                 GuestKit.awaitConsole(dir.resolve("guest.serial"), "BP-READY", GuestKit.BOOT_LIMIT);
-                step(String.format("guest booted in %.1fs (ext4 data disk on /data, qemu-ga, writer running)", secs(t)));
+                log.step(String.format("guest booted in %.1fs (ext4 data disk on /data, qemu-ga, writer running)", StoryLog.secs(t)));
                 story(conn, dom, state);
             } finally {
                 for (Domain d : conn.listAllDomains()) {
@@ -71,35 +71,35 @@ final class GuestDemoStory {
         try (GuestAgent agent = GuestKit.agent(state, "guest")) {
             files = GuestKit.awaitJournal(agent, 20);
         }
-        step("the guest's writer has journaled " + files + " files");
+        log.step("the guest's writer has journaled " + files + " files");
 
         Duration full = push(dom, "full", null, "c1", true);
-        step(String.format("quiesced full push backup with checkpoint c1 (file systems frozen %d ms)", full.toMillis()));
+        log.step(String.format("quiesced full push backup with checkpoint c1 (file systems frozen %d ms)", full.toMillis()));
         try (GuestAgent agent = GuestKit.agent(state, "guest")) {
-            check(agent.freezeStatus() == FreezeStatus.THAWED, "guest thawed after the backup", "guest left frozen");
+            log.check(agent.freezeStatus() == FreezeStatus.THAWED, "guest thawed after the backup", "guest left frozen");
             int now = Integer.parseInt(GuestKit.sh(agent, "wc -l < /data/journal").strip());
             files = GuestKit.awaitJournal(agent, now + 10);
         }
-        step("the writer went on: " + files + " files journaled");
+        log.step("the writer went on: " + files + " files journaled");
         Duration inc = push(dom, "inc", "c1", "c2", true);
-        step(String.format("quiesced incremental push backup since c1 with c2 (frozen %d ms)", inc.toMillis()));
+        log.step(String.format("quiesced incremental push backup since c1 with c2 (frozen %d ms)", inc.toMillis()));
         push(dom, "crash", null, null, false);
-        step("unquiesced (crash-consistent) full push backup");
+        log.step("unquiesced (crash-consistent) full push backup");
 
         Path fullRaw = restore("restored-full.raw", "full");
         Path incRaw = restore("restored-inc.raw", "full", "inc");
         Path crashRaw = restore("restored-crash.raw", "crash");
-        step("restored the three points with 'backpoint restore's engine");
+        log.step("restored the three points with 'backpoint restore's engine");
 
         int fullFiles = quiescedChecks(fullRaw, "full");
         int incFiles = quiescedChecks(incRaw, "full + incremental");
-        check(incFiles > fullFiles, "the incremental point holds more files (" + incFiles + ") than the full (" + fullFiles + ")",
+        log.check(incFiles > fullFiles, "the incremental point holds more files (" + incFiles + ") than the full (" + fullFiles + ")",
                 "the incremental point holds " + incFiles + " files, the full " + fullFiles);
 
         int before = GuestKit.status(List.of("e2fsck", "-fn", crashRaw.toString()), Duration.ofMinutes(2)).status();
         int replay = GuestKit.status(List.of("e2fsck", "-p", crashRaw.toString()), Duration.ofMinutes(2)).status();
         int after = GuestKit.status(List.of("e2fsck", "-fn", crashRaw.toString()), Duration.ofMinutes(2)).status();
-        check(replay <= 1 && after == 0, "crash-consistent restore: e2fsck -p replays the journal (e2fsck -fn before: exit "
+        log.check(replay <= 1 && after == 0, "crash-consistent restore: e2fsck -p replays the journal (e2fsck -fn before: exit "
                 + before + "), then checks clean", "crash-consistent restore: e2fsck -p exit " + replay + ", then -fn exit " + after);
         journaledFiles(crashRaw, "crash-consistent", true);
 
@@ -109,7 +109,7 @@ final class GuestDemoStory {
         long t = System.nanoTime();
         restored.start();
         GuestKit.awaitConsole(dir.resolve("restored.serial"), "BP-READY", GuestKit.BOOT_LIMIT);
-        step(String.format("booted the restored disk in a new domain in %.1fs", secs(t)));
+        log.step(String.format("booted the restored disk in a new domain in %.1fs", StoryLog.secs(t)));
         try (GuestAgent agent = GuestKit.agent(state, "restored")) {
             List<JournaledFiles.Entry> entries = JournaledFiles.parse(GuestKit.sh(agent, "cat /data/journal"), false);
             Map<String, String> sums = new HashMap<>();
@@ -118,7 +118,7 @@ final class GuestDemoStory {
                 sums.put(f[1], f[0]);
             }
             long bad = entries.stream().filter(e -> !e.sha256().equals(sums.get("f" + e.n()))).count();
-            check(!entries.isEmpty() && bad == 0, "the restored guest reads its " + entries.size() + " journaled files back intact",
+            log.check(!entries.isEmpty() && bad == 0, "the restored guest reads its " + entries.size() + " journaled files back intact",
                     bad + " of " + entries.size() + " files read back in the restored guest are wrong");
         }
         restored.destroy();
@@ -137,7 +137,7 @@ final class GuestDemoStory {
             Thread.sleep(100);
         }
         JobInfo end = dom.jobInfo(true);
-        check(end.type() == JobType.COMPLETED, name + " backup completed", name + " backup ended " + end.type());
+        log.check(end.type() == JobType.COMPLETED, name + " backup completed", name + " backup ended " + end.type());
         return window;
     }
 
@@ -153,7 +153,7 @@ final class GuestDemoStory {
 
     private int quiescedChecks(Path raw, String what) throws Exception {
         GuestKit.Result fsck = GuestKit.status(List.of("e2fsck", "-fn", raw.toString()), Duration.ofMinutes(2));
-        check(fsck.status() == 0, "quiesced " + what + " restore: e2fsck -fn clean with no journal replay",
+        log.check(fsck.status() == 0, "quiesced " + what + " restore: e2fsck -fn clean with no journal replay",
                 "quiesced " + what + " restore: e2fsck -fn exit " + fsck.status() + ": " + fsck.out().strip());
         return journaledFiles(raw, "quiesced " + what, false);
     }
@@ -161,24 +161,12 @@ final class GuestDemoStory {
     private int journaledFiles(Path raw, String what, boolean crashConsistent) {
         try {
             int n = JournaledFiles.check(raw, dir.resolve(raw.getFileName() + ".files"), crashConsistent);
-            check(n > 0, what + " restore: all " + n + " journaled files present with their checksum and content",
+            log.check(n > 0, what + " restore: all " + n + " journaled files present with their checksum and content",
                     what + " restore: the journal is empty");
             return n;
         } catch (AssertionError | Exception e) {
-            check(false, "", what + " restore: " + e.getMessage());
+            log.check(false, "", what + " restore: " + e.getMessage());
             return 0;
         }
-    }
-
-    private void check(boolean ok, String what, String failure) {
-        log.check(ok, what, failure);
-    }
-
-    private void step(String what) {
-        log.step(what);
-    }
-
-    private static double secs(long since) {
-        return StoryLog.secs(since);
     }
 }
