@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 /** {@code backpoint demo [--dir DIR] [--keep]}: the whole story on real QEMU, with checks. */
 public final class DemoCommand {
     private static final List<String> TOOLS = List.of("qemu-system-x86_64", "qemu-img", "qemu-nbd");
-    private static final List<String> GUEST_TOOLS = List.of("mkfs.ext4", "e2fsck", "debugfs", "qemu-ga", "apt-get", "dpkg-deb");
+    private static final List<String> GUEST_TOOLS = List.of("mkfs.ext4", "e2fsck", "debugfs", "dumpe2fs", "qemu-ga", "apt-get", "dpkg-deb");
 
     private DemoCommand() {}
 

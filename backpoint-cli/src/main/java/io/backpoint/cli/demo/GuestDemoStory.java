@@ -96,6 +96,8 @@ final class GuestDemoStory {
         log.check(incFiles > fullFiles, "the incremental point holds more files (" + incFiles + ") than the full (" + fullFiles + ")",
                 "the incremental point holds " + incFiles + " files, the full " + fullFiles);
 
+        log.check(JournaledFiles.needsRecovery(crashRaw), "crash-consistent restore: caught mounted, it asks for a journal"
+                + " replay (needs_recovery)", "crash-consistent restore: no needs_recovery, so this was not a crash-consistent image");
         int before = GuestKit.status(List.of("e2fsck", "-fn", crashRaw.toString()), Duration.ofMinutes(2)).status();
         int replay = GuestKit.status(List.of("e2fsck", "-p", crashRaw.toString()), Duration.ofMinutes(2)).status();
         int after = GuestKit.status(List.of("e2fsck", "-fn", crashRaw.toString()), Duration.ofMinutes(2)).status();
@@ -152,6 +154,8 @@ final class GuestDemoStory {
     }
 
     private int quiescedChecks(Path raw, String what) throws Exception {
+        log.check(!JournaledFiles.needsRecovery(raw), "quiesced " + what + " restore: the freeze left the file system clean"
+                + " (no needs_recovery)", "quiesced " + what + " restore: the file system needs a journal replay");
         GuestKit.Result fsck = GuestKit.status(List.of("e2fsck", "-fn", raw.toString()), Duration.ofMinutes(2));
         log.check(fsck.status() == 0, "quiesced " + what + " restore: e2fsck -fn clean with no journal replay",
                 "quiesced " + what + " restore: e2fsck -fn exit " + fsck.status() + ": " + fsck.out().strip());

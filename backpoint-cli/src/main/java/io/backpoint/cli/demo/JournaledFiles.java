@@ -69,6 +69,21 @@ public final class JournaledFiles {
     }
 
     /**
+     * Whether the image's ext4 superblock says its journal needs replaying: set on disk while the
+     * file system is mounted, cleared by a freeze. A quiesced backup must not have it; a
+     * crash-consistent backup of a mounted file system does.
+     */
+    public static boolean needsRecovery(Path rawImage) throws IOException, InterruptedException {
+        String header = GuestKit.run(List.of("dumpe2fs", "-h", rawImage.toString()), Duration.ofMinutes(1));
+        for (String line : header.split("\n")) {
+            if (line.startsWith("Filesystem features:")) {
+                return List.of(line.substring("Filesystem features:".length()).trim().split("\\s+")).contains("needs_recovery");
+            }
+        }
+        throw new AssertionError("dumpe2fs -h " + rawImage + " shows no file system features");
+    }
+
+    /**
      * Checks every journaled file of a raw ext4 image; returns how many there were.
      *
      * @param work an empty directory for debugfs to copy into
