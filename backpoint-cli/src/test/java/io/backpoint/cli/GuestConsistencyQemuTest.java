@@ -217,13 +217,8 @@ class GuestConsistencyQemuTest {
     @Order(6)
     void aProcessKilledWhileTheGuestIsFrozenIsThawedByTheNextCall() throws Exception {
         writeBackupXml("killed.xml", null, "killed.qcow2");
-        Process child = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
-                "io.backpoint.qemu.agent.FreezeAndWaitMain", uri, "g", root.resolve("killed.xml").toString())
-                .redirectErrorStream(true).start();
-        CompletableFuture<String> frozen = CompletableFuture.supplyAsync(() -> firstLine(child));
-        String line = frozen.get(5, TimeUnit.MINUTES);
-        assertThat(line).isEqualTo("FROZEN");
-        child.destroyForcibly();
+        Process child = frozenChild("killed.xml");
+        child.destroyForcibly(); // SIGKILL: nothing of the process runs any more
         assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
 
         assertThat(state.resolve("run/g/g.frozen")).exists();
@@ -244,11 +239,37 @@ class GuestConsistencyQemuTest {
 
     @Test
     @Order(7)
+    void aProcessStoppedBySigtermWhileTheGuestIsFrozenThawsOnItsWayOut() throws Exception {
+        writeBackupXml("termed.xml", null, "termed.qcow2");
+        Process child = frozenChild("termed.xml");
+        child.destroy(); // SIGTERM: the JVM's shutdown hooks run
+        assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        // No other call has run yet: the dying process thawed by itself.
+        assertThat(state.resolve("run/g/g.frozen")).doesNotExist();
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
+            assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
+        }
+        assertThat(cli("domjobinfo", "g").out()).contains("Job type:         None");
+        assertThat(root.resolve("termed.qcow2")).doesNotExist();
+    }
+
+    /** A child JVM beginning a quiesced backup, stopped dead while the guest is frozen. */
+    private Process frozenChild(String backupXml) throws Exception {
+        Process child = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
+                "io.backpoint.qemu.agent.FreezeAndWaitMain", uri, "g", root.resolve(backupXml).toString())
+                .redirectErrorStream(true).start();
+        CompletableFuture<String> frozen = CompletableFuture.supplyAsync(() -> firstLine(child));
+        assertThat(frozen.get(5, TimeUnit.MINUTES)).isEqualTo("FROZEN");
+        return child;
+    }
+
+    @Test
+    @Order(8)
     void anAgentThatHangsGivesAClearErrorAndNothingIsCreatedOrFrozen() throws Exception {
         try (GuestAgent agent = GuestKit.agent(state, "g")) {
             // The agent stops itself for a while (after its reply to this exec); the console says when.
-            agent.exec("/bin/sh", List.of("-c", "sleep 1; kill -STOP $(cat /run/qga.pid);"
-                    + " echo BP-AGENT-STOPPED > /dev/console; sleep 20; kill -CONT $(cat /run/qga.pid);"
+            agent.exec("/bin/sh", List.of("-c", "sleep 1; kill -STOP $(pidof qemu-ga)"
+                    + " && echo BP-AGENT-STOPPED > /dev/console; sleep 20; kill -CONT $(pidof qemu-ga);"
                     + " echo BP-AGENT-RESUMED > /dev/console"));
         }
         GuestKit.awaitConsole(root.resolve("g.serial"), "BP-AGENT-STOPPED", Duration.ofMinutes(1));

@@ -137,12 +137,26 @@ public final class GuestFreeze implements AutoCloseable {
         }
     }
 
-    /** Thaws if a freeze may be in force; on success the intent record goes. */
+    /**
+     * Thaws if a freeze may be in force; on success the intent record goes. An interrupt
+     * (the reason the instant failed, perhaps) is set aside meanwhile: it would cut the thaw short.
+     */
     private synchronized void thaw() {
         if (!frozen) {
             deleteIntent();
             return;
         }
+        boolean interrupted = Thread.interrupted();
+        try {
+            thawFrozen();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void thawFrozen() {
         try {
             if (agent == null) {
                 agent = GuestAgent.connect(agentSocket, timeout);

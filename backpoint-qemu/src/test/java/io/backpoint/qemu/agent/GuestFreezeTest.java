@@ -83,6 +83,21 @@ class GuestFreezeTest {
     }
 
     @Test
+    void anInterruptedInstantIsThawedAndTheInterruptKept() throws Exception {
+        try (FakeAgent fake = new FakeAgent(dir, (cmd, req, n) -> FakeAgent.healthy(cmd, req))) {
+            try (GuestFreeze freeze = GuestFreeze.connect(fake.path(), record(), LONG)) {
+                assertThatThrownBy(() -> freeze.around(() -> {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted waiting for QEMU command 'transaction'");
+                })).isInstanceOf(java.io.InterruptedIOException.class);
+                assertThat(Thread.interrupted()).as("the interrupt is still there for the caller").isTrue();
+            }
+            assertThat(fake.commands()).endsWith("guest-fsfreeze-freeze", "guest-fsfreeze-thaw");
+            assertThat(record()).doesNotExist();
+        }
+    }
+
+    @Test
     void aFreezeThatHangsTimesOutAndIsThawedOnAFreshConnection() throws Exception {
         try (FakeAgent fake = new FakeAgent(dir, (cmd, req, n) -> cmd.equals("guest-fsfreeze-freeze")
                 ? FakeAgent.Answer.silence() : FakeAgent.healthy(cmd, req))) {
