@@ -208,6 +208,13 @@ class GuestConsistencyQemuTest {
             assertThat(r.status()).isNotZero();
             assertThat(r.err()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
             assertThat(cli("checkpoint-list", "n", "--name").out().strip()).isEmpty();
+            Files.writeString(root.resolve("n-backup.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
+                    + root.resolve("n.full.qcow2") + "'/></disk></disks></domainbackup>");
+            Result b = cli("backup-begin", "n", "n-backup.xml", "--quiesce");
+            assertThat(b.status()).isNotZero();
+            assertThat(b.err()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
+            assertThat(root.resolve("n.full.qcow2")).doesNotExist();
+            assertThat(cli("domjobinfo", "n").out()).contains("Job type:         None");
         } finally {
             assertOk(cli("destroy", "n"));
         }
