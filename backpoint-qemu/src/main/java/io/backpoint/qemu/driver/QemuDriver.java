@@ -142,7 +142,15 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         CheckpointNames.require("domain", name);
         DomainLock lock = FileDomainLock.acquire(layout.lockFile(name));
         // A process killed during a quiesced instant left the guest frozen: every call thaws it.
-        GuestFreeze.recover(freezeRecord(name), GuestFreeze.configuredTimeout());
+        Path record = freezeRecord(name);
+        if (Files.exists(record)) {
+            try {
+                GuestFreeze.recover(record, GuestFreeze.configuredTimeout());
+            } catch (RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+        }
         return lock;
     }
 
