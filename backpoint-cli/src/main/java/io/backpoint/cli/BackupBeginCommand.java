@@ -15,7 +15,8 @@ import java.util.function.BooleanSupplier;
  * backup-begin: starts a push or pull backup, optionally with a checkpoint at the same instant.
  * Beyond virsh, {@code --wait} blocks until a push job ends, showing progress, and fails unless
  * the job completed. It is refused for a pull backup before anything begins: a pull job ends only
- * when it is aborted, so waiting for it would never return.
+ * when it is aborted, so waiting for it would never return. Also beyond virsh, {@code --quiesce}
+ * freezes the guest's file systems around the begin transaction.
  */
 final class BackupBeginCommand implements Command {
     /** Polling starts fast, so a short job is seen to end soon, and backs off to this. */
@@ -54,6 +55,8 @@ final class BackupBeginCommand implements Command {
                 OptionDef.string("backupxml", "domain backup XML"),
                 OptionDef.string("checkpointxml", "domain checkpoint XML"),
                 OptionDef.bool("reuse-external", "reuse files provided by caller"),
+                OptionDef.bool("quiesce", "Backpoint extension: freeze the guest's file systems through its agent "
+                        + "for the backup's instant only (not the copy)"),
                 OptionDef.bool("wait", "wait for a push backup to end, showing progress; fail unless it completed "
                         + "(refused for a pull backup, which ends only on domjobabort)"));
     }
@@ -68,6 +71,9 @@ final class BackupBeginCommand implements Command {
         EnumSet<BackupBeginFlag> flags = EnumSet.noneOf(BackupBeginFlag.class);
         if (args.has("reuse-external")) {
             flags.add(BackupBeginFlag.REUSE_EXTERNAL);
+        }
+        if (args.has("quiesce")) {
+            flags.add(BackupBeginFlag.QUIESCE);
         }
         if (args.has("wait")
                 && BackupXml.parse(backupXml, EnumSet.noneOf(BackupParseFlag.class)).mode() == BackupMode.PULL) {

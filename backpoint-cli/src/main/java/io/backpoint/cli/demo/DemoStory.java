@@ -45,16 +45,15 @@ final class DemoStory {
 
     private final Path dir;
     private final PrintStream out;
-    private final long t0 = System.nanoTime();
+    private final StoryLog log;
     private final Map<String, DiskModel> models = new LinkedHashMap<>();
     private final Map<String, Path> live = new LinkedHashMap<>();
-    private int passed;
-    private final List<String> failed = new ArrayList<>();
     private Domain dom;
 
     DemoStory(Path dir, PrintStream out) {
         this.dir = dir;
         this.out = out;
+        this.log = new StoryLog(out);
     }
 
     /** Runs the story; true when every check held. */
@@ -87,10 +86,7 @@ final class DemoStory {
                 }
             }
         }
-        out.println();
-        out.printf("%d checks passed, %d failed%s%n", passed, failed.size(),
-                failed.isEmpty() ? "" : ": " + String.join("; ", failed));
-        return failed.isEmpty();
+        return log.summary();
     }
 
     private void story(Path backups) throws Exception {
@@ -303,21 +299,15 @@ final class DemoStory {
     }
 
     private void check(boolean ok, String what, String failure) {
-        if (ok) {
-            passed++;
-            out.printf("          ok  %s%n", what);
-        } else {
-            failed.add(failure);
-            out.printf("      FAILED  %s%n", failure);
-        }
+        log.check(ok, what, failure);
     }
 
     private void step(String what) {
-        out.printf("[%6.2fs] %s%n", secs(t0), what);
+        log.step(what);
     }
 
     private static double secs(long since) {
-        return (System.nanoTime() - since) / 1e9;
+        return StoryLog.secs(since);
     }
 
     private static String mib(long bytes) {

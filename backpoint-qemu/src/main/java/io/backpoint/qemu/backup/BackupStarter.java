@@ -1,5 +1,6 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.qemu.agent.GuestFreeze;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -62,13 +63,16 @@ final class BackupStarter {
         this.clock = clock;
     }
 
-    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, Runnable commitCheckpoint) {
+    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, boolean quiesce,
+            Runnable commitCheckpoint) {
         String name = dom.name();
         DomainDef domain = driver.definition(name);
         Path defaultSocket = driver.runDir(name).resolve(BackupNames.defaultSocketFile());
         BackupDef def = BackupPlanner.fill(backup, BackupServer.unix(defaultSocket.toString()));
         BackupJobStore store = reconciler.store(name);
-        try (QmpClient qmp = driver.monitor(name)) {
+        // The agent is asked first: a silent guest gets its error before anything is created.
+        try (GuestFreeze freeze = quiesce ? driver.guestFreeze(name) : null;
+                QmpClient qmp = driver.monitor(name)) {
             ArrayNode rawNodes = qmp.queryNamedBlockNodes();
             Map<String, DiskSource> sources = sources(def, domain, rawNodes);
             BackupPlan plan = BackupPlanner.plan(def, checkpoint, sources, BlockNodes.parse(rawNodes), reuse);
@@ -86,7 +90,12 @@ final class BackupStarter {
                 if (plan.nbdServerStart() != null) {
                     startServer(qmp, job, store);
                 }
-                qmp.transaction(plan.transaction());
+                if (freeze != null) {
+                    // The freeze covers the backup's instant only; the copy runs thawed.
+                    freeze.around(() -> qmp.transaction(plan.transaction()));
+                } else {
+                    qmp.transaction(plan.transaction());
+                }
             } catch (IOException | RuntimeException e) {
                 undo(qmp, job, name, store, e);
                 throw e instanceof IOException io ? QmpSessions.translate("backup-begin", io) : (RuntimeException) e;

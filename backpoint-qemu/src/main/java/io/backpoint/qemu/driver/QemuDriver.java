@@ -14,7 +14,9 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
+import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.backup.QemuBackupMechanics;
+import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
@@ -138,7 +140,38 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public DomainLock lock(String name) {
         CheckpointNames.require("domain", name);
-        return FileDomainLock.acquire(layout.lockFile(name));
+        DomainLock lock = FileDomainLock.acquire(layout.lockFile(name));
+        // A process killed during a quiesced instant left the guest frozen: every call thaws it.
+        Path record = freezeRecord(name);
+        if (Files.exists(record)) {
+            try {
+                GuestFreeze.recover(record, GuestFreeze.configuredTimeout());
+            } catch (RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+        }
+        return lock;
+    }
+
+    /** Says that the guest's file systems may be frozen: written before a freeze, removed after the thaw. */
+    private Path freezeRecord(String name) {
+        return layout.runDir(name).resolve(name + ".frozen");
+    }
+
+    /**
+     * The running domain's guest agent, checked to answer, ready to freeze the guest around one
+     * instant. ARGUMENT_UNSUPPORTED without an agent channel, AGENT_UNRESPONSIVE when it is silent.
+     * Caller holds the domain's lock.
+     */
+    public GuestFreeze guestFreeze(String name) {
+        if (!running(name)) {
+            throw BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running");
+        }
+        Path socket = QemuCommandLine.agentSocket(definition(name), layout.runDir(name)).orElseThrow(
+                () -> new BackpointException(ErrorCode.ARGUMENT_UNSUPPORTED, "QEMU guest agent is not configured:"
+                        + " quiesce needs <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"));
+        return GuestFreeze.connect(socket, freezeRecord(name), GuestFreeze.configuredTimeout());
     }
 
     @Override
@@ -400,6 +433,8 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         Files.deleteIfExists(DomainProcesses.qmpSocket(run, name));
         Files.deleteIfExists(run.resolve(LIVE_XML));
         Files.deleteIfExists(run.resolve(ID_FILE));
+        // Without its QEMU no guest is frozen.
+        Files.deleteIfExists(run.resolve(name + ".frozen"));
     }
 
     private DomainInfo requireDomain(String name) {

@@ -83,6 +83,22 @@ class QemuDriverStateTest {
     }
 
     @Test
+    void quiesceOnAShutOffDomainIsRefusedAndCreatesNothing() throws Exception {
+        TestVm.assumeQemu();
+        try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
+            Path img = Files.createDirectories(dir.resolve("img"));
+            Domain dom = conn.defineDomain(TestVm.domainXml("vm1", img, "qcow2"));
+            assertThatThrownBy(() -> dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>",
+                    io.backpoint.api.CheckpointCreateFlag.QUIESCE.bit())).isInstanceOfSatisfying(BackpointException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_INVALID);
+                        assertThat(e.detail()).isEqualTo("quiesce needs a running domain with a guest agent; domain 'vm1' is shut off");
+                    });
+            assertThat(dom.listCheckpoints(0)).isEmpty();
+            assertThat(TestVm.run("qemu-img", "info", TestVm.image(img, "vm1", "vda", "qcow2").toString())).doesNotContain("c1");
+        }
+    }
+
+    @Test
     void offlineDeleteWithAMissingBitmapRemovesNothing() throws Exception {
         TestVm.assumeQemu();
         try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
