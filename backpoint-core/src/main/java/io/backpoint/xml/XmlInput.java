@@ -1,5 +1,6 @@
 package io.backpoint.xml;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import java.io.ByteArrayInputStream;
@@ -82,7 +83,7 @@ public final class XmlInput {
         } catch (SAXException e) {
             throw new BackpointException(ErrorCode.XML_ERROR, "malformed XML: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.XML_ERROR, "cannot read XML: " + e.getMessage(), e);
+            throw new BackpointException(ErrorCode.XML_ERROR, "cannot read XML: " + IoErrors.reason(e), e);
         } finally {
             parser.reset();
         }

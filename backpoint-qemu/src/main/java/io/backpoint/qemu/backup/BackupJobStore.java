@@ -1,5 +1,6 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,7 +58,7 @@ final class BackupJobStore {
             AtomicFiles.write(jobFile(), BackupXml.format(job.toDef(), true));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot write backup job record '" + jobFile() + "': " + e.getMessage(), e);
+                    "cannot write backup job record '" + jobFile() + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -66,7 +67,7 @@ final class BackupJobStore {
             AtomicFiles.delete(jobFile());
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot remove backup job record '" + jobFile() + "': " + e.getMessage(), e);
+                    "cannot remove backup job record '" + jobFile() + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -78,7 +79,7 @@ final class BackupJobStore {
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot remove backup files in '" + dir + "': " + e.getMessage(), e);
+                    "cannot remove backup files in '" + dir + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -99,7 +100,7 @@ final class BackupJobStore {
             AtomicFiles.write(dir.resolve(COMPLETED_FILE), o.toString() + "\n");
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot write completed job statistics in '" + dir + "': " + e.getMessage(), e);
+                    "cannot write completed job statistics in '" + dir + "': " + IoErrors.reason(e), e);
         }
     }
 

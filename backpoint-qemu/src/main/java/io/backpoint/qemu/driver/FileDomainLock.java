@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.driver.DomainLock;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
@@ -67,7 +68,7 @@ final class FileDomainLock {
             return abs.getParent().toRealPath().resolve(abs.getFileName());
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot create lock directory '" + abs.getParent() + "': " + e.getMessage(), e);
+                    "cannot create lock directory '" + abs.getParent() + "': " + IoErrors.reason(e), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.api.DomainState;
 import io.backpoint.checkpoint.CheckpointNames;
 import io.backpoint.checkpoint.CheckpointStore;
@@ -98,7 +99,8 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             if (!running(name)) {
                 return new DomainInfo(name, def.uuid(), DomainState.SHUTOFF, -1, true);
             }
-            return new DomainInfo(name, def.uuid(), DomainState.RUNNING, readId(name), true);
+            RunStates.StateAndReason now = runState(name);
+            return new DomainInfo(name, def.uuid(), now.state(), readId(name), true, now.reason());
         }
     }
 
@@ -214,7 +216,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             int count = loaded.defs().size() + loaded.problems().size();
             if (count > 0 && !checkpointsMetadata) {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
-                        "cannot delete inactive domain with %d checkpoints", count);
+                        "cannot delete inactive domain with %d checkpoints: use --checkpoints-metadata to delete their metadata too (the bitmaps stay in the images)", count);
             }
             store.deleteAll();
             backups.forget(name);
@@ -282,7 +284,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             DomainProcesses.stop(process, run, name);
             cleanRunDir(run, name);
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot clean up after domain '" + name + "': " + e.getMessage(), e);
+            throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot clean up after domain '" + name + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -293,6 +295,15 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             qmp.systemPowerdown();
         } catch (IOException e) {
             throw QmpSessions.translate("system_powerdown", e);
+        }
+    }
+
+    /** Running or paused, from QEMU itself: a VM stopped with 'stop' (or by an I/O error) is not running. */
+    private RunStates.StateAndReason runState(String name) {
+        try (QmpClient qmp = monitor(name)) {
+            return RunStates.of(qmp.queryStatus());
+        } catch (IOException e) {
+            throw QmpSessions.translate("query-status", e);
         }
     }
 
@@ -361,7 +372,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             cleanRunDir(run, name);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot clean up after the QEMU of domain '" + name + "' that went away: " + e.getMessage(), e);
+                    "cannot clean up after the QEMU of domain '" + name + "' that went away: " + IoErrors.reason(e), e);
         }
         return false;
     }

@@ -19,6 +19,15 @@ import java.nio.file.Path;
  */
 record StateLayout(String uri, Path root) {
     static StateLayout of(URI uri) {
+        if (uri.getRawAuthority() != null) {
+            // qemu://HOST/... means libvirtd on HOST; this driver acts on this machine only, and
+            // acting locally on a URI that names another host would touch the wrong VMs.
+            throw BackpointException.of(ErrorCode.NO_CONNECT,
+                    "no connection driver available for %s: the daemonless QEMU driver acts on this machine only and cannot go to '%s'; use qemu:///system, qemu:///session or qemu:///embed?root=DIR",
+                    uri, uri.getRawAuthority());
+        }
+        requirePrintable(uri, uri.getPath());
+        requirePrintable(uri, uri.getQuery());
         String path = uri.getPath();
         // Already percent-decoded; URLDecoder would also turn '+' into a space.
         String query = uri.getQuery();
@@ -51,6 +60,14 @@ record StateLayout(String uri, Path root) {
             }
             default -> throw BackpointException.of(ErrorCode.NO_CONNECT,
                     "unexpected QEMU URI path '%s', try qemu:///system, qemu:///session or qemu:///embed?root=DIR", path);
+        }
+    }
+
+    /** Decoded parts become file names: a NUL or control character (%00, %0A) is refused, not passed on. */
+    private static void requirePrintable(URI uri, String part) {
+        if (part != null && part.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "URI '%s' holds a control character (such as %%00): not allowed in a path or parameter", uri);
         }
     }
 
