@@ -1,5 +1,6 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.util.OwnerOnly;
 import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,7 +55,7 @@ final class BackupJobStore {
 
     void save(BackupJob job) {
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(jobFile(), BackupXml.format(job.toDef(), true));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
@@ -96,7 +97,7 @@ final class BackupJobStore {
             o.put("errmsg", info.errorMessage());
         }
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(dir.resolve(COMPLETED_FILE), o.toString() + "\n");
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,

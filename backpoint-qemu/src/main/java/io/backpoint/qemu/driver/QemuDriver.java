@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.OwnerOnly;
 import io.backpoint.util.IoErrors;
 import io.backpoint.api.DomainState;
 import io.backpoint.checkpoint.CheckpointNames;
@@ -140,6 +141,12 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public DomainLock lock(String name) {
         CheckpointNames.require("domain", name);
+        try {
+            layout.requireOwnState(name);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_DENIED,
+                    "refusing the state of domain '" + name + "': " + IoErrors.reason(e), e);
+        }
         return FileDomainLock.acquire(layout.lockFile(name));
     }
 
@@ -258,7 +265,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             Path run = layout.runDir(name);
             try {
                 cleanRunDir(run, name);
-                Files.createDirectories(run);
+                OwnerOnly.createDirectories(run);
                 AtomicFiles.write(run.resolve(LIVE_XML), DomainXml.format(def,
                         EnumSet.of(DomainXml.FormatFlag.SECURE, DomainXml.FormatFlag.INACTIVE)));
                 AtomicFiles.write(run.resolve(ID_FILE), Integer.toString(nextId()) + "\n");
@@ -397,7 +404,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                     next = 1;
                 }
             }
-            Files.createDirectories(file.getParent());
+            OwnerOnly.createDirectories(file.getParent());
             AtomicFiles.write(file, Integer.toString(next + 1) + "\n");
             return next;
         }

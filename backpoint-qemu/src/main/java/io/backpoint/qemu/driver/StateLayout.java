@@ -2,8 +2,14 @@ package io.backpoint.qemu.driver;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.util.OwnerOnly;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Where a QEMU connection keeps its state. {@code qemu:///system}: /var/lib/backpoint;
@@ -105,6 +111,31 @@ record StateLayout(String uri, Path root) {
 
     Path backupDir(String name) {
         return root.resolve("backup").resolve(name);
+    }
+
+    /**
+     * Before a domain is locked: the state it reads is this user's alone. Directories of ours that
+     * an older version left looser than 0700 are tightened; anything owned by another user
+     * (who could have planted a job record naming files to delete) is refused.
+     */
+    void requireOwnState(String name) throws IOException {
+        OwnerOnly.requireOwned(root);
+        for (Path dir : List.of(domainsDir(), root.resolve("checkpoint"), root.resolve("run"), root.resolve("lock"),
+                root.resolve("backup"), checkpointDir(name), runDir(name), backupDir(name))) {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                OwnerOnly.requireOwnDirectory(dir);
+            }
+        }
+        OwnerOnly.requireOwned(domainFile(name));
+        for (Path dir : List.of(checkpointDir(name), runDir(name), backupDir(name))) {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        OwnerOnly.requireOwned(f);
+                    }
+                }
+            }
+        }
     }
 
     Path nextIdFile() {
