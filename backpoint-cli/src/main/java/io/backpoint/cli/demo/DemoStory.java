@@ -185,6 +185,10 @@ final class DemoStory {
         for (String d : DISKS) {
             String context = MetaContext.dirtyBitmap("backup-" + d);
             Path target = backups.resolve(d + ".inc2.qcow2");
+            // VM data is the owner's alone, like the push targets Backpoint creates: qemu-img
+            // keeps the mode of a file that exists.
+            Files.createFile(target, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(io.backpoint.util.OwnerOnly.FILE));
+            Files.setPosixFilePermissions(target, io.backpoint.util.OwnerOnly.FILE);
             exec("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(DISK_SIZE));
             try (NbdClient source = NbdClient.connectUnix(socket,
                     new NbdConnectOptions(d, List.of(MetaContext.BASE_ALLOCATION, context), Duration.ofSeconds(60)));
