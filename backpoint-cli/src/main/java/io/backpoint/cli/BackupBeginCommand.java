@@ -2,6 +2,8 @@ package io.backpoint.cli;
 
 import io.backpoint.api.BackupBeginFlag;
 import io.backpoint.api.Domain;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
 import io.backpoint.model.BackupMode;
@@ -90,15 +92,34 @@ final class BackupBeginCommand implements Command {
 
     private boolean await(Shell shell, Domain dom) throws InterruptedException {
         BackupProgress progress = new BackupProgress(shell.out(), terminal.getAsBoolean());
-        long pause = FIRST_POLL_MILLIS;
-        while (true) {
-            JobInfo info = dom.jobInfo(false);
-            if (info.type() == JobType.NONE) {
-                break;
+        // Ctrl-C aborts the job, as virsh's --wait block job commands do (blockcommit, blockcopy):
+        // exiting while the job went on would leave a backup no one waits for.
+        CountDownLatch interrupted = new CountDownLatch(1);
+        try (InterruptHandler handler = InterruptHandler.install(interrupted::countDown)) {
+            long pause = FIRST_POLL_MILLIS;
+            boolean aborted = false;
+            while (true) {
+                JobInfo info = dom.jobInfo(false);
+                if (info.type() == JobType.NONE) {
+                    break;
+                }
+                if (interrupted.getCount() == 0 && !aborted) {
+                    dom.abortJob();
+                    aborted = true;
+                    continue;
+                }
+                progress.update(info);
+                interrupted.await(pause, TimeUnit.MILLISECONDS);
+                pause = Math.min(POLL_MILLIS, pause * 3 / 2 + 1);
             }
-            progress.update(info);
-            Thread.sleep(pause);
-            pause = Math.min(POLL_MILLIS, pause * 3 / 2 + 1);
+            if (aborted) {
+                progress.finish();
+                shell.out().println();
+                shell.out().println("Backup aborted");
+                shell.out().flush();
+                dom.jobInfo(true, true);
+                return false;
+            }
         }
         // Kept, so that a later domjobinfo --completed still shows the job.
         JobInfo end = dom.jobInfo(true, true);

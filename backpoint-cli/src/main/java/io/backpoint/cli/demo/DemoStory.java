@@ -58,7 +58,7 @@ final class DemoStory {
 
     /** Runs the story; true when every check held. */
     boolean run() throws Exception {
-        boolean kvm = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm"));
+        boolean kvm = io.backpoint.qemu.process.Kvm.usable();
         out.printf("Backpoint demo in %s (%s)%n", dir, kvm ? "KVM" : "TCG: /dev/kvm is not usable");
         Path images = Files.createDirectories(dir.resolve("images"));
         Path backups = Files.createDirectories(dir.resolve("backups"));
@@ -181,6 +181,10 @@ final class DemoStory {
         for (String d : DISKS) {
             String context = MetaContext.dirtyBitmap("backup-" + d);
             Path target = backups.resolve(d + ".inc2.qcow2");
+            // VM data is the owner's alone, like the push targets Backpoint creates: qemu-img
+            // keeps the mode of a file that exists.
+            Files.createFile(target, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(io.backpoint.util.OwnerOnly.FILE));
+            Files.setPosixFilePermissions(target, io.backpoint.util.OwnerOnly.FILE);
             exec("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(DISK_SIZE));
             try (NbdClient source = NbdClient.connectUnix(socket,
                     new NbdConnectOptions(d, List.of(MetaContext.BASE_ALLOCATION, context), Duration.ofSeconds(60)));

@@ -1,6 +1,7 @@
 package io.backpoint.qemu.backup;
 
 import io.backpoint.qemu.agent.GuestFreeze;
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -174,8 +175,7 @@ final class BackupStarter {
             Path path = Path.of(d.path());
             boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
             if (d.createFile() && exists) {
-                throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
-                        d.path(), d.disk());
+                throw storeExists(d);
             }
             if ((reuse || d.type() == StoreType.BLOCK) && !exists) {
                 throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' does not exist",
@@ -185,6 +185,13 @@ final class BackupStarter {
                 TargetRecords.checkFree(d, reuse);
             }
         }
+    }
+
+    /** Backpoint never writes over a file it did not create: the way out is another name or --reuse-external. */
+    private static BackpointException storeExists(DiskPlan d) {
+        return BackpointException.of(ErrorCode.INVALID_ARG,
+                "store '%s' for backup of '%s' exists: choose another file, or use --reuse-external to write into it",
+                d.path(), d.disk());
     }
 
     private static void checkSocket(BackupServer server, Path defaultSocket) {
@@ -204,7 +211,7 @@ final class BackupStarter {
                 Files.deleteIfExists(socket);
             } catch (IOException e) {
                 throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                        "cannot remove stale socket '" + socket + "': " + e.getMessage(), e);
+                        "cannot remove stale socket '" + socket + "': " + IoErrors.reason(e), e);
             }
         } else if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             throw BackpointException.of(ErrorCode.OPERATION_INVALID, "socket '%s' for the NBD server exists",
@@ -231,11 +238,10 @@ final class BackupStarter {
                     // A target or scratch file holds the guest's data: the owner's alone, whatever the umask.
                     Files.createFile(Path.of(d.path()), OWNER_ONLY);
                 } catch (FileAlreadyExistsException e) {
-                    throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
-                            d.path(), d.disk());
+                    throw storeExists(d);
                 } catch (IOException e) {
                     throw new BackpointException(ErrorCode.SYSTEM_ERROR,
-                            "failed to create image file '" + d.path() + "': " + e.getMessage(), e);
+                            "failed to create image file '" + d.path() + "': " + IoErrors.reason(e), e);
                 }
                 job.created.add(d.path());
                 store.save(job);

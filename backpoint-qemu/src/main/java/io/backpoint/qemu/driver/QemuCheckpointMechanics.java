@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.api.CheckpointCreateFlag;
 import io.backpoint.driver.CheckpointMechanics;
@@ -272,7 +273,7 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         try {
             return qemuImg.info(image);
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot read image '" + image + "': " + e.getMessage(), e);
+            throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot read image '" + image + "': " + IoErrors.reason(e), e);
         }
     }
 

@@ -14,6 +14,15 @@ public final class Kvm {
     }
 
     static boolean usable(Path device) {
+        try {
+            // A regular file left at /dev/kvm (a stray write to it) opens read-write too.
+            int mode = (Integer) java.nio.file.Files.getAttribute(device, "unix:mode");
+            if ((mode & 0170000) != 0020000) {
+                return false;
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
         try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
             return true;
         } catch (IOException | SecurityException e) {

@@ -33,6 +33,28 @@ class QemuDriverStateTest {
     }
 
     @Test
+    void aHostInAQemuUriIsRefusedNotTakenForThisMachine() {
+        for (String uri : List.of("qemu://otherhost/system", "qemu://otherhost/embed?root=/tmp/x", "qemu://user@h:22/session")) {
+            assertThatThrownBy(() -> Connection.open(uri)).isInstanceOfSatisfying(BackpointException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.NO_CONNECT);
+                assertThat(e.getMessage()).startsWith("no connection driver available for " + uri + ": ")
+                        .contains("this machine only").doesNotContain("no connection driver available: ");
+            });
+        }
+    }
+
+    @Test
+    void malformedUrisAreClearErrorsWithoutJavaText() {
+        for (String uri : List.of("qemu:///embed?root=/tmp/a%00b", "qemu:///embed?root=/tmp/a%0Ab", "qemu:///sys%00tem",
+                "qemu:///embed?root=/tmp/a%zz", "qemu:///embed?root=/tmp/a b")) {
+            assertThatThrownBy(() -> Connection.open(uri)).as(uri).isInstanceOfSatisfying(BackpointException.class, e -> {
+                assertThat(e.code()).isIn(ErrorCode.INVALID_ARG, ErrorCode.NO_CONNECT);
+                assertThat(e.getMessage()).contains(uri).doesNotContainIgnoringCase("exception").doesNotContain("java.");
+            });
+        }
+    }
+
+    @Test
     void aLockReachedThroughASymlinkWaitsInsteadOfFailing() throws Exception {
         Path real = Files.createDirectories(dir.resolve("real/lock"));
         Path link = Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
