@@ -78,6 +78,9 @@ class ReadmeExamplesQemuTest {
         assertThat(blocks).as("README examples found").hasSizeGreaterThanOrEqualTo(8);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path work = Files.createDirectories(dir.resolve("clone"));
+        // The repository's own scripts are where a clone has them (the S3 example starts a
+        // throwaway Ceph RGW with .ci/ceph-rgw).
+        Files.createSymbolicLink(work.resolve(".ci"), readme.resolveSibling(".ci"));
         Path shim = work.resolve("backpoint");
         Files.writeString(shim, "#!/bin/sh\nexec '" + java + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '"
                 + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
