@@ -259,6 +259,11 @@ public final class Repository implements AutoCloseable {
         }
     }
 
+    /** Requests to keep in flight against this repository's storage (restore, verify, backup). */
+    public int parallelism() {
+        return store.parallelism();
+    }
+
     ObjectStore store() {
         return store;
     }

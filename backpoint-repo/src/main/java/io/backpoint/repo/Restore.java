@@ -24,7 +24,7 @@ public final class Restore {
     private final int threads;
 
     public Restore(Repository repository) {
-        this(repository, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this(repository, repository.parallelism());
     }
 
     public Restore(Repository repository, int threads) {

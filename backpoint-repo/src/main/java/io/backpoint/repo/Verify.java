@@ -38,7 +38,7 @@ public final class Verify {
     private final int threads;
 
     public Verify(Repository repository) {
-        this(repository, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this(repository, repository.parallelism());
     }
 
     public Verify(Repository repository, int threads) {

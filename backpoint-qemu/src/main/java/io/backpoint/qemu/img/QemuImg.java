@@ -1,5 +1,6 @@
 package io.backpoint.qemu.img;
 
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -201,7 +202,7 @@ public final class QemuImg {
                 p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             } catch (IOException e) {
-                throw new IOException("cannot run '" + binary + "': " + e.getMessage(), e);
+                throw new IOException("cannot run '" + binary + "': " + IoErrors.reason(e), e);
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();

@@ -14,8 +14,13 @@ public final class Kvm {
     }
 
     static boolean usable(Path device) {
-        // A regular file of that name (seen on shared machines) opens read-write too, yet is no KVM.
-        if (java.nio.file.Files.isRegularFile(device)) {
+        try {
+            // A regular file left at /dev/kvm (a stray write to it) opens read-write too.
+            int mode = (Integer) java.nio.file.Files.getAttribute(device, "unix:mode");
+            if ((mode & 0170000) != 0020000) {
+                return false;
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }
         try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {

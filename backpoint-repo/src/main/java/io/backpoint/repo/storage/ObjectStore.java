@@ -49,6 +49,14 @@ public interface ObjectStore extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * How many requests callers should keep in flight: a local file system is busy with a few,
+     * object storage is bound by each request's latency and wants many.
+     */
+    default int parallelism() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
     /** Where this store is, as the user wrote it (for messages). */
     String location();
 
