@@ -5,7 +5,7 @@ import io.backpoint.xml.CheckpointFormatFlag;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;
 import io.backpoint.xml.XmlInput;
-import io.backpoint.xml.XmlNode;
+import io.backpoint.model.XmlNode;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package io.backpoint.bench;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package io.backpoint.cli;
 
-import io.backpoint.api.BackupBeginFlag;
+import io.backpoint.vocab.BackupBeginFlag;
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import io.backpoint.model.BackupMode;
 import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;

@@ -1,6 +1,6 @@
 package io.backpoint.cli;
 
-import io.backpoint.api.JobInfo;
+import io.backpoint.vocab.JobInfo;
 import java.io.PrintStream;
 import java.util.Locale;
 

@@ -1,7 +1,7 @@
 package io.backpoint.cli;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointDeleteFlag;
+import io.backpoint.vocab.CheckpointDeleteFlag;
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
 import java.util.EnumSet;

@@ -1,7 +1,7 @@
 package io.backpoint.cli;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointXmlFlag;
+import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.api.Domain;
 import java.util.EnumSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.backpoint.cli;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.api.Domain;
 import java.io.PrintStream;
 import java.util.EnumSet;

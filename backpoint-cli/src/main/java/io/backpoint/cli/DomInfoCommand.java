@@ -1,9 +1,9 @@
 package io.backpoint.cli;
 
 import io.backpoint.api.Domain;
-import io.backpoint.api.DomainState;
+import io.backpoint.vocab.DomainState;
 import io.backpoint.xml.DomainXml;
-import io.backpoint.xml.XmlNode;
+import io.backpoint.model.XmlNode;
 import java.io.PrintStream;
 import java.util.List;
 

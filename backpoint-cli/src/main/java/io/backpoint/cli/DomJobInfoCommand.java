@@ -1,7 +1,7 @@
 package io.backpoint.cli;
 
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
+import io.backpoint.vocab.JobInfo;
 import java.util.List;
 
 /** domjobinfo: the current job's statistics, or with --completed the last ended one's. */

@@ -1,7 +1,7 @@
 package io.backpoint.cli;
 
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.io.PrintStream;
 import java.util.Locale;
 

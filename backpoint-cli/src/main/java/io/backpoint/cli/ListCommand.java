@@ -1,7 +1,7 @@
 package io.backpoint.cli;
 
 import io.backpoint.api.Domain;
-import io.backpoint.api.DomainState;
+import io.backpoint.vocab.DomainState;
 import java.util.List;
 
 /** list: domains as a table (active ones unless --all or --inactive), or names or UUIDs. */

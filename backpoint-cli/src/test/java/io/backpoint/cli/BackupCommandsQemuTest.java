@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobType;
+import io.backpoint.vocab.JobType;
 import io.backpoint.qemu.process.Kvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package io.backpoint.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

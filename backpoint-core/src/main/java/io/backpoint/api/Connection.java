@@ -5,7 +5,6 @@ import io.backpoint.checkpoint.CheckpointService;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.Driver;
 import io.backpoint.driver.DriverFactory;
-import io.backpoint.driver.test.TestDriver;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import java.net.URI;
@@ -37,9 +36,6 @@ public final class Connection implements AutoCloseable {
             parsed = new URI(uri);
         } catch (URISyntaxException | NullPointerException e) {
             throw BackpointException.of(ErrorCode.INVALID_ARG, "invalid connection URI '%s'", uri);
-        }
-        if ("test".equals(parsed.getScheme())) {
-            return new Connection(TestDriver.open(parsed));
         }
         for (DriverFactory factory : ServiceLoader.load(DriverFactory.class)) {
             if (factory.accepts(parsed)) {

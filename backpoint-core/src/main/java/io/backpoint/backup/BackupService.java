@@ -1,7 +1,7 @@
 package io.backpoint.backup;
 
-import io.backpoint.api.BackupBeginFlag;
-import io.backpoint.api.JobInfo;
+import io.backpoint.vocab.BackupBeginFlag;
+import io.backpoint.vocab.JobInfo;
 import io.backpoint.checkpoint.CheckpointService;
 import io.backpoint.driver.BackupMechanics;
 import io.backpoint.driver.DomainInfo;
@@ -13,7 +13,6 @@ import io.backpoint.model.BackupDef;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.model.CheckpointDef;
-import io.backpoint.xml.BackupAlign;
 import io.backpoint.xml.BackupXml;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,9 +1,10 @@
 package io.backpoint.checkpoint;
 
-import io.backpoint.api.CheckpointCreateFlag;
-import io.backpoint.api.CheckpointDeleteFlag;
-import io.backpoint.api.CheckpointListFlag;
-import io.backpoint.api.CheckpointXmlFlag;
+import io.backpoint.driver.CheckpointStore;
+import io.backpoint.vocab.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointDeleteFlag;
+import io.backpoint.vocab.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLock;
@@ -14,7 +15,6 @@ import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
-import io.backpoint.xml.CheckpointAlign;
 import io.backpoint.xml.CheckpointFormatFlag;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;

@@ -1,5 +1,6 @@
 package io.backpoint.checkpoint;
 
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;

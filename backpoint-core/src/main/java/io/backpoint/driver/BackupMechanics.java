@@ -1,6 +1,6 @@
 package io.backpoint.driver;
 
-import io.backpoint.api.JobInfo;
+import io.backpoint.vocab.JobInfo;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.CheckpointDef;
 

@@ -1,6 +1,6 @@
 package io.backpoint.driver;
 
-import io.backpoint.api.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointCreateFlag;
 import io.backpoint.model.CheckpointDef;
 import java.util.List;
 import java.util.Map;

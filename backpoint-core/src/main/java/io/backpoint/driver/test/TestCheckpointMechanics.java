@@ -1,6 +1,6 @@
 package io.backpoint.driver.test;
 
-import io.backpoint.api.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointCreateFlag;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;

@@ -1,8 +1,7 @@
 package io.backpoint.driver.test;
 
-import io.backpoint.api.DomainState;
-import io.backpoint.checkpoint.CheckpointStore;
-import io.backpoint.checkpoint.MemoryCheckpointStore;
+import io.backpoint.vocab.DomainState;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLock;

@@ -1,7 +1,7 @@
 package io.backpoint.qemu.backup;
 
-import io.backpoint.api.JobType;
-import io.backpoint.checkpoint.CheckpointStore;
+import io.backpoint.vocab.JobType;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
@@ -208,7 +208,7 @@ final class JobReconciler {
     }
 
     /** Statistics: final numbers of ended sub-jobs plus the live numbers of running ones. */
-    io.backpoint.api.JobInfo stats(BackupJob job, JobType type, List<JobInfo> live) {
+    io.backpoint.vocab.JobInfo stats(BackupJob job, JobType type, List<JobInfo> live) {
         long current = 0;
         long total = 0;
         for (BackupDiskDef d : job.def.backedUpDisks()) {
@@ -225,15 +225,15 @@ final class JobReconciler {
             }
         }
         long elapsed = Math.max(0, clock.millis() - job.beginMillis);
-        int op = io.backpoint.api.JobInfo.OPERATION_BACKUP;
+        int op = io.backpoint.vocab.JobInfo.OPERATION_BACKUP;
         if (job.pull()) {
-            return new io.backpoint.api.JobInfo(type, op, elapsed, 0, 0, current, total, job.error);
+            return new io.backpoint.vocab.JobInfo(type, op, elapsed, 0, 0, current, total, job.error);
         }
-        return new io.backpoint.api.JobInfo(type, op, elapsed, total, current, 0, 0, job.error);
+        return new io.backpoint.vocab.JobInfo(type, op, elapsed, total, current, 0, 0, job.error);
     }
 
     /** The running job's statistics (UNBOUNDED, as libvirt reports a backup). */
-    io.backpoint.api.JobInfo liveStats(DomainInfo dom, BackupJob job) {
+    io.backpoint.vocab.JobInfo liveStats(DomainInfo dom, BackupJob job) {
         try (QmpClient qmp = driver.monitor(dom.name())) {
             return stats(job, JobType.UNBOUNDED, qmp.queryJobs());
         } catch (IOException e) {

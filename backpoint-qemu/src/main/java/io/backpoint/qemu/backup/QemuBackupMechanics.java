@@ -1,6 +1,6 @@
 package io.backpoint.qemu.backup;
 
-import io.backpoint.api.JobInfo;
+import io.backpoint.vocab.JobInfo;
 import io.backpoint.driver.BackupMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.model.BackupDef;

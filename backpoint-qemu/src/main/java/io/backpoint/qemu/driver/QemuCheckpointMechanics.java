@@ -1,7 +1,7 @@
 package io.backpoint.qemu.driver;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.backpoint.api.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointCreateFlag;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;

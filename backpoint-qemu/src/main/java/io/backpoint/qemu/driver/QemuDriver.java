@@ -1,8 +1,8 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.api.DomainState;
+import io.backpoint.vocab.DomainState;
 import io.backpoint.checkpoint.CheckpointNames;
-import io.backpoint.checkpoint.CheckpointStore;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.checkpoint.FileCheckpointStore;
 import io.backpoint.driver.BackupMechanics;
 import io.backpoint.driver.CheckpointMechanics;
@@ -21,7 +21,7 @@ import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.util.AtomicFiles;
 import io.backpoint.xml.DomainXml;
 import io.backpoint.xml.XmlInput;
-import io.backpoint.xml.XmlNode;
+import io.backpoint.model.XmlNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

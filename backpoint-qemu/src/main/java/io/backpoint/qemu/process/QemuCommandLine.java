@@ -6,7 +6,7 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.qemu.block.BlockNodeNames;
-import io.backpoint.xml.XmlNode;
+import io.backpoint.model.XmlNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -18,7 +18,7 @@ import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.testing.QmpTraces;
-import io.backpoint.xml.BackupAlign;
+import io.backpoint.backup.BackupAlign;
 import io.backpoint.xml.BackupXml;
 import io.backpoint.xml.DomainXml;
 import java.io.IOException;

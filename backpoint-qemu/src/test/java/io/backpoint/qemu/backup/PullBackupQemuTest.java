@@ -4,8 +4,8 @@ import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
 import java.nio.file.Files;

@@ -98,7 +98,7 @@ class QemuDriverStateTest {
             });
             assertThat(TestVm.run("qemu-img", "info", vda.toString())).contains("c1");
             assertThat(dom.checkpoint("c1").problem()).hasValueSatisfying(p -> assertThat(p).contains("'vdb'"));
-            dom.checkpoint("c1").delete(io.backpoint.api.CheckpointDeleteFlag.METADATA_ONLY.bit());
+            dom.checkpoint("c1").delete(io.backpoint.vocab.CheckpointDeleteFlag.METADATA_ONLY.bit());
             assertThat(dom.listCheckpoints(0)).isEmpty();
         }
     }

@@ -7,7 +7,7 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.xml.XmlInput;
-import io.backpoint.xml.XmlNode;
+import io.backpoint.model.XmlNode;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

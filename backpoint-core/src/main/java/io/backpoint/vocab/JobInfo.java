@@ -1,4 +1,4 @@
-package io.backpoint.api;
+package io.backpoint.vocab;
 
 /**
  * A backup job's statistics, as libvirt's virDomainGetJobStats reports them for a backup.

@@ -1,4 +1,4 @@
-package io.backpoint.api;
+package io.backpoint.vocab;
 
 /** virDomainJobType, with libvirt's numbers and virsh's words. */
 public enum JobType {

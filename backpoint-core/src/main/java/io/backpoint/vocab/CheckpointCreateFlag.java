@@ -1,4 +1,4 @@
-package io.backpoint.api;
+package io.backpoint.vocab;
 
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.backpoint.api;
+package io.backpoint.vocab;
 
 import io.backpoint.error.BackpointException;
 import java.util.EnumSet;

@@ -1,4 +1,4 @@
-package io.backpoint.api;
+package io.backpoint.vocab;
 
 /** virDomainState, with libvirt's numbers and virsh's spelling. */
 public enum DomainState {

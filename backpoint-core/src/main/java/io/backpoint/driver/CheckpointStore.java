@@ -1,4 +1,4 @@
-package io.backpoint.checkpoint;
+package io.backpoint.driver;
 
 import io.backpoint.model.CheckpointDef;
 import java.util.List;

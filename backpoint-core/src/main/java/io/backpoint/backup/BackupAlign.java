@@ -1,4 +1,4 @@
-package io.backpoint.xml;
+package io.backpoint.backup;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;

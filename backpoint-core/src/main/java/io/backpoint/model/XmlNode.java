@@ -1,4 +1,4 @@
-package io.backpoint.xml;
+package io.backpoint.model;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,22 +25,6 @@ public record XmlNode(String name, List<Attribute> attributes, List<XmlNode> chi
         Objects.requireNonNull(name);
         attributes = List.copyOf(attributes);
         children = List.copyOf(children);
-    }
-
-    /** Replays this element as SAX events, for validation. */
-    void toSax(org.xml.sax.ContentHandler handler) throws org.xml.sax.SAXException {
-        org.xml.sax.helpers.AttributesImpl attrs = new org.xml.sax.helpers.AttributesImpl();
-        for (Attribute a : attributes) {
-            attrs.addAttribute("", a.name(), a.name(), "CDATA", a.value());
-        }
-        handler.startElement("", name, name, attrs);
-        for (XmlNode c : children) {
-            c.toSax(handler);
-        }
-        if (text != null) {
-            handler.characters(text.toCharArray(), 0, text.length());
-        }
-        handler.endElement("", name, name);
     }
 
     /** The value of an attribute, or null. */
@@ -84,34 +68,5 @@ public record XmlNode(String name, List<Attribute> attributes, List<XmlNode> chi
     /** A copy with the given children. */
     public XmlNode withChildren(List<XmlNode> newChildren) {
         return new XmlNode(name, attributes, newChildren, text);
-    }
-
-    /** Writes this element at the writer's indentation. */
-    public void writeTo(XmlWriter w) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, w.indent());
-        w.raw(sb.toString());
-    }
-
-    private void write(StringBuilder sb, int indent) {
-        sb.append(" ".repeat(indent)).append('<').append(name);
-        for (Attribute a : attributes) {
-            sb.append(' ').append(a.name()).append("='");
-            XmlWriter.escape(sb, a.value());
-            sb.append('\'');
-        }
-        if (!children.isEmpty()) {
-            sb.append(">\n");
-            for (XmlNode c : children) {
-                c.write(sb, indent + 2);
-            }
-            sb.append(" ".repeat(indent)).append("</").append(name).append(">\n");
-        } else if (text != null) {
-            sb.append('>');
-            XmlWriter.escape(sb, text);
-            sb.append("</").append(name).append(">\n");
-        } else {
-            sb.append("/>\n");
-        }
     }
 }

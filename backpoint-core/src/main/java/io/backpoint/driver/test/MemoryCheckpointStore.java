@@ -1,5 +1,6 @@
-package io.backpoint.checkpoint;
+package io.backpoint.driver.test;
 
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.model.CheckpointDef;
 import java.util.List;
 
