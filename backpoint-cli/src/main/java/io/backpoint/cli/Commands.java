@@ -1,17 +1,14 @@
 package io.backpoint.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** Every command, by group, in the order help lists them. */
 final class Commands {
-    record Group(String title, String keyword, List<Command> commands) {}
-
     private Commands() {}
 
-    static List<Group> groups() {
+    static List<CommandGroup> groups() {
         return List.of(
-                new Group("Domain Management", "domain", List.of(
+                new CommandGroup("Domain Management", "domain", List.of(
                         new DefineCommand(),
                         DomainActionCommand.destroy(),
                         new DomJobAbortCommand(),
@@ -21,11 +18,11 @@ final class Commands {
                         DomainActionCommand.shutdown(),
                         DomainActionCommand.start(),
                         new UndefineCommand())),
-                new Group("Domain Monitoring", "monitor", List.of(
+                new CommandGroup("Domain Monitoring", "monitor", List.of(
                         new DomInfoCommand(),
                         new DomStateCommand(),
                         new ListCommand())),
-                new Group("Checkpoint", "checkpoint", List.of(
+                new CommandGroup("Checkpoint", "checkpoint", List.of(
                         new CheckpointCreateCommand(),
                         new CheckpointCreateAsCommand(),
                         new CheckpointDeleteCommand(),
@@ -33,21 +30,13 @@ final class Commands {
                         new CheckpointInfoCommand(),
                         new CheckpointListCommand(),
                         new CheckpointParentCommand())),
-                new Group("Backup", "backup", List.of(
+                new CommandGroup("Backup", "backup", List.of(
                         new BackupBeginCommand(),
                         new BackupDumpXmlCommand())),
-                new Group("Backpoint", "backpoint", List.of(
+                new CommandGroup("Backpoint", "backpoint", List.of(
                         new RestoreCommand(),
                         new DemoCliCommand(),
                         new ValidateCommand(),
                         new HelpCommand())));
-    }
-
-    static List<Command> all() {
-        List<Command> all = new ArrayList<>();
-        for (Group g : groups()) {
-            all.addAll(g.commands());
-        }
-        return all;
     }
 }

@@ -37,7 +37,7 @@ final class HelpCommand implements Command {
         if (name == null || name.isEmpty()) {
             out.println("Grouped commands:");
             out.println();
-            for (Commands.Group g : Commands.groups()) {
+            for (CommandGroup g : shell.groups()) {
                 out.printf(" %s (help keyword '%s'):%n", g.title(), g.keyword());
                 for (Command c : g.commands()) {
                     out.printf("    %-30s %s%n", c.name(), c.summary());
@@ -48,7 +48,7 @@ final class HelpCommand implements Command {
         }
         Command cmd = shell.commands().get(name);
         if (cmd == null) {
-            for (Commands.Group g : Commands.groups()) {
+            for (CommandGroup g : shell.groups()) {
                 if (g.keyword().equals(name)) {
                     out.printf(" %s (help keyword '%s'):%n", g.title(), g.keyword());
                     for (Command c : g.commands()) {

@@ -58,7 +58,7 @@ public final class Main {
                 break;
             }
         }
-        Shell shell = new Shell(uri, out, err, cwd, connector);
+        Shell shell = new Shell(uri, out, err, cwd, connector, Commands.groups());
         try {
             List<String> rest = List.of(args).subList(i, args.length);
             if (rest.isEmpty()) {

@@ -19,6 +19,7 @@ import java.util.function.Function;
  * followed by a blank line, and the exit status is that of the last command.
  */
 final class Shell {
+    private final List<CommandGroup> groups;
     private final Map<String, Command> commands = new LinkedHashMap<>();
     private final PrintStream out;
     private final PrintStream err;
@@ -28,14 +29,18 @@ final class Shell {
     private Connection connection;
     private boolean quit;
 
-    Shell(String uri, PrintStream out, PrintStream err, Path workingDir, Function<String, Connection> connector) {
+    Shell(String uri, PrintStream out, PrintStream err, Path workingDir, Function<String, Connection> connector,
+            List<CommandGroup> groups) {
         this.uri = uri;
         this.out = out;
         this.err = err;
         this.workingDir = workingDir;
         this.connector = connector;
-        for (Command c : Commands.all()) {
-            commands.put(c.name(), c);
+        this.groups = List.copyOf(groups);
+        for (CommandGroup g : groups) {
+            for (Command c : g.commands()) {
+                commands.put(c.name(), c);
+            }
         }
         // virsh's shell builtins: they stop the run; they are not listed by help.
         commands.put("quit", new QuitCommand("quit"));
@@ -48,6 +53,11 @@ final class Shell {
 
     PrintStream err() {
         return err;
+    }
+
+    /** The commands by group, as help lists them (the shell builtins are not among them). */
+    List<CommandGroup> groups() {
+        return groups;
     }
 
     Map<String, Command> commands() {
