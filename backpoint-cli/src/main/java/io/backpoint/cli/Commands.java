@@ -1,5 +1,29 @@
 package io.backpoint.cli;
 
+import io.backpoint.cli.backup.BackupBeginCommand;
+import io.backpoint.cli.backup.BackupDumpXmlCommand;
+import io.backpoint.cli.checkpoint.CheckpointCreateAsCommand;
+import io.backpoint.cli.checkpoint.CheckpointCreateCommand;
+import io.backpoint.cli.checkpoint.CheckpointDeleteCommand;
+import io.backpoint.cli.checkpoint.CheckpointDumpXmlCommand;
+import io.backpoint.cli.checkpoint.CheckpointInfoCommand;
+import io.backpoint.cli.checkpoint.CheckpointListCommand;
+import io.backpoint.cli.checkpoint.CheckpointParentCommand;
+import io.backpoint.cli.domain.DefineCommand;
+import io.backpoint.cli.domain.DomInfoCommand;
+import io.backpoint.cli.domain.DomJobAbortCommand;
+import io.backpoint.cli.domain.DomJobInfoCommand;
+import io.backpoint.cli.domain.DomStateCommand;
+import io.backpoint.cli.domain.DomainActionCommand;
+import io.backpoint.cli.domain.DumpXmlCommand;
+import io.backpoint.cli.domain.ListCommand;
+import io.backpoint.cli.domain.QemuMonitorCommand;
+import io.backpoint.cli.domain.UndefineCommand;
+import io.backpoint.cli.misc.DemoCliCommand;
+import io.backpoint.cli.misc.RestoreCommand;
+import io.backpoint.cli.misc.ValidateCommand;
+import io.backpoint.cli.shell.CommandGroup;
+import io.backpoint.cli.shell.HelpCommand;
 import java.util.List;
 
 /** Every command, by group, in the order help lists them. */

@@ -1,6 +1,7 @@
 package io.backpoint.cli;
 
 import io.backpoint.api.Connection;
+import io.backpoint.cli.shell.Shell;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

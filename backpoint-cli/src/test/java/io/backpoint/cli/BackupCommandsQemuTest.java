@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.vocab.JobType;
 import io.backpoint.qemu.process.Kvm;
+import io.backpoint.vocab.JobType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,11 +1,7 @@
 package io.backpoint.checkpoint;
 
-import io.backpoint.driver.CheckpointStore;
-import io.backpoint.vocab.CheckpointCreateFlag;
-import io.backpoint.vocab.CheckpointDeleteFlag;
-import io.backpoint.vocab.CheckpointListFlag;
-import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.driver.CheckpointMechanics;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLock;
 import io.backpoint.driver.Driver;
@@ -15,6 +11,10 @@ import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
+import io.backpoint.vocab.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointDeleteFlag;
+import io.backpoint.vocab.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.xml.CheckpointFormatFlag;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;

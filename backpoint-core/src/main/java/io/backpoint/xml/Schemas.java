@@ -1,5 +1,6 @@
 package io.backpoint.xml;
 
+import com.thaiopensource.validation.ValidatorHandler2;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.XmlNode;
@@ -13,7 +14,6 @@ import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.ValidatorHandler;
-import com.thaiopensource.validation.ValidatorHandler2;
 import org.w3c.dom.ls.DOMImplementationLS;
 import org.w3c.dom.ls.LSInput;
 import org.xml.sax.ErrorHandler;

@@ -1,14 +1,14 @@
 package io.backpoint.driver.test;
 
-import io.backpoint.vocab.DomainState;
-import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.CheckpointMechanics;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLock;
 import io.backpoint.driver.Driver;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
+import io.backpoint.vocab.DomainState;
 import io.backpoint.xml.DomainXml;
 import java.io.IOException;
 import java.io.InputStream;

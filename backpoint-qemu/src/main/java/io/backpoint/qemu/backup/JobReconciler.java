@@ -1,6 +1,5 @@
 package io.backpoint.qemu.backup;
 
-import io.backpoint.vocab.JobType;
 import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
@@ -14,6 +13,7 @@ import io.backpoint.qemu.driver.QemuDriver;
 import io.backpoint.qemu.driver.QmpSessions;
 import io.backpoint.qemu.qmp.JobInfo;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.vocab.JobType;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;

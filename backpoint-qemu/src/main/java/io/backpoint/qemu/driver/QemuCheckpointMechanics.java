@@ -1,7 +1,6 @@
 package io.backpoint.qemu.driver;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.backpoint.vocab.CheckpointCreateFlag;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
@@ -20,6 +19,7 @@ import io.backpoint.qemu.img.ImageInfo;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.vocab.CheckpointCreateFlag;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

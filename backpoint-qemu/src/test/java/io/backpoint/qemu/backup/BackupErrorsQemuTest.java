@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.api.Domain;
-import io.backpoint.vocab.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.vocab.JobType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,10 +4,10 @@ import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Domain;
-import io.backpoint.vocab.JobInfo;
-import io.backpoint.vocab.JobType;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
