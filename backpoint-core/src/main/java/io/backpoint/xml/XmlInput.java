@@ -2,14 +2,13 @@ package io.backpoint.xml;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.error.IoErrors;
 import io.backpoint.model.XmlNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -99,19 +98,8 @@ public final class XmlInput {
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.READ_FAILED,
-                    "failed to open file '" + file + "': " + reason(e), e);
+                    "failed to open file '" + file + "': " + IoErrors.reason(e), e);
         }
-    }
-
-    /** The strerror-like text libvirt prints for a file that cannot be read. */
-    public static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "No such file or directory";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "Permission denied";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static BackpointException tooLarge() {

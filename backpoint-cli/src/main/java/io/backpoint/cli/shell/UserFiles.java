@@ -1,5 +1,6 @@
 package io.backpoint.cli.shell;
 
+import io.backpoint.error.IoErrors;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,7 @@ public final class UserFiles {
             }
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new Shell.CommandFailure("Failed to open file '" + given + "': " + XmlInput.reason(e));
+            throw new Shell.CommandFailure("Failed to open file '" + given + "': " + IoErrors.reason(e));
         }
     }
 }

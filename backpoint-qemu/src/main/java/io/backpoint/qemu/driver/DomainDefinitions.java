@@ -1,10 +1,11 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.checkpoint.CheckpointNames;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.error.IoErrors;
 import io.backpoint.model.DomainDef;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.SafeFileName;
 import io.backpoint.xml.DomainXml;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
@@ -35,14 +36,14 @@ final class DomainDefinitions {
                 names.add(n.substring(0, n.length() - 4));
             }
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.READ_FAILED, "cannot list domains in '" + dir + "': " + XmlInput.reason(e), e);
+            throw new BackpointException(ErrorCode.READ_FAILED, "cannot list domains in '" + dir + "': " + IoErrors.reason(e), e);
         }
         names.sort(String::compareTo);
         return names;
     }
 
     boolean exists(String name) {
-        return CheckpointNames.valid(name) && Files.isRegularFile(layout.domainFile(name));
+        return SafeFileName.valid(name) && Files.isRegularFile(layout.domainFile(name));
     }
 
     /** The stored definition; NO_DOMAIN when there is none. */
@@ -60,7 +61,7 @@ final class DomainDefinitions {
                     EnumSet.of(DomainXml.FormatFlag.SECURE, DomainXml.FormatFlag.INACTIVE)));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot save definition of domain '" + def.name() + "': " + XmlInput.reason(e), e);
+                    "cannot save definition of domain '" + def.name() + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -69,7 +70,7 @@ final class DomainDefinitions {
             AtomicFiles.delete(layout.domainFile(name));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot remove definition of domain '" + name + "': " + XmlInput.reason(e), e);
+                    "cannot remove definition of domain '" + name + "': " + IoErrors.reason(e), e);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.checkpoint.CheckpointNames;
 import io.backpoint.checkpoint.FileCheckpointStore;
 import io.backpoint.driver.BackupMechanics;
 import io.backpoint.driver.CheckpointMechanics;
@@ -11,6 +10,7 @@ import io.backpoint.driver.DomainLock;
 import io.backpoint.driver.Driver;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.error.IoErrors;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.XmlNode;
@@ -19,6 +19,7 @@ import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.SafeFileName;
 import io.backpoint.vocab.DomainState;
 import io.backpoint.xml.DomainXml;
 import io.backpoint.xml.XmlInput;
@@ -137,13 +138,13 @@ public final class QemuDriver implements Driver, DomainLifecycle {
 
     @Override
     public DomainLock lock(String name) {
-        CheckpointNames.require("domain", name);
+        SafeFileName.require("domain", name);
         return FileDomainLock.acquire(layout.lockFile(name));
     }
 
     @Override
     public CheckpointStore checkpointStore(String name) {
-        CheckpointNames.require("domain", name);
+        SafeFileName.require("domain", name);
         return new FileCheckpointStore(layout.checkpointDir(name));
     }
 
@@ -168,7 +169,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public String define(String xml) {
         DomainDef def = DomainXml.parse(xml);
-        if (!CheckpointNames.valid(def.name())) {
+        if (!SafeFileName.valid(def.name())) {
             throw BackpointException.of(ErrorCode.INVALID_ARG,
                     "domain name '%s' is not allowed: use letters, digits, '_', '-' and '.' (not first)", def.name());
         }
@@ -234,7 +235,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             }
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot remove '" + dir + "': " + XmlInput.reason(e), e);
+                    "cannot remove '" + dir + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -262,7 +263,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                 AtomicFiles.write(run.resolve(ID_FILE), Integer.toString(nextId()) + "\n");
             } catch (IOException e) {
                 throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                        "cannot prepare run directory '" + run + "': " + XmlInput.reason(e), e);
+                        "cannot prepare run directory '" + run + "': " + IoErrors.reason(e), e);
             }
             DomainProcesses.launch(def, run);
         }

@@ -10,7 +10,7 @@ package io.backpoint.qemu.qmp;
  * @param totalProgress the estimated total, same unit
  * @param error the failure description when a concluded job failed, else null
  */
-public record JobInfo(String id, String type, String status, long currentProgress, long totalProgress, String error) {
+public record QmpJob(String id, String type, String status, long currentProgress, long totalProgress, String error) {
     public boolean concluded() {
         return "concluded".equals(status);
     }

@@ -1,14 +1,14 @@
-package io.backpoint.checkpoint;
+package io.backpoint.util;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import java.util.regex.Pattern;
 
 /**
- * Checkpoint and domain names end up as file names, so they are checked here as well as by the
+ * A name that Backpoint turns into a file name (checkpoints, domains) is checked here as well as by the
  * schema: the same pattern as libvirt's checkpoint schema (no '/', no leading '.', no spaces).
  */
-public final class CheckpointNames {
+public final class SafeFileName {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_\\-][a-zA-Z0-9_\\-.]*");
     /**
      * The longest file name the store derives from a checkpoint name is the temporary file of
@@ -17,7 +17,7 @@ public final class CheckpointNames {
      */
     private static final int MAX_LENGTH = 255 - ".".length() - ".xml".length() - ".".length() - 20 - ".tmp".length();
 
-    private CheckpointNames() {}
+    private SafeFileName() {}
 
     public static boolean valid(String name) {
         return name != null && name.length() <= MAX_LENGTH && NAME.matcher(name).matches();
