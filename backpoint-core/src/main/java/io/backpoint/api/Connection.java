@@ -66,7 +66,7 @@ public final class Connection implements AutoCloseable {
     /** The domain with this name; NO_DOMAIN when there is none. */
     public Domain domainByName(String name) {
         if (name == null || driver.domain(name) == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
         return new Domain(this, name);
     }

@@ -156,7 +156,7 @@ public final class Domain {
     DomainInfo info() {
         DomainInfo info = conn.driver().domain(name);
         if (info == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
         return info;
     }

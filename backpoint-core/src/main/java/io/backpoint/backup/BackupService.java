@@ -73,7 +73,7 @@ public final class BackupService {
                 throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, broken.values().iterator().next());
             }
             Runnable commit = checkpoint == null ? () -> { } : () -> checkpoints.commitCreated(domain, checkpoint);
-            mech.begin(dom, aligned, checkpoint, from, flags.contains(BackupBeginFlag.REUSE_EXTERNAL), commit);
+            mech.begin(dom, aligned, checkpoint, flags.contains(BackupBeginFlag.REUSE_EXTERNAL), commit);
         }
     }
 
@@ -123,7 +123,7 @@ public final class BackupService {
     private DomainInfo requireDomain(String domain) {
         DomainInfo dom = driver.domain(domain);
         if (dom == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", domain);
+            throw BackpointException.noDomain(domain);
         }
         return dom;
     }

@@ -113,7 +113,7 @@ public final class TestDriver implements Driver {
 
     private void require(String name) {
         if (domain(name) == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
     }
 

@@ -49,7 +49,7 @@ final class DomainDefinitions {
     /** The stored definition; NO_DOMAIN when there is none. */
     DomainDef load(String name) {
         if (!exists(name)) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
         return DomainXml.parse(XmlInput.readFile(layout.domainFile(name)));
     }

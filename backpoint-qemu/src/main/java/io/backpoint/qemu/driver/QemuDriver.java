@@ -62,11 +62,6 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         this.backups = new QemuBackupMechanics(this);
     }
 
-    /** The state directory of this connection. */
-    public Path root() {
-        return layout.root();
-    }
-
     @Override
     public String uri() {
         return layout.uri();
@@ -333,14 +328,6 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         return layout.backupDir(name);
     }
 
-    StateLayout layout() {
-        return layout;
-    }
-
-    QemuImg qemuImg() {
-        return qemuImg;
-    }
-
     /**
      * The pid of the domain's QEMU if it runs. A pid file whose process is gone means QEMU died
      * (killed, crashed): the run directory is cleaned up and the domain is shut off.
@@ -406,7 +393,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     private DomainInfo requireDomain(String name) {
         DomainInfo info = domain(name);
         if (info == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
         return info;
     }
