@@ -10,6 +10,8 @@ import io.backpoint.driver.DomainLock;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +69,7 @@ class QemuDriverStateTest {
     }
 
     @Test
+    @QemuTest
     void undefineKeepsDamagedCheckpointMetadataUnlessAsked() throws Exception {
         TestVm.assumeQemu();
         try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
@@ -83,6 +86,7 @@ class QemuDriverStateTest {
     }
 
     @Test
+    @QemuTest
     void offlineDeleteWithAMissingBitmapRemovesNothing() throws Exception {
         TestVm.assumeQemu();
         try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
@@ -91,12 +95,12 @@ class QemuDriverStateTest {
             dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
             Path vda = TestVm.image(img, "vm1", "vda", "qcow2");
             Path vdb = TestVm.image(img, "vm1", "vdb", "qcow2");
-            TestVm.run("qemu-img", "bitmap", "--remove", vdb.toString(), "c1");
+            Tools.run("qemu-img", "bitmap", "--remove", vdb.toString(), "c1");
             assertThatThrownBy(() -> dom.checkpoint("c1").delete(0)).isInstanceOfSatisfying(BackpointException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
                 assertThat(e.getMessage()).contains("bitmap 'c1' not found in backing chain of 'vdb'");
             });
-            assertThat(TestVm.run("qemu-img", "info", vda.toString())).contains("c1");
+            assertThat(Tools.run("qemu-img", "info", vda.toString())).contains("c1");
             assertThat(dom.checkpoint("c1").problem()).hasValueSatisfying(p -> assertThat(p).contains("'vdb'"));
             dom.checkpoint("c1").delete(io.backpoint.vocab.CheckpointDeleteFlag.METADATA_ONLY.bit());
             assertThat(dom.listCheckpoints(0)).isEmpty();
@@ -104,6 +108,7 @@ class QemuDriverStateTest {
     }
 
     @Test
+    @QemuTest
     void threadsWorkingOnTwoDomainsOfOneConnection() throws Exception {
         TestVm.assumeQemu();
         try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
@@ -139,6 +144,7 @@ class QemuDriverStateTest {
     }
 
     @Test
+    @QemuTest
     void aCachedTreeIsNotReusedAfterUndefineAndRedefine() throws Exception {
         TestVm.assumeQemu();
         String uri = TestVm.uri(dir.resolve("state"));
@@ -150,7 +156,7 @@ class QemuDriverStateTest {
             assertThat(one.listCheckpoints(0)).extracting(Checkpoint::name).containsExactly("old");
             Domain two = second.domainByName("vm1");
             two.undefine(true);
-            TestVm.run("qemu-img", "bitmap", "--remove", TestVm.image(img, "vm1", "vda", "qcow2").toString(), "old");
+            Tools.run("qemu-img", "bitmap", "--remove", TestVm.image(img, "vm1", "vda", "qcow2").toString(), "old");
             second.defineDomain(xml).createCheckpoint("<domaincheckpoint><name>new</name></domaincheckpoint>", 0);
             assertThat(one.listCheckpoints(0)).extracting(Checkpoint::name).containsExactly("new");
         }

@@ -3,6 +3,7 @@ package io.backpoint.testing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Locates {@code ../shared} (libvirt's conformance vectors and virsh transcripts), which CI and
@@ -24,6 +25,17 @@ public final class SharedFiles {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A path inside the shared directory; when it is absent the calling test is reported as
+     * skipped with this message (never as passed, never as zero tests). CI always has it:
+     * {@code .ci/run} stops before the tests when {@code ../shared/conformance} is missing.
+     */
+    public static Path require(String relative) {
+        Optional<Path> p = resolve(relative);
+        Assumptions.assumeTrue(p.isPresent(), "../shared/" + relative + " not found: skipped");
+        return p.get();
     }
 
     /** A path inside the shared directory, if the directory is present. */

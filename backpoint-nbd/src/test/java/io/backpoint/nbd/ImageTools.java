@@ -2,34 +2,20 @@ package io.backpoint.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.backpoint.testing.Tools;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs the QEMU and libnbd command-line tools the tests compare against. */
-final class Tools {
-    private Tools() {
+/** What the NBD tests do with images and the libnbd tools they compare against. */
+final class ImageTools {
+    private ImageTools() {
     }
 
-    static boolean has(String program) {
-        return QemuNbdServer.onPath(program);
-    }
 
-    /** Runs a command, fails the test on a non-zero exit or after 120 s, returns stdout+stderr. */
-    static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", String.join(" ", cmd)).isTrue();
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("exit status of %s: %s", String.join(" ", cmd), text).isZero();
-        return text;
-    }
 
     private static final Pattern OBJECT = Pattern.compile("\\{[^{}]*\\}");
     private static final Pattern FIELD = Pattern.compile("\"([a-z_-]+)\"\\s*:\\s*(\"[^\"]*\"|[-0-9]+|true|false)");
@@ -52,7 +38,7 @@ final class Tools {
     /** {@code nbdinfo --map[=CONTEXT] --json} of a unix socket export, as extents. */
     static List<Extent> nbdinfoMap(java.nio.file.Path socket, String context) throws Exception {
         String uri = "nbd+unix:///?socket=" + socket;
-        String json = run("nbdinfo", "--map=" + context, "--json", uri);
+        String json = Tools.run("nbdinfo", "--map=" + context, "--json", uri);
         List<Extent> extents = new ArrayList<>();
         for (Map<String, String> o : jsonObjects(json)) {
             extents.add(new Extent(Long.parseLong(o.get("offset")), Long.parseLong(o.get("length")),
@@ -63,7 +49,7 @@ final class Tools {
 
     /** A fresh qcow2 image of {@code size} bytes. */
     static void createQcow2(java.nio.file.Path image, long size) throws Exception {
-        run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(size));
+        Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(size));
     }
 
     /** Runs one qemu-io command on a qcow2 image, e.g. {@code write -P 0x5a 1M 64k}. */
@@ -74,12 +60,12 @@ final class Tools {
             cmd.add(c);
         }
         cmd.add(image.toString());
-        run(cmd.toArray(String[]::new));
+        Tools.run(cmd.toArray(String[]::new));
     }
 
     /** The guest-visible bytes of an image (qemu-img convert to raw). */
     static byte[] rawContents(java.nio.file.Path image, java.nio.file.Path scratch) throws Exception {
-        run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", image.toString(), scratch.toString());
+        Tools.run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", image.toString(), scratch.toString());
         return java.nio.file.Files.readAllBytes(scratch);
     }
 }
