@@ -5,7 +5,6 @@ import io.backpoint.cli.shell.Command;
 import io.backpoint.cli.shell.OptionDef;
 import io.backpoint.cli.shell.ParsedArgs;
 import io.backpoint.cli.shell.Shell;
-import io.backpoint.cli.shell.UsageException;
 import java.util.List;
 
 /** qemu-monitor-command: a QMP command (JSON) or, with --hmp, a human monitor command line. */
@@ -30,15 +29,12 @@ public final class QemuMonitorCommand implements Command {
         return List.of(
                 OptionDef.data("domain", "domain name, id or uuid"),
                 OptionDef.bool("hmp", "command is in human monitor protocol"),
-                OptionDef.argv("cmd", "command"));
+                OptionDef.requiredArgv("cmd", "command"));
     }
 
     @Override
     public boolean run(Shell shell, ParsedArgs args) throws Exception {
         List<String> words = args.all("cmd");
-        if (words.isEmpty()) {
-            throw new UsageException("command 'qemu-monitor-command' requires <cmd> option");
-        }
         Domain dom = shell.domain(args.get("domain"));
         String reply = dom.monitorCommand(String.join(" ", words), args.has("hmp"));
         shell.out().print(reply.endsWith("\n") || reply.isEmpty() ? reply : reply + "\n");

@@ -4,7 +4,6 @@ import io.backpoint.cli.shell.Command;
 import io.backpoint.cli.shell.OptionDef;
 import io.backpoint.cli.shell.ParsedArgs;
 import io.backpoint.cli.shell.Shell;
-import io.backpoint.cli.shell.UsageException;
 import io.backpoint.qemu.restore.ImageFormat;
 import io.backpoint.qemu.restore.RestoreChain;
 import io.backpoint.qemu.restore.Restorer;
@@ -43,7 +42,7 @@ public final class RestoreCommand implements Command {
                 new OptionDef("output", OptionDef.Kind.STRING, true, false, "the disk image to create"),
                 OptionDef.named("format", "format of the output: raw (default) or qcow2"),
                 OptionDef.bool("verbose", "show progress"),
-                OptionDef.argv("backup", "the full backup, then each incremental backup in order"));
+                OptionDef.requiredArgv("backup", "the full backup, then each incremental backup in order"));
     }
 
     @Override
@@ -54,9 +53,6 @@ public final class RestoreCommand implements Command {
     @Override
     public boolean run(Shell shell, ParsedArgs args) throws Exception {
         List<String> given = args.all("backup");
-        if (given.isEmpty()) {
-            throw new UsageException("command 'restore' requires <backup> option");
-        }
         ImageFormat format = args.has("format") ? ImageFormat.fromSpelling(args.get("format")) : ImageFormat.RAW;
         List<Path> backups = new ArrayList<>();
         for (String g : given) {

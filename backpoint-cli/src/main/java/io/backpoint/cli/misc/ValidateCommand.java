@@ -4,7 +4,6 @@ import io.backpoint.cli.shell.Command;
 import io.backpoint.cli.shell.OptionDef;
 import io.backpoint.cli.shell.ParsedArgs;
 import io.backpoint.cli.shell.Shell;
-import io.backpoint.cli.shell.UsageException;
 import io.backpoint.cli.shell.UserFiles;
 import io.backpoint.error.BackpointException;
 import io.backpoint.xml.DocumentValidator;
@@ -32,7 +31,7 @@ public final class ValidateCommand implements Command {
 
     @Override
     public List<OptionDef> options() {
-        return List.of(OptionDef.argv("file", "XML file to validate"));
+        return List.of(OptionDef.requiredArgv("file", "XML file to validate"));
     }
 
     @Override
@@ -43,9 +42,6 @@ public final class ValidateCommand implements Command {
     @Override
     public boolean run(Shell shell, ParsedArgs args) throws Exception {
         List<String> files = args.all("file");
-        if (files.isEmpty()) {
-            throw new UsageException("command 'validate' requires <file> option");
-        }
         boolean ok = true;
         for (String file : files) {
             try {

@@ -46,6 +46,11 @@ public record OptionDef(String name, Kind kind, boolean required, boolean positi
         return new OptionDef(name, Kind.ARGV, false, true, help);
     }
 
+    /** Every remaining bare word, at least one (virsh's VSH_OT_ARGV with VSH_OFLAG_REQ). */
+    public static OptionDef requiredArgv(String name, String help) {
+        return new OptionDef(name, Kind.ARGV, true, true, help);
+    }
+
     public String valueWord() {
         return kind == Kind.INT ? "<number>" : "<string>";
     }

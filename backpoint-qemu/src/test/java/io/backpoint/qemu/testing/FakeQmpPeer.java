@@ -1,4 +1,4 @@
-package io.backpoint.qemu.qmp;
+package io.backpoint.qemu.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,12 +27,12 @@ import java.util.function.Function;
  * Requests are recorded for assertions; a script failure (an unexpected command) is kept and
  * rethrown by {@link #close()}.
  */
-final class FakeQmpPeer implements Closeable {
+public final class FakeQmpPeer implements Closeable {
     static final String GREETING =
             "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"capabilities\": [\"oob\"]}}";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    interface Step {
+    public interface Step {
         void run(FakeQmpPeer peer) throws IOException, InterruptedException;
     }
 
@@ -47,7 +47,7 @@ final class FakeQmpPeer implements Closeable {
     private Thread thread;
     private SocketChannel client;
 
-    FakeQmpPeer(Path dir) throws IOException {
+    public FakeQmpPeer(Path dir) throws IOException {
         this.path = dir.resolve("fake.qmp");
         Files.deleteIfExists(path);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -55,36 +55,36 @@ final class FakeQmpPeer implements Closeable {
         inBuf.flip();
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
-    List<JsonNode> requests() {
+    public List<JsonNode> requests() {
         return requests;
     }
 
     // ---- script building ----
 
-    FakeQmpPeer step(Step s) {
+    public FakeQmpPeer step(Step s) {
         steps.add(s);
         return this;
     }
 
-    FakeQmpPeer send(String rawLine) {
+    public FakeQmpPeer send(String rawLine) {
         return step(p -> p.write(rawLine + "\r\n"));
     }
 
-    FakeQmpPeer greet() {
+    public FakeQmpPeer greet() {
         return send(GREETING);
     }
 
     /** Greeting plus an accepted qmp_capabilities: what every healthy session starts with. */
-    FakeQmpPeer handshake() {
+    public FakeQmpPeer handshake() {
         return greet().reply("qmp_capabilities", "{}");
     }
 
     /** Expects a command, answers with lines made from the request. */
-    FakeQmpPeer expect(String command, Function<JsonNode, List<String>> answer) {
+    public FakeQmpPeer expect(String command, Function<JsonNode, List<String>> answer) {
         return step(p -> {
             JsonNode req = p.readRequest(command);
             for (String line : answer.apply(req)) {
@@ -93,17 +93,17 @@ final class FakeQmpPeer implements Closeable {
         });
     }
 
-    FakeQmpPeer reply(String command, String returnJson) {
+    public FakeQmpPeer reply(String command, String returnJson) {
         return expect(command, req -> List.of(returnLine(req, returnJson)));
     }
 
-    FakeQmpPeer error(String command, String errorClass, String desc) {
+    public FakeQmpPeer error(String command, String errorClass, String desc) {
         return expect(command, req -> List.of(
                 "{\"error\": {\"class\": \"" + errorClass + "\", \"desc\": \"" + desc + "\"}, \"id\": " + req.get("id") + "}"));
     }
 
     /** Expects a command and never answers it until the peer is closed. */
-    FakeQmpPeer stall(String command) {
+    public FakeQmpPeer stall(String command) {
         return step(p -> {
             p.readRequest(command);
             p.release.await(30, TimeUnit.SECONDS);
@@ -111,34 +111,34 @@ final class FakeQmpPeer implements Closeable {
     }
 
     /** Reads a command and hangs up without answering. */
-    FakeQmpPeer hangUpOn(String command) {
+    public FakeQmpPeer hangUpOn(String command) {
         return step(p -> {
             p.readRequest(command);
             p.client.close();
         });
     }
 
-    FakeQmpPeer hangUp() {
+    public FakeQmpPeer hangUp() {
         return step(p -> p.client.close());
     }
 
     /** Waits for the client to close or for the peer to be closed. */
-    FakeQmpPeer idle() {
+    public FakeQmpPeer idle() {
         return step(p -> p.release.await(30, TimeUnit.SECONDS));
     }
 
-    static String returnLine(JsonNode req, String returnJson) {
+    public static String returnLine(JsonNode req, String returnJson) {
         return "{\"return\": " + returnJson + ", \"id\": " + req.get("id") + "}";
     }
 
-    static String event(String name, String dataJson) {
+    public static String event(String name, String dataJson) {
         return "{\"timestamp\": {\"seconds\": 1795304865, \"microseconds\": 343153}, \"event\": \"" + name
                 + "\", \"data\": " + dataJson + "}";
     }
 
     // ---- running ----
 
-    FakeQmpPeer start() {
+    public FakeQmpPeer start() {
         thread = new Thread(() -> {
             try {
                 client = server.accept();
