@@ -57,6 +57,12 @@ final class Commands {
                 new CommandGroup("Backup", "backup", List.of(
                         new BackupBeginCommand(),
                         new BackupDumpXmlCommand())),
+                new CommandGroup("Backup repository", "repository", List.of(
+                        new RepoInitCommand(),
+                        new SnapshotsCommand(),
+                        new VerifyCommand(),
+                        new PruneCommand(),
+                        new GcCommand())),
                 new CommandGroup("Backpoint", "backpoint", List.of(
                         new RestoreCommand(),
                         new DemoCliCommand(),

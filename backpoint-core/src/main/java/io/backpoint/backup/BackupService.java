@@ -73,7 +73,8 @@ public final class BackupService {
                 throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, broken.values().iterator().next());
             }
             Runnable commit = checkpoint == null ? () -> { } : () -> checkpoints.commitCreated(domain, checkpoint);
-            mech.begin(dom, aligned, checkpoint, flags.contains(BackupBeginFlag.REUSE_EXTERNAL), commit);
+            mech.begin(dom, aligned, checkpoint, from, flags.contains(BackupBeginFlag.REUSE_EXTERNAL),
+                    flags.contains(BackupBeginFlag.QUIESCE), commit);
         }
     }
 
@@ -123,7 +124,7 @@ public final class BackupService {
     private DomainInfo requireDomain(String domain) {
         DomainInfo dom = driver.domain(domain);
         if (dom == null) {
-            throw BackpointException.noDomain(domain);
+            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", domain);
         }
         return dom;
     }

@@ -3,9 +3,10 @@ package io.backpoint.checkpoint;
 import io.backpoint.driver.CheckpointStore;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.error.IoErrors;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.IoErrors;
+import io.backpoint.util.OwnerOnly;
 import io.backpoint.util.SafeFileName;
 import io.backpoint.xml.CheckpointFormatFlag;
 import io.backpoint.xml.CheckpointParseFlag;
@@ -114,7 +115,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         String name = checkWritable(def.name());
         String xml = CheckpointXml.format(def, EnumSet.of(CheckpointFormatFlag.SECURE));
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(file(name), xml);
             known.add(name);
             bumpGeneration();

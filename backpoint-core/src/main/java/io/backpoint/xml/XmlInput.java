@@ -2,8 +2,8 @@ package io.backpoint.xml;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.error.IoErrors;
 import io.backpoint.model.XmlNode;
+import io.backpoint.util.IoErrors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,7 +82,7 @@ public final class XmlInput {
         } catch (SAXException e) {
             throw new BackpointException(ErrorCode.XML_ERROR, "malformed XML: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.XML_ERROR, "cannot read XML: " + e.getMessage(), e);
+            throw new BackpointException(ErrorCode.XML_ERROR, "cannot read XML: " + IoErrors.reason(e), e);
         } finally {
             parser.reset();
         }
@@ -100,6 +100,11 @@ public final class XmlInput {
             throw new BackpointException(ErrorCode.READ_FAILED,
                     "failed to open file '" + file + "': " + IoErrors.reason(e), e);
         }
+    }
+
+    /** The strerror-like text libvirt prints for a file that cannot be read. */
+    public static String reason(IOException e) {
+        return IoErrors.reason(e);
     }
 
     private static BackpointException tooLarge() {

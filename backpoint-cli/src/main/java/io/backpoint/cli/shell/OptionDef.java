@@ -38,7 +38,7 @@ public record OptionDef(String name, Kind kind, boolean required, boolean positi
         return new OptionDef(name, Kind.BOOL, false, false, help);
     }
 
-    static OptionDef integer(String name, String help) {
+    public static OptionDef integer(String name, String help) {
         return new OptionDef(name, Kind.INT, false, false, help);
     }
 

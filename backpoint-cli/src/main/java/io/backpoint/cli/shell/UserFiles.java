@@ -1,6 +1,6 @@
 package io.backpoint.cli.shell;
 
-import io.backpoint.error.IoErrors;
+import io.backpoint.util.IoErrors;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.io.InputStream;

@@ -13,6 +13,7 @@ import io.backpoint.qemu.driver.QemuDriver;
 import io.backpoint.qemu.driver.QmpSessions;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpJob;
+import io.backpoint.util.IoErrors;
 import io.backpoint.vocab.JobInfo;
 import io.backpoint.vocab.JobType;
 import java.io.IOException;
@@ -292,7 +293,7 @@ final class JobReconciler {
                 try {
                     qmp.blockDirtyBitmapRemove(top, job.checkpoint);
                 } catch (IOException e) {
-                    job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + e.getMessage());
+                    job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + IoErrors.reason(e));
                 }
             }
         }

@@ -8,6 +8,7 @@ import io.backpoint.qemu.driver.QemuDriver;
 import io.backpoint.vocab.JobInfo;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.util.Map;
 
 /**
  * Backups on QEMU: push (QEMU writes qcow2 or raw targets) and pull (a frozen view of each disk
@@ -30,10 +31,16 @@ public final class QemuBackupMechanics implements BackupMechanics {
     }
 
     @Override
-    public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuseExternal,
-            Runnable commitCheckpoint) {
+    public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+            Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, Runnable commitCheckpoint) {
+        begin(dom, backup, checkpoint, incrementalFrom, reuseExternal, false, commitCheckpoint);
+    }
+
+    @Override
+    public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+            Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, boolean quiesce, Runnable commitCheckpoint) {
         // The core has reconciled (jobActive) and refused a second job under the same lock.
-        starter.begin(dom, backup, checkpoint, reuseExternal, commitCheckpoint);
+        starter.begin(dom, backup, checkpoint, reuseExternal, quiesce, commitCheckpoint);
     }
 
     @Override

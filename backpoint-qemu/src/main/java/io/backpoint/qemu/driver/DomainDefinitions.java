@@ -2,9 +2,10 @@ package io.backpoint.qemu.driver;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.error.IoErrors;
 import io.backpoint.model.DomainDef;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.IoErrors;
+import io.backpoint.util.OwnerOnly;
 import io.backpoint.util.SafeFileName;
 import io.backpoint.xml.DomainXml;
 import io.backpoint.xml.XmlInput;
@@ -56,7 +57,7 @@ final class DomainDefinitions {
 
     void save(DomainDef def) {
         try {
-            Files.createDirectories(layout.domainsDir());
+            OwnerOnly.createDirectories(layout.domainsDir());
             AtomicFiles.write(layout.domainFile(def.name()), DomainXml.format(def,
                     EnumSet.of(DomainXml.FormatFlag.SECURE, DomainXml.FormatFlag.INACTIVE)));
         } catch (IOException e) {

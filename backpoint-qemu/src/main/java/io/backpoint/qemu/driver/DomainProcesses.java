@@ -7,6 +7,7 @@ import io.backpoint.qemu.process.Kvm;
 import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ final class DomainProcesses {
                     logFile(runDir, def.name()), START_TIMEOUT);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot start domain '" + def.name() + "': " + e.getMessage(), e);
+                    "cannot start domain '" + def.name() + "': " + IoErrors.reason(e), e);
         }
     }
 

@@ -5,6 +5,7 @@ import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpConnection;
 import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,7 @@ public final class QmpSessions {
             return new QmpClient(QmpConnection.open(socket, timeout));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot connect to the monitor of domain '" + domain + "': " + e.getMessage(), e);
+                    "cannot connect to the monitor of domain '" + domain + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -42,6 +43,6 @@ public final class QmpSessions {
             return new BackpointException(ErrorCode.INTERNAL_ERROR, q.libvirtMessage(), e);
         }
         return new BackpointException(ErrorCode.OPERATION_FAILED,
-                "QEMU monitor failed during '" + what + "': " + e.getMessage(), e);
+                "QEMU monitor failed during '" + what + "': " + IoErrors.reason(e), e);
     }
 }

@@ -15,9 +15,19 @@ public final class Kvm {
     }
 
     static boolean usable(Path device) {
+        try {
+            // A regular file left at /dev/kvm (a stray write to it) opens read-write too.
+            int mode = (Integer) java.nio.file.Files.getAttribute(device, "unix:mode");
+            if ((mode & 0170000) != 0020000) {
+                return false;
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
         // Never RandomAccessFile "rw": it creates a missing file, so root would leave a regular
         // /dev/kvm behind, which every later check (and QEMU) then mistakes for KVM.
         try (FileChannel f = FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+
             return true;
         } catch (IOException | SecurityException e) {
             return false;

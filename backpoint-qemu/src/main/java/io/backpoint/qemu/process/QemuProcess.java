@@ -1,6 +1,7 @@
 package io.backpoint.qemu.process;
 
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ public final class QemuProcess {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         } catch (IOException e) {
-            throw new IOException("cannot run '" + argv.get(0) + "': " + e.getMessage(), e);
+            throw new IOException("cannot run '" + argv.get(0) + "': " + IoErrors.reason(e), e);
         }
         try {
             if (!parent.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

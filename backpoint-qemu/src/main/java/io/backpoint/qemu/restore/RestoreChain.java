@@ -2,7 +2,7 @@ package io.backpoint.qemu.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.error.IoErrors;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.backpoint.qemu.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.error.IoErrors;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
