@@ -13,25 +13,13 @@
 #
 # ROUNDS (default 3) repeats the full backup and the baseline; medians are compared. BACKPOINT
 # names the command to run (default: ./backpoint beside this directory).
-set -euo pipefail
-here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-backpoint=${BACKPOINT:-$here/backpoint}
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 rounds=${ROUNDS:-3}
-if [ -n "${1:-}" ]; then
-  work=$1; ours=
-  mkdir -p "$work"
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/backpoint-backup-bench.XXXXXX"); ours=1
-fi
-work=$(cd "$work" && pwd)
+bench_work backup "${1:-}"
 cd "$work"
 uri="qemu:///embed?root=$work/state"
 bp() { "$backpoint" -c "$uri" "$@"; }
-cleanup() {
-  bp destroy bench >/dev/null 2>&1 || true
-  if [ -n "$ours" ] && [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+stop_domain "$uri" bench
 
 disk=$((4 << 30))
 data=$((2 << 30))

@@ -5,13 +5,12 @@
 # the same image with 0, 10 and 100 bitmaps, and prints each case as a ratio to 0 bitmaps.
 #
 # Usage: bench/bitmap-write-cost.sh [SIZE_MIB=1024] [RUNS=3] [BLOCK=4096]
-set -euo pipefail
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 size_mib=${1:-1024}
 runs=${2:-3}
 block=${3:-4096}
 count=$(( size_mib * 1024 * 1024 / block ))
-work=$(mktemp -d "${TMPDIR:-/tmp}/bp-bitmap-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+bench_work bitmap-write-cost
 
 run_case() {
     local n=$1 img="$work/img-$1.qcow2"

@@ -2,14 +2,13 @@
 # Wall time of one backpoint run creating N checkpoints on test:///default (one command string
 # of N checkpoint-create-as commands) against the same string through virsh, in the same run.
 # Usage: bench/cli-create-vs-virsh.sh [N]   (default 1000). Reports, does not assert.
-set -euo pipefail
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 n="${1:-1000}"
-here="$(cd "$(dirname "$0")/.." && pwd)"
 command -v virsh >/dev/null || { echo "virsh not installed" >&2; exit 2; }
 cmds=""
 for i in $(seq 1 "$n"); do cmds+="checkpoint-create-as test c$i; "; done
 cmds+="checkpoint-list test --name --leaves"
-"$here/backpoint" -c test:///default "list --name" >/dev/null   # builds the jar if stale, outside the timing
+"$backpoint" -c test:///default "list --name" >/dev/null   # builds the jar if stale, outside the timing
 time_of() {
   local start end
   start=$(date +%s%N)
@@ -18,7 +17,7 @@ time_of() {
   grep -q "^c$n\$" /tmp/cli-bench.$$.out || { echo "$1 did not create c$n" >&2; exit 1; }
   echo $(( (end - start) / 1000000 ))
 }
-b=$(time_of "$here/backpoint" -c test:///default "$cmds")
+b=$(time_of "$backpoint" -c test:///default "$cmds")
 v=$(time_of virsh -c test:///default "$cmds")
 rm -f /tmp/cli-bench.$$.out
 echo "checkpoints: $n"

@@ -7,18 +7,18 @@
 #
 # The source is a qcow2 of SIZE_MIB with every other MiB written (~50% data). Every copy
 # lands in a fresh qcow2. NBD copies go unix socket to unix socket, both served by qemu-nbd.
-set -euo pipefail
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 SIZE_MIB=${1:-1024}
 RUNS=${2:-3}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/nbd-copy-bench.XXXXXX")
+ROOT=$here
+bench_work nbd-copy
+WORK=$work
 PIDS=()
-cleanup() {
+stop_servers() {
     for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-    rm -rf "$WORK"
 }
-trap cleanup EXIT
+on_exit stop_servers
 
 for t in qemu-img qemu-io qemu-nbd nbdcopy java mvn; do
     command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 1; }

@@ -11,17 +11,9 @@
 #
 # ROUNDS (default 3) sets the repetitions; the median of each is compared. BACKPOINT names the
 # command to run (default: ./backpoint beside this directory).
-set -euo pipefail
-here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-backpoint=${BACKPOINT:-$here/backpoint}
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 rounds=${ROUNDS:-3}
-if [ -n "${1:-}" ]; then
-  work=$1; ours=
-  mkdir -p "$work"
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/backpoint-restore-bench.XXXXXX"); ours=1
-fi
-work=$(cd "$work" && pwd)
+bench_work restore "${1:-}"
 cd "$work"
 rm -f live.qcow2 full.qcow2 full.qcow2.json inc.qcow2 inc.qcow2.json base.raw out.raw data.raw
 

@@ -1,13 +1,13 @@
 package io.backpoint.bench;
 
+import io.backpoint.backup.BackupAlign;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
-import io.backpoint.xml.BackupAlign;
+import io.backpoint.model.XmlNode;
 import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;
 import io.backpoint.xml.XmlInput;
-import io.backpoint.xml.XmlNode;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

@@ -1,11 +1,11 @@
 package io.backpoint.bench;
 
 import io.backpoint.model.CheckpointDef;
+import io.backpoint.model.XmlNode;
 import io.backpoint.xml.CheckpointFormatFlag;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;
 import io.backpoint.xml.XmlInput;
-import io.backpoint.xml.XmlNode;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package io.backpoint.bench;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointListFlag;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
+import io.backpoint.vocab.CheckpointListFlag;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

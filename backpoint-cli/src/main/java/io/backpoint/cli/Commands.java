@@ -1,17 +1,38 @@
 package io.backpoint.cli;
 
-import java.util.ArrayList;
+import io.backpoint.cli.backup.BackupBeginCommand;
+import io.backpoint.cli.backup.BackupDumpXmlCommand;
+import io.backpoint.cli.checkpoint.CheckpointCreateAsCommand;
+import io.backpoint.cli.checkpoint.CheckpointCreateCommand;
+import io.backpoint.cli.checkpoint.CheckpointDeleteCommand;
+import io.backpoint.cli.checkpoint.CheckpointDumpXmlCommand;
+import io.backpoint.cli.checkpoint.CheckpointInfoCommand;
+import io.backpoint.cli.checkpoint.CheckpointListCommand;
+import io.backpoint.cli.checkpoint.CheckpointParentCommand;
+import io.backpoint.cli.domain.DefineCommand;
+import io.backpoint.cli.domain.DomInfoCommand;
+import io.backpoint.cli.domain.DomJobAbortCommand;
+import io.backpoint.cli.domain.DomJobInfoCommand;
+import io.backpoint.cli.domain.DomStateCommand;
+import io.backpoint.cli.domain.DomainActionCommand;
+import io.backpoint.cli.domain.DumpXmlCommand;
+import io.backpoint.cli.domain.ListCommand;
+import io.backpoint.cli.domain.QemuMonitorCommand;
+import io.backpoint.cli.domain.UndefineCommand;
+import io.backpoint.cli.misc.DemoCliCommand;
+import io.backpoint.cli.misc.RestoreCommand;
+import io.backpoint.cli.misc.ValidateCommand;
+import io.backpoint.cli.shell.CommandGroup;
+import io.backpoint.cli.shell.HelpCommand;
 import java.util.List;
 
 /** Every command, by group, in the order help lists them. */
 final class Commands {
-    record Group(String title, String keyword, List<Command> commands) {}
-
     private Commands() {}
 
-    static List<Group> groups() {
+    static List<CommandGroup> groups() {
         return List.of(
-                new Group("Domain Management", "domain", List.of(
+                new CommandGroup("Domain Management", "domain", List.of(
                         new DefineCommand(),
                         DomainActionCommand.destroy(),
                         new DomJobAbortCommand(),
@@ -21,11 +42,11 @@ final class Commands {
                         DomainActionCommand.shutdown(),
                         DomainActionCommand.start(),
                         new UndefineCommand())),
-                new Group("Domain Monitoring", "monitor", List.of(
+                new CommandGroup("Domain Monitoring", "monitor", List.of(
                         new DomInfoCommand(),
                         new DomStateCommand(),
                         new ListCommand())),
-                new Group("Checkpoint", "checkpoint", List.of(
+                new CommandGroup("Checkpoint", "checkpoint", List.of(
                         new CheckpointCreateCommand(),
                         new CheckpointCreateAsCommand(),
                         new CheckpointDeleteCommand(),
@@ -33,28 +54,20 @@ final class Commands {
                         new CheckpointInfoCommand(),
                         new CheckpointListCommand(),
                         new CheckpointParentCommand())),
-                new Group("Backup", "backup", List.of(
+                new CommandGroup("Backup", "backup", List.of(
                         new BackupBeginCommand(),
                         new BackupDumpXmlCommand())),
-                new Group("Backup repository", "repository", List.of(
+                new CommandGroup("Backup repository", "repository", List.of(
                         new RepoInitCommand(),
                         new SnapshotsCommand(),
                         new VerifyCommand(),
                         new PruneCommand(),
                         new GcCommand())),
-                new Group("Backpoint", "backpoint", List.of(
+                new CommandGroup("Backpoint", "backpoint", List.of(
                         new RepoBackupCommand(),
                         new RestoreCommand(),
                         new DemoCliCommand(),
                         new ValidateCommand(),
                         new HelpCommand())));
-    }
-
-    static List<Command> all() {
-        List<Command> all = new ArrayList<>();
-        for (Group g : groups()) {
-            all.addAll(g.commands());
-        }
-        return all;
     }
 }

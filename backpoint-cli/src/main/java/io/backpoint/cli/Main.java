@@ -1,6 +1,7 @@
 package io.backpoint.cli;
 
 import io.backpoint.api.Connection;
+import io.backpoint.cli.shell.Shell;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -58,7 +59,7 @@ public final class Main {
                 break;
             }
         }
-        Shell shell = new Shell(uri, out, err, cwd, connector);
+        Shell shell = new Shell(uri, out, err, cwd, connector, Commands.groups());
         try {
             List<String> rest = List.of(args).subList(i, args.length);
             if (rest.isEmpty()) {

@@ -2,6 +2,7 @@ package io.backpoint.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpoint.cli.shell.*;
 import io.backpoint.repo.Prune;
 import io.backpoint.repo.PrunePolicy;
 import io.backpoint.repo.Repository;

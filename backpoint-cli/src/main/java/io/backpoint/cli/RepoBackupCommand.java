@@ -1,5 +1,6 @@
 package io.backpoint.cli;
 
+import io.backpoint.cli.shell.*;
 import io.backpoint.repo.DiskIndex;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.SnapshotJson;

@@ -1,5 +1,6 @@
 package io.backpoint.cli;
 
+import io.backpoint.cli.shell.*;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.repo.Repository;

@@ -3,6 +3,7 @@ package io.backpoint.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.api.Domain;
+import io.backpoint.cli.shell.*;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.Restore;
 import io.backpoint.repo.Snapshot;
@@ -14,11 +15,11 @@ import java.util.List;
  * restore --repo: one disk of a snapshot to a file, or a whole VM to a directory. Reached
  * through {@link RestoreCommand}, which tells its two forms apart by --repo.
  */
-final class RepoRestoreCommand {
+public final class RepoRestoreCommand {
     private RepoRestoreCommand() {
     }
 
-    static List<OptionDef> options() {
+    public static List<OptionDef> options() {
         return List.of(
                 new OptionDef("repo", OptionDef.Kind.STRING, false, false, "restore from this repository"),
                 OptionDef.named("disk", "with --repo: the disk to restore (target name, e.g. vda)"),
@@ -27,7 +28,7 @@ final class RepoRestoreCommand {
                 OptionDef.bool("json", "with --repo: print one JSON document on standard output"));
     }
 
-    static boolean run(Shell shell, ParsedArgs args) throws UsageException {
+    public static boolean run(Shell shell, ParsedArgs args) throws UsageException {
         List<String> words = args.all("backup");
         if (words.size() != 1) {
             throw new UsageException("restore --repo takes one SNAPSHOT (an id, latest or DOMAIN:latest)");

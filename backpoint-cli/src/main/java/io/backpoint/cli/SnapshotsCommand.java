@@ -1,6 +1,7 @@
 package io.backpoint.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.backpoint.cli.shell.*;
 import io.backpoint.repo.DiskIndex;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.Snapshot;

@@ -2,6 +2,7 @@ package io.backpoint.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpoint.cli.shell.*;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.SnapshotJson;
 import io.backpoint.repo.Verify;

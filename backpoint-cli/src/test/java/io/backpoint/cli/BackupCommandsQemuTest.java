@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobType;
 import io.backpoint.qemu.process.Kvm;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
+import io.backpoint.vocab.JobType;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** backup-begin, backup-dumpxml, domjobinfo and domjobabort through the backpoint command line, on a real QEMU. */
+@QemuTest
 class BackupCommandsQemuTest {
     private static final long MIB = 1L << 20;
     private static final List<Path> ROOTS = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -39,7 +41,7 @@ class BackupCommandsQemuTest {
     @BeforeEach
     void start() throws Exception {
         for (String b : List.of("qemu-system-x86_64", "qemu-img", "qemu-io")) {
-            Assumptions.assumeTrue(onPath(b), b + " is needed");
+            Assumptions.assumeTrue(Tools.onPath(b), b + " is needed");
         }
         ROOTS.add(root);
         uri = "qemu:///embed?root=" + root.resolve("state");
@@ -47,7 +49,7 @@ class BackupCommandsQemuTest {
         StringBuilder disks = new StringBuilder();
         for (String d : List.of("vda", "vdb")) {
             Path image = images.resolve(d + ".qcow2");
-            run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(256 * MIB));
+            Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(256 * MIB));
             disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
                     .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
         }
@@ -92,7 +94,7 @@ class BackupCommandsQemuTest {
 
     @Test
     void pushWithWaitThenPullDumpxmlJobinfoAndAbort() throws Exception {
-        run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 8M", images.resolve("vda.qcow2").toString());
+        Tools.run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 8M", images.resolve("vda.qcow2").toString());
         assertThat(cli("start", "vm1").status()).isZero();
         Files.writeString(root.resolve("push.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
                 + root.resolve("vda.full") + "'/></disk><disk name='vdb' type='file'><target file='"
@@ -106,7 +108,7 @@ class BackupCommandsQemuTest {
                 .contains("backup: 100% (512/512 MiB)" + System.lineSeparator())
                 .contains("Backup completed" + System.lineSeparator());
         assertThat(Files.exists(root.resolve("vda.full"))).isTrue();
-        assertThat(run("qemu-img", "compare", "-U", root.resolve("vda.full").toString(),
+        assertThat(Tools.run("qemu-img", "compare", "-U", root.resolve("vda.full").toString(),
                 images.resolve("vda.qcow2").toString())).contains("identical");
 
         Result done = cli("domjobinfo", "vm1", "--completed", "--keep-completed");
@@ -148,8 +150,8 @@ class BackupCommandsQemuTest {
     @Test
     void waitFailsWhenTheJobIsAbortedAndBadXmlIsATypedError() throws Exception {
         // A gibibyte to copy, so the throttle below lands while the job runs.
-        run("qemu-img", "resize", "-q", images.resolve("vda.qcow2").toString(), "1G");
-        run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 1G", images.resolve("vda.qcow2").toString());
+        Tools.run("qemu-img", "resize", "-q", images.resolve("vda.qcow2").toString(), "1G");
+        Tools.run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 1G", images.resolve("vda.qcow2").toString());
         assertThat(cli("start", "vm1").status()).isZero();
         Files.writeString(root.resolve("push.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
                 + root.resolve("vda.full") + "'/></disk></disks></domainbackup>");
@@ -203,21 +205,5 @@ class BackupCommandsQemuTest {
         assertThat(cli("help", "backup-begin").out()).contains("refused for a pull backup");
     }
 
-    private static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    private static String run(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", argv) + " failed: " + out);
-        }
-        return out;
-    }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.backpoint.cli.demo.DemoCommand;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The README's first command, end to end on real QEMU: every check of the story must hold. */
+@QemuTest
 class DemoTest {
     @TempDir
     Path dir;
 
     @Test
     void theWholeStoryHolds() {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")) || onPath("qemu-system-x86_64"),
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")) || Tools.onPath("qemu-system-x86_64"),
                 "QEMU is needed");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -46,12 +49,4 @@ class DemoTest {
                 .filter(c -> c.contains("qemu-system") && c.contains(dir.toString()))).isEmpty();
     }
 
-    private static boolean onPath(String binary) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.backpoint.api.Connection;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The domain lifecycle and checkpoint commands against a real QEMU, through the CLI. */
+@QemuTest
 class QemuLifecycleCliTest {
     @TempDir
     Path dir;
@@ -42,7 +45,7 @@ class QemuLifecycleCliTest {
 
     @Test
     void defineStartCheckpointDestroyUndefine() throws Exception {
-        assumeTrue(onPath("qemu-system-x86_64") && onPath("qemu-img"), "QEMU is needed");
+        assumeTrue(Tools.onPath("qemu-system-x86_64") && Tools.onPath("qemu-img"), "QEMU is needed");
         uri = "qemu:///embed?root=" + dir.resolve("state");
         Path vda = dir.resolve("vda.qcow2");
         Path vdb = dir.resolve("vdb.raw");
@@ -112,14 +115,6 @@ class QemuLifecycleCliTest {
         assertThat(run("list --all --name").out()).isEqualTo("\n");
     }
 
-    private static boolean onPath(String binary) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(d, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static String exec(String... argv) throws Exception {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();

@@ -2,6 +2,7 @@ package io.backpoint.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.backpoint.testing.Tools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,7 +25,7 @@ class RestoreCommandTest {
 
     @BeforeEach
     void backups() throws Exception {
-        Assumptions.assumeTrue(onPath("qemu-img") && onPath("qemu-io"), "qemu-img and qemu-io are needed");
+        Assumptions.assumeTrue(Tools.onPath("qemu-img") && Tools.onPath("qemu-io"), "qemu-img and qemu-io are needed");
         run("qemu-img", "create", "-q", "-f", "qcow2", "live.qcow2", "4M");
         run("qemu-io", "-f", "qcow2", "-c", "write -P 0x21 0 1M", "live.qcow2");
         run("qemu-img", "convert", "-O", "raw", "live.qcow2", "full.raw");
@@ -102,12 +103,4 @@ class RestoreCommandTest {
         return text;
     }
 
-    private static boolean onPath(String binary) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -2,6 +2,7 @@ package io.backpoint.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.backpoint.testing.SharedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,10 +15,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Replays the virsh transcripts of ../shared/conformance/virsh: every NAME.cmds joined with "; "
@@ -33,8 +33,11 @@ class TranscriptTest {
 
     @TestFactory
     Stream<DynamicTest> transcripts() throws IOException {
-        Path dir = SharedDir.resolve("conformance/virsh").orElse(null);
-        Assumptions.assumeTrue(dir != null, "../shared/conformance/virsh not found: virsh transcripts skipped");
+        Path dir = SharedFiles.resolve("conformance/virsh").orElse(null);
+        if (dir == null) {
+            // An assumption in the factory itself would report zero tests; one skipped test says why.
+            return Stream.of(DynamicTest.dynamicTest("virsh transcripts", () -> SharedFiles.require("conformance/virsh")));
+        }
         Map<String, Integer> exits = exitStatuses(dir);
         Set<Long> fixed = fixedTimes(dir);
         List<Path> cmds;

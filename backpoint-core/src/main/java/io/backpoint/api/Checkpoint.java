@@ -3,6 +3,9 @@ package io.backpoint.api;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
+import io.backpoint.vocab.CheckpointDeleteFlag;
+import io.backpoint.vocab.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointXmlFlag;
 import java.util.List;
 import java.util.Set;
 

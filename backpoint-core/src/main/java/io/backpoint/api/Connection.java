@@ -5,7 +5,6 @@ import io.backpoint.checkpoint.CheckpointService;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.Driver;
 import io.backpoint.driver.DriverFactory;
-import io.backpoint.driver.test.TestDriver;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import java.net.URI;
@@ -44,9 +43,6 @@ public final class Connection implements AutoCloseable {
             String where = e.getIndex() < 0 ? "" : " at character " + (e.getIndex() + 1);
             throw BackpointException.of(ErrorCode.INVALID_ARG, "invalid connection URI '%s': %s%s", uri, reason, where);
         }
-        if ("test".equals(parsed.getScheme())) {
-            return new Connection(TestDriver.open(parsed));
-        }
         for (DriverFactory factory : ServiceLoader.load(DriverFactory.class)) {
             if (factory.accepts(parsed)) {
                 return new Connection(factory.open(parsed));
@@ -83,7 +79,7 @@ public final class Connection implements AutoCloseable {
     /** The domain with this name; NO_DOMAIN when there is none. */
     public Domain domainByName(String name) {
         if (name == null || driver.domain(name) == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
         return new Domain(this, name);
     }

@@ -3,6 +3,11 @@ package io.backpoint.api;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.vocab.BackupBeginFlag;
+import io.backpoint.vocab.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointListFlag;
+import io.backpoint.vocab.DomainState;
+import io.backpoint.vocab.JobInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -156,7 +161,7 @@ public final class Domain {
     DomainInfo info() {
         DomainInfo info = conn.driver().domain(name);
         if (info == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
         return info;
     }

@@ -1,10 +1,7 @@
 package io.backpoint.checkpoint;
 
-import io.backpoint.api.CheckpointCreateFlag;
-import io.backpoint.api.CheckpointDeleteFlag;
-import io.backpoint.api.CheckpointListFlag;
-import io.backpoint.api.CheckpointXmlFlag;
 import io.backpoint.driver.CheckpointMechanics;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLock;
 import io.backpoint.driver.Driver;
@@ -14,14 +11,16 @@ import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
-import io.backpoint.xml.CheckpointAlign;
+import io.backpoint.vocab.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointDeleteFlag;
+import io.backpoint.vocab.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.xml.CheckpointFormatFlag;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -332,14 +331,6 @@ public final class CheckpointService {
         trees.remove(domain);
     }
 
-    /** Count of a checkpoint's children and of all its descendants. */
-    public int[] childAndDescendantCounts(String domain, String name) {
-        return read(domain, tree -> {
-            CheckpointTree.Node n = node(tree, name);
-            return new int[] {n.childCount(), tree.descendants(n).size()};
-        });
-    }
-
     private CheckpointTree tree(String domain) {
         CheckpointStore store = driver.checkpointStore(domain);
         long generation = store.generation();
@@ -375,7 +366,7 @@ public final class CheckpointService {
     private DomainInfo requireDomain(String domain) {
         DomainInfo dom = driver.domain(domain);
         if (dom == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", domain);
+            throw BackpointException.noDomain(domain);
         }
         return dom;
     }

@@ -1,10 +1,13 @@
 package io.backpoint.checkpoint;
 
-import io.backpoint.util.OwnerOnly;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.IoErrors;
+import io.backpoint.util.OwnerOnly;
+import io.backpoint.util.SafeFileName;
 import io.backpoint.xml.CheckpointFormatFlag;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;
@@ -61,7 +64,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             listing.forEach(files::add);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.READ_FAILED,
-                    "cannot read checkpoint directory '" + dir + "': " + XmlInput.reason(e), e);
+                    "cannot read checkpoint directory '" + dir + "': " + IoErrors.reason(e), e);
         }
         files.sort(null);
         removeLeftoverTemporaryFiles();
@@ -118,13 +121,13 @@ public final class FileCheckpointStore implements CheckpointStore {
             bumpGeneration();
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "unable to save metadata for checkpoint " + name + ": " + XmlInput.reason(e), e);
+                    "unable to save metadata for checkpoint " + name + ": " + IoErrors.reason(e), e);
         }
     }
 
     @Override
     public String checkWritable(String checkpoint) {
-        String name = CheckpointNames.require("checkpoint", checkpoint);
+        String name = SafeFileName.require("checkpoint", checkpoint);
         // An instance that did not load this file (another process wrote it, or the driver
         // made a new store) looks before replacing it, so a damaged file is never lost.
         if (!known.contains(name) && !damaged.contains(name) && Files.exists(file(name))) {
@@ -143,14 +146,14 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public void delete(String name) {
-        CheckpointNames.require("checkpoint", name);
+        SafeFileName.require("checkpoint", name);
         try {
             AtomicFiles.delete(file(name));
             known.remove(name);
             bumpGeneration();
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "unable to remove metadata for checkpoint " + name + ": " + XmlInput.reason(e), e);
+                    "unable to remove metadata for checkpoint " + name + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -180,7 +183,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "unable to remove checkpoint metadata in '" + dir + "': " + XmlInput.reason(e), e);
+                    "unable to remove checkpoint metadata in '" + dir + "': " + IoErrors.reason(e), e);
         }
     }
 

@@ -1,8 +1,8 @@
 package io.backpoint.driver;
 
-import io.backpoint.api.JobInfo;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.CheckpointDef;
+import io.backpoint.vocab.JobInfo;
 
 /**
  * The hypervisor side of backups. The core parses, aligns and checks the definition (and the

@@ -1,7 +1,7 @@
 package io.backpoint.driver;
 
-import io.backpoint.api.CheckpointCreateFlag;
 import io.backpoint.model.CheckpointDef;
+import io.backpoint.vocab.CheckpointCreateFlag;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

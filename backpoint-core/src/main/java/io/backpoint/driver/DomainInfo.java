@@ -1,6 +1,6 @@
 package io.backpoint.driver;
 
-import io.backpoint.api.DomainState;
+import io.backpoint.vocab.DomainState;
 
 /**
  * A domain's identity and state.

@@ -1,6 +1,5 @@
 package io.backpoint.driver;
 
-import io.backpoint.checkpoint.CheckpointStore;
 import io.backpoint.model.DomainDef;
 import java.time.Clock;
 import java.util.List;

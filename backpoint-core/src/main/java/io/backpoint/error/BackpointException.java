@@ -35,6 +35,11 @@ public final class BackpointException extends RuntimeException {
         return new BackpointException(ErrorCode.INVALID_ARG, detail, null, detail);
     }
 
+    /** NO_DOMAIN for a domain name, in libvirt's words. */
+    public static BackpointException noDomain(String name) {
+        return of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+    }
+
     /** Shorthand with {@link String#format} arguments. */
     public static BackpointException of(ErrorCode code, String format, Object... args) {
         return new BackpointException(code, args.length == 0 ? format : String.format(format, args));

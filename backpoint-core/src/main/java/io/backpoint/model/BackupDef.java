@@ -1,6 +1,5 @@
 package io.backpoint.model;
 
-import io.backpoint.xml.XmlNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,5 @@
 package io.backpoint.model;
 
-import io.backpoint.xml.XmlNode;
 import java.util.List;
 
 /**

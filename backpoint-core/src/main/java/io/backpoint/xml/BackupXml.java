@@ -3,6 +3,7 @@ package io.backpoint.xml;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.BackupDef;
+import io.backpoint.model.XmlNode;
 import java.util.Set;
 
 /**

@@ -11,6 +11,7 @@ import io.backpoint.model.BackupServer;
 import io.backpoint.model.BackupStore;
 import io.backpoint.model.BackupTransport;
 import io.backpoint.model.StoreType;
+import io.backpoint.model.XmlNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -8,6 +8,7 @@ import io.backpoint.model.BackupMode;
 import io.backpoint.model.BackupServer;
 import io.backpoint.model.BackupStore;
 import io.backpoint.model.StoreType;
+import io.backpoint.model.XmlNode;
 
 /** Writes {@code <domainbackup>} in libvirt's order and layout (reference §3.3). */
 final class BackupXmlWriter {
@@ -93,7 +94,7 @@ final class BackupXmlWriter {
         if (node == null || (node.attributes().isEmpty() && node.children().isEmpty() && node.text() == null)) {
             return;
         }
-        node.writeTo(w);
+        w.node(node);
     }
 
     private static String yesNo(boolean b) {

@@ -6,6 +6,7 @@ import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
+import io.backpoint.model.XmlNode;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -2,6 +2,7 @@ package io.backpoint.xml;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.model.XmlNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

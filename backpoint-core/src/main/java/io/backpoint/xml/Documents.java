@@ -2,6 +2,7 @@ package io.backpoint.xml;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.model.XmlNode;
 
 /** Small helpers the document codecs share. */
 final class Documents {

@@ -2,6 +2,7 @@ package io.backpoint.xml;
 
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
+import io.backpoint.model.XmlNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -143,7 +144,7 @@ public final class DomainXml {
     public static void format(DomainDef def, Set<FormatFlag> flags, XmlWriter out) {
         Objects.requireNonNull(def, "def");
         Objects.requireNonNull(flags, "flags");
-        filtered(def.element(), flags).writeTo(out);
+        out.node(filtered(def.element(), flags));
     }
 
     /** The domain as a document of its own, ending with a newline. */

@@ -1,7 +1,9 @@
 package io.backpoint.xml;
 
+import com.thaiopensource.validation.ValidatorHandler2;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.model.XmlNode;
 import java.io.IOException;
 import java.net.URL;
 import java.util.EnumMap;
@@ -12,7 +14,6 @@ import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.ValidatorHandler;
-import com.thaiopensource.validation.ValidatorHandler2;
 import org.w3c.dom.ls.DOMImplementationLS;
 import org.w3c.dom.ls.LSInput;
 import org.xml.sax.ErrorHandler;
@@ -65,7 +66,7 @@ public final class Schemas {
         ValidatorHandler validator = borrow(kind);
         try {
             validator.startDocument();
-            root.toSax(validator);
+            toSax(root, validator);
             validator.endDocument();
         } catch (SAXException e) {
             throw new BackpointException(ErrorCode.XML_INVALID_SCHEMA,
@@ -175,4 +176,20 @@ public final class Schemas {
             throw e;
         }
     };
+
+    /** Replays an element as SAX events, for validation. */
+    private static void toSax(XmlNode node, org.xml.sax.ContentHandler handler) throws SAXException {
+        org.xml.sax.helpers.AttributesImpl attrs = new org.xml.sax.helpers.AttributesImpl();
+        for (XmlNode.Attribute a : node.attributes()) {
+            attrs.addAttribute("", a.name(), a.name(), "CDATA", a.value());
+        }
+        handler.startElement("", node.name(), node.name(), attrs);
+        for (XmlNode c : node.children()) {
+            toSax(c, handler);
+        }
+        if (node.text() != null) {
+            handler.characters(node.text().toCharArray(), 0, node.text().length());
+        }
+        handler.endElement("", node.name(), node.name());
+    }
 }

@@ -1,8 +1,9 @@
 package io.backpoint.xml;
 
-import io.backpoint.util.IoErrors;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.model.XmlNode;
+import io.backpoint.util.IoErrors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,7 +98,7 @@ public final class XmlInput {
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.READ_FAILED,
-                    "failed to open file '" + file + "': " + reason(e), e);
+                    "failed to open file '" + file + "': " + IoErrors.reason(e), e);
         }
     }
 

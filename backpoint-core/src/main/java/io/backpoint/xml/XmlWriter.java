@@ -1,5 +1,7 @@
 package io.backpoint.xml;
 
+import io.backpoint.model.XmlNode;
+
 /**
  * Writes XML the way libvirt does: no declaration, two spaces per level, single-quoted
  * attributes in the order they are added, one escaping routine for text and attributes.
@@ -58,6 +60,36 @@ public final class XmlWriter {
     public XmlWriter raw(String formatted) {
         out.append(formatted);
         return this;
+    }
+
+    /** Writes a kept element (and its subtree) as it was read, at the current indentation. */
+    public XmlWriter node(XmlNode node) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, node, indent);
+        out.append(sb);
+        return this;
+    }
+
+    private static void write(StringBuilder sb, XmlNode node, int indent) {
+        sb.append(" ".repeat(indent)).append('<').append(node.name());
+        for (XmlNode.Attribute a : node.attributes()) {
+            sb.append(' ').append(a.name()).append("='");
+            escape(sb, a.value());
+            sb.append('\'');
+        }
+        if (!node.children().isEmpty()) {
+            sb.append(">\n");
+            for (XmlNode c : node.children()) {
+                write(sb, c, indent + 2);
+            }
+            sb.append(" ".repeat(indent)).append("</").append(node.name()).append(">\n");
+        } else if (node.text() != null) {
+            sb.append('>');
+            escape(sb, node.text());
+            sb.append("</").append(node.name()).append(">\n");
+        } else {
+            sb.append("/>\n");
+        }
     }
 
     public int indent() {

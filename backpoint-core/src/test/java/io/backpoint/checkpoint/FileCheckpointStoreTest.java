@@ -3,13 +3,14 @@ package io.backpoint.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.backpoint.api.CheckpointCreateFlag;
-import io.backpoint.api.CheckpointDeleteFlag;
-import io.backpoint.api.CheckpointListFlag;
-import io.backpoint.api.CheckpointXmlFlag;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
+import io.backpoint.vocab.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointDeleteFlag;
+import io.backpoint.vocab.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointXmlFlag;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

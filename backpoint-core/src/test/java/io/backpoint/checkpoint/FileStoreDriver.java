@@ -1,6 +1,7 @@
 package io.backpoint.checkpoint;
 
 import io.backpoint.driver.CheckpointMechanics;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLock;
 import io.backpoint.driver.Driver;

@@ -3,6 +3,7 @@ package io.backpoint.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;

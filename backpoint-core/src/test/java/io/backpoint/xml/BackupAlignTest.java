@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.backpoint.backup.BackupAlign;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.BackupDef;
@@ -16,6 +17,7 @@ import io.backpoint.model.BackupStore;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
+import io.backpoint.model.XmlNode;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;

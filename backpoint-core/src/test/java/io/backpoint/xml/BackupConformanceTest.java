@@ -2,6 +2,7 @@ package io.backpoint.xml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.backpoint.backup.BackupAlign;
 import io.backpoint.model.BackupDef;
 import io.backpoint.testing.SharedFiles;
 import java.nio.file.Files;

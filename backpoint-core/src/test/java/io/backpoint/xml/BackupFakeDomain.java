@@ -4,6 +4,7 @@ import io.backpoint.model.BackupDef;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
+import io.backpoint.model.XmlNode;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -3,6 +3,7 @@ package io.backpoint.xml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.backpoint.backup.BackupAlign;
 import io.backpoint.error.BackpointException;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.DomainDef;

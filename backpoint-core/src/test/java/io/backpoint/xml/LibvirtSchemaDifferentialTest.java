@@ -3,6 +3,7 @@ package io.backpoint.xml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.error.BackpointException;
+import io.backpoint.model.XmlNode;
 import io.backpoint.testing.SharedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

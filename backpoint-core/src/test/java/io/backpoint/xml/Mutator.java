@@ -1,5 +1,6 @@
 package io.backpoint.xml;
 
+import io.backpoint.model.XmlNode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.model.XmlNode;
 import io.backpoint.testing.SharedFiles;
 import java.io.IOException;
 import java.nio.file.Files;

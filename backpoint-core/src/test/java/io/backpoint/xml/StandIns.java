@@ -1,6 +1,7 @@
 package io.backpoint.xml;
 
 import io.backpoint.error.BackpointException;
+import io.backpoint.model.XmlNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;

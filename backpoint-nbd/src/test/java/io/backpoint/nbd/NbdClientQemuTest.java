@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.backpoint.testing.Tools;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -30,8 +31,8 @@ class NbdClientQemuTest {
 
     private Path patternedImage() throws Exception {
         Path image = dir.resolve("src.qcow2");
-        Tools.createQcow2(image, 16 * MIB);
-        Tools.qemuIo(image, "write -P 0x5a 1M 64k", "write -P 0xa5 3M 4k", "write -P 0x11 5242880 1536",
+        ImageTools.createQcow2(image, 16 * MIB);
+        ImageTools.qemuIo(image, "write -P 0x5a 1M 64k", "write -P 0xa5 3M 4k", "write -P 0x11 5242880 1536",
                 "write -P 0x77 15M 1M");
         return image;
     }
@@ -39,7 +40,7 @@ class NbdClientQemuTest {
     @Test
     void readReturnsExactlyTheImageData() throws Exception {
         Path image = patternedImage();
-        byte[] expected = Tools.rawContents(image, dir.resolve("src.raw"));
+        byte[] expected = ImageTools.rawContents(image, dir.resolve("src.raw"));
         try (QemuNbdServer server = QemuNbdServer.builder(image).readOnly(true).start();
                 NbdClient client = server.connect()) {
             assertThat(client.size()).isEqualTo(expected.length);
@@ -85,9 +86,9 @@ class NbdClientQemuTest {
     @Test
     void allocationMapEqualsNbdinfo() throws Exception {
         Path image = patternedImage();
-        Tools.qemuIo(image, "write -z 8M 256k");
+        ImageTools.qemuIo(image, "write -z 8M 256k");
         try (QemuNbdServer server = QemuNbdServer.builder(image).readOnly(true).start()) {
-            List<Extent> expected = Tools.nbdinfoMap(server.socket(), MetaContext.BASE_ALLOCATION);
+            List<Extent> expected = ImageTools.nbdinfoMap(server.socket(), MetaContext.BASE_ALLOCATION);
             try (NbdClient client = server.connect(MetaContext.BASE_ALLOCATION)) {
                 ExtentMap map = ExtentMap.query(client, MetaContext.BASE_ALLOCATION);
                 assertThat(map.extents()).isEqualTo(ExtentMap.of(0, client.size(), expected).extents());
@@ -103,13 +104,13 @@ class NbdClientQemuTest {
     @Test
     void dirtyBitmapShowsExactlyTheWrittenClusters() throws Exception {
         Path image = dir.resolve("dirty.qcow2");
-        Tools.createQcow2(image, 16 * MIB);
-        Tools.qemuIo(image, "write -P 0x01 0 2M"); // before the bitmap: clean
+        ImageTools.createQcow2(image, 16 * MIB);
+        ImageTools.qemuIo(image, "write -P 0x01 0 2M"); // before the bitmap: clean
         Tools.run("qemu-img", "bitmap", "--add", "--granularity", "65536", image.toString(), "b1");
-        Tools.qemuIo(image, "write -P 0x02 3M 4k", "write -z 5M 128k", "write -P 0x03 9437000 300");
+        ImageTools.qemuIo(image, "write -P 0x02 3M 4k", "write -z 5M 128k", "write -P 0x03 9437000 300");
         try (QemuNbdServer server = QemuNbdServer.builder(image).readOnly(true).bitmap("b1").start()) {
             String ctx = MetaContext.dirtyBitmap("b1");
-            List<Extent> nbdinfo = Tools.nbdinfoMap(server.socket(), ctx);
+            List<Extent> nbdinfo = ImageTools.nbdinfoMap(server.socket(), ctx);
             try (NbdClient client = server.connect(MetaContext.BASE_ALLOCATION, ctx)) {
                 assertThat(client.metaContexts()).containsExactlyInAnyOrder(MetaContext.BASE_ALLOCATION, ctx);
                 ExtentMap dirty = ExtentMap.query(client, ctx);
@@ -129,7 +130,7 @@ class NbdClientQemuTest {
     @Test
     void writeZeroAndFlushOnAWritableExport() throws Exception {
         Path image = dir.resolve("dst.qcow2");
-        Tools.createQcow2(image, 4 * MIB);
+        ImageTools.createQcow2(image, 4 * MIB);
         try (QemuNbdServer server = QemuNbdServer.builder(image).start();
                 NbdClient client = server.connect()) {
             assertThat(client.export().readOnly()).isFalse();
@@ -143,7 +144,7 @@ class NbdClientQemuTest {
             assertThat(Arrays.copyOfRange(back, 0, 4096)).containsOnly(0x42);
             assertThat(Arrays.copyOfRange(back, 4096, 8192)).containsOnly(0);
         }
-        byte[] raw = Tools.rawContents(image, dir.resolve("dst.raw"));
+        byte[] raw = ImageTools.rawContents(image, dir.resolve("dst.raw"));
         assertThat(Arrays.copyOfRange(raw, MIB, MIB + 4096)).containsOnly(0x42);
     }
 
@@ -179,8 +180,8 @@ class NbdClientQemuTest {
     @Test
     void killingTheServerFailsEveryRequestInFlight() throws Exception {
         Path image = dir.resolve("big.qcow2");
-        Tools.createQcow2(image, 256L * MIB);
-        Tools.qemuIo(image, "write -P 0x33 0 256M");
+        ImageTools.createQcow2(image, 256L * MIB);
+        ImageTools.qemuIo(image, "write -P 0x33 0 256M");
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             try (QemuNbdServer server = QemuNbdServer.builder(image).readOnly(true).start();
                     NbdClient client = NbdClient.connect(server.address(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.backpoint.testing.Tools;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ class NbdCopierQemuTest {
     /** {@code qemu-img map} ranges of an image that are present (allocated in the top layer). */
     private static List<long[]> presentRanges(Path image) throws Exception {
         List<long[]> out = new ArrayList<>();
-        for (Map<String, String> o : Tools.jsonObjects(Tools.run("qemu-img", "map", "--output=json", image.toString()))) {
+        for (Map<String, String> o : ImageTools.jsonObjects(Tools.run("qemu-img", "map", "--output=json", image.toString()))) {
             if (!o.get("present").equals("true")) {
                 continue;
             }
@@ -78,8 +79,8 @@ class NbdCopierQemuTest {
 
     private Path source() throws Exception {
         Path src = dir.resolve("src.qcow2");
-        Tools.createQcow2(src, 64 * MIB);
-        Tools.qemuIo(src, "write -P 0x5a 1M 64k", "write -P 0x33 8M 5M", "write -z 10M 1M", "write -P 0x44 40M 64k",
+        ImageTools.createQcow2(src, 64 * MIB);
+        ImageTools.qemuIo(src, "write -P 0x5a 1M 64k", "write -P 0x33 8M 5M", "write -z 10M 1M", "write -P 0x44 40M 64k",
                 "write -P 0x99 63M 1M");
         return src;
     }
@@ -88,7 +89,7 @@ class NbdCopierQemuTest {
     void fullCopyLandsAsASparseIdenticalQcow2() throws Exception {
         Path src = source();
         Path dst = dir.resolve("dst.qcow2");
-        Tools.createQcow2(dst, 64 * MIB);
+        ImageTools.createQcow2(dst, 64 * MIB);
         Recorder progress = new Recorder();
         CopyResult result;
         try (QemuNbdServer s = QemuNbdServer.builder(src).readOnly(true).start();
@@ -105,7 +106,7 @@ class NbdCopierQemuTest {
             assertThat(NbdCopier.full().verify(in, out).matches()).isTrue();
         }
         Tools.run("qemu-img", "compare", "-f", "qcow2", "-F", "qcow2", src.toString(), dst.toString());
-        assertThat(Tools.rawContents(dst, dir.resolve("dst.raw"))).isEqualTo(Tools.rawContents(src, dir.resolve("src.raw")));
+        assertThat(ImageTools.rawContents(dst, dir.resolve("dst.raw"))).isEqualTo(ImageTools.rawContents(src, dir.resolve("src.raw")));
         // Only the data clusters were written; the zeroed 10M..11M of the source is no data.
         assertThat(presentRanges(dst)).containsExactlyElementsOf(ranges(MIB, MIB + 65536, 8 * MIB, 10 * MIB,
                 11 * MIB, 13 * MIB, 40 * MIB, 40 * MIB + 65536, 63 * MIB, 64 * MIB));
@@ -115,8 +116,8 @@ class NbdCopierQemuTest {
     void fullCopyIntoANonZeroDestinationZeroesTheZeroRanges() throws Exception {
         Path src = source();
         Path dst = dir.resolve("dirty-dst.qcow2");
-        Tools.createQcow2(dst, 64 * MIB);
-        Tools.qemuIo(dst, "write -P 0xee 0 64M");
+        ImageTools.createQcow2(dst, 64 * MIB);
+        ImageTools.qemuIo(dst, "write -P 0xee 0 64M");
         try (QemuNbdServer s = QemuNbdServer.builder(src).readOnly(true).start();
                 QemuNbdServer d = QemuNbdServer.builder(dst).start();
                 NbdClient in = s.connect(MetaContext.BASE_ALLOCATION);
@@ -132,15 +133,15 @@ class NbdCopierQemuTest {
     @Test
     void incrementalCopiesOnlyDirtyClusters() throws Exception {
         Path src = dir.resolve("inc-src.qcow2");
-        Tools.createQcow2(src, 64 * MIB);
-        Tools.qemuIo(src, "write -P 0x11 0 32M");
+        ImageTools.createQcow2(src, 64 * MIB);
+        ImageTools.qemuIo(src, "write -P 0x11 0 32M");
         Tools.run("qemu-img", "bitmap", "--add", "--granularity", "65536", src.toString(), "b1");
         // Changes after the checkpoint: new data, data overwritten by zeroes, a partial cluster.
-        Tools.qemuIo(src, "write -P 0x22 2M 192k", "write -z 4M 128k", "write -P 0x23 20000000 1000",
+        ImageTools.qemuIo(src, "write -P 0x22 2M 192k", "write -z 4M 128k", "write -P 0x23 20000000 1000",
                 "write -P 0x24 50M 64k");
         String ctx = MetaContext.dirtyBitmap("b1");
         Path dst = dir.resolve("inc-dst.qcow2");
-        Tools.createQcow2(dst, 64 * MIB);
+        ImageTools.createQcow2(dst, 64 * MIB);
         Recorder progress = new Recorder();
         long c = 65536;
         long p0 = 20000000 / c * c;
@@ -158,8 +159,8 @@ class NbdCopierQemuTest {
             assertThat(v.bytesCompared()).isEqualTo(dirtyBytes);
             assertThat(v.matches()).isTrue();
         }
-        byte[] a = Tools.rawContents(src, dir.resolve("inc-src.raw"));
-        byte[] b = Tools.rawContents(dst, dir.resolve("inc-dst.raw"));
+        byte[] a = ImageTools.rawContents(src, dir.resolve("inc-src.raw"));
+        byte[] b = ImageTools.rawContents(dst, dir.resolve("inc-dst.raw"));
         for (long[] r : ranges(2 * MIB, 2 * MIB + 3 * c, 4 * MIB, 4 * MIB + 2 * c, p0, p1, 50 * MIB, 50 * MIB + c)) {
             assertThat(Arrays.copyOfRange(b, (int) r[0], (int) r[1])).as("dirty range at %d", r[0])
                     .isEqualTo(Arrays.copyOfRange(a, (int) r[0], (int) r[1]));
@@ -174,7 +175,7 @@ class NbdCopierQemuTest {
     void verifyReportsTheFirstDifference() throws Exception {
         Path src = source();
         Path dst = dir.resolve("v-dst.qcow2");
-        Tools.createQcow2(dst, 64 * MIB);
+        ImageTools.createQcow2(dst, 64 * MIB);
         try (QemuNbdServer s = QemuNbdServer.builder(src).readOnly(true).start();
                 QemuNbdServer d = QemuNbdServer.builder(dst).start();
                 NbdClient in = s.connect(MetaContext.BASE_ALLOCATION);
@@ -194,7 +195,7 @@ class NbdCopierQemuTest {
     void incrementalNeedsTheBitmapContext() throws Exception {
         Path src = source();
         Path dst = dir.resolve("x.qcow2");
-        Tools.createQcow2(dst, 32 * MIB);
+        ImageTools.createQcow2(dst, 32 * MIB);
         try (QemuNbdServer s = QemuNbdServer.builder(src).readOnly(true).start();
                 QemuNbdServer d = QemuNbdServer.builder(dst).start();
                 NbdClient in = s.connect(MetaContext.BASE_ALLOCATION, MetaContext.dirtyBitmap("nope"));
@@ -202,7 +203,7 @@ class NbdCopierQemuTest {
             assertThatThrownBy(() -> NbdCopier.incremental(MetaContext.dirtyBitmap("nope")).copy(in, out))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fewer than");
             Path dst2 = dir.resolve("y.qcow2");
-            Tools.createQcow2(dst2, 64 * MIB);
+            ImageTools.createQcow2(dst2, 64 * MIB);
             try (QemuNbdServer d2 = QemuNbdServer.builder(dst2).start(); NbdClient out2 = d2.connect()) {
                 assertThatThrownBy(() -> NbdCopier.incremental(MetaContext.dirtyBitmap("nope")).copy(in, out2))
                         .isInstanceOf(NbdException.class).hasMessageContaining("'qemu:dirty-bitmap:nope'");
@@ -213,10 +214,10 @@ class NbdCopierQemuTest {
     @Test
     void destinationDyingMidCopyFailsTheCopy() throws Exception {
         Path src = dir.resolve("big.qcow2");
-        Tools.createQcow2(src, 512L * MIB);
-        Tools.qemuIo(src, "write -P 0x42 0 512M");
+        ImageTools.createQcow2(src, 512L * MIB);
+        ImageTools.qemuIo(src, "write -P 0x42 0 512M");
         Path dst = dir.resolve("big-dst.qcow2");
-        Tools.createQcow2(dst, 512L * MIB);
+        ImageTools.createQcow2(dst, 512L * MIB);
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             try (QemuNbdServer s = QemuNbdServer.builder(src).readOnly(true).start();
                     QemuNbdServer d = QemuNbdServer.builder(dst).start();

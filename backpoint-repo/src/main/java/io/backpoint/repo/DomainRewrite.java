@@ -1,7 +1,7 @@
 package io.backpoint.repo;
 
+import io.backpoint.model.XmlNode;
 import io.backpoint.xml.XmlInput;
-import io.backpoint.xml.XmlNode;
 import io.backpoint.xml.XmlWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +40,7 @@ final class DomainRewrite {
             children.add(1, new XmlNode("uuid", List.of(), List.of(), uuid));
         }
         XmlWriter writer = new XmlWriter();
-        new XmlNode(domain.name(), domain.attributes(), children, domain.text()).writeTo(writer);
+        writer.node(new XmlNode(domain.name(), domain.attributes(), children, domain.text()));
         return new Result(writer.toString(), uuid, dropped);
     }
 

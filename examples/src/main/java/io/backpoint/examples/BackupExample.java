@@ -1,12 +1,12 @@
 package io.backpoint.examples;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointXmlFlag;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
+import io.backpoint.vocab.CheckpointXmlFlag;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.util.EnumSet;
 
 /**

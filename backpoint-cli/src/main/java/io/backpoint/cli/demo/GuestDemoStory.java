@@ -1,16 +1,16 @@
 package io.backpoint.cli.demo;
 
-import io.backpoint.api.BackupBeginFlag;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
 import io.backpoint.qemu.agent.FreezeStatus;
 import io.backpoint.qemu.agent.GuestAgent;
 import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.restore.ImageFormat;
 import io.backpoint.qemu.restore.RestoreChain;
 import io.backpoint.qemu.restore.Restorer;
+import io.backpoint.vocab.BackupBeginFlag;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

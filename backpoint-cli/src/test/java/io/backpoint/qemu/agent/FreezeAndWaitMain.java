@@ -1,7 +1,7 @@
 package io.backpoint.qemu.agent;
 
-import io.backpoint.api.BackupBeginFlag;
 import io.backpoint.api.Connection;
+import io.backpoint.vocab.BackupBeginFlag;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;

@@ -1,6 +1,5 @@
 package io.backpoint.driver.test;
 
-import io.backpoint.api.CheckpointCreateFlag;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
@@ -8,6 +7,7 @@ import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
+import io.backpoint.vocab.CheckpointCreateFlag;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,15 +1,14 @@
 package io.backpoint.driver.test;
 
-import io.backpoint.api.DomainState;
-import io.backpoint.checkpoint.CheckpointStore;
-import io.backpoint.checkpoint.MemoryCheckpointStore;
 import io.backpoint.driver.CheckpointMechanics;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLock;
 import io.backpoint.driver.Driver;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
+import io.backpoint.vocab.DomainState;
 import io.backpoint.xml.DomainXml;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,7 +114,7 @@ public final class TestDriver implements Driver {
 
     private void require(String name) {
         if (domain(name) == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
     }
 

@@ -5,7 +5,7 @@ import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskState;
 import io.backpoint.model.BackupMode;
 import io.backpoint.model.BackupStore;
-import io.backpoint.xml.XmlNode;
+import io.backpoint.model.XmlNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,15 +1,15 @@
 package io.backpoint.qemu.backup;
 
-import io.backpoint.util.OwnerOnly;
-import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.IoErrors;
+import io.backpoint.util.OwnerOnly;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;
 import java.io.IOException;

@@ -1,7 +1,5 @@
 package io.backpoint.qemu.backup;
 
-import io.backpoint.qemu.agent.GuestFreeze;
-import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,12 +16,14 @@ import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
+import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.driver.QemuDriver;
 import io.backpoint.qemu.driver.QmpSessions;
 import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,12 +1,12 @@
 package io.backpoint.qemu.backup;
 
-import io.backpoint.util.IoErrors;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.qemu.block.BlockNodes;
-import io.backpoint.qemu.qmp.JobInfo;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.qemu.qmp.QmpJob;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +25,8 @@ final class JobCleanup {
     private JobCleanup() {}
 
     /** Cancels (if still running) and dismisses the disk's block job, if QEMU has it. */
-    static void cancelAndDismiss(QmpClient qmp, BackupJob job, String jobId, List<JobInfo> jobs) throws IOException {
-        JobInfo j = jobs.stream().filter(x -> x.id().equals(jobId)).findFirst().orElse(null);
+    static void cancelAndDismiss(QmpClient qmp, BackupJob job, String jobId, List<QmpJob> jobs) throws IOException {
+        QmpJob j = jobs.stream().filter(x -> x.id().equals(jobId)).findFirst().orElse(null);
         if (j == null) {
             return;
         }

@@ -1,8 +1,6 @@
 package io.backpoint.qemu.backup;
 
-import io.backpoint.util.IoErrors;
-import io.backpoint.api.JobType;
-import io.backpoint.checkpoint.CheckpointStore;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
@@ -13,8 +11,11 @@ import io.backpoint.model.DomainDiskDef;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.driver.QemuDriver;
 import io.backpoint.qemu.driver.QmpSessions;
-import io.backpoint.qemu.qmp.JobInfo;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpJob;
+import io.backpoint.util.IoErrors;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ final class JobReconciler {
     }
 
     private BackupJob update(QmpClient qmp, BackupJob job, BackupJobStore store, String domain) throws IOException {
-        List<JobInfo> jobs = qmp.queryJobs();
+        List<QmpJob> jobs = qmp.queryJobs();
         List<BackupDiskDef> ended = new ArrayList<>();
         // Sub-jobs whose end is already recorded but whose cleanup a crash cut short: QEMU may
         // still hold their concluded job or nodes. Their job being gone is not a vanishing.
@@ -82,7 +83,7 @@ final class JobReconciler {
         }
         for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING, BackupDiskState.CANCELLING)) {
             String id = BackupNames.job(d.name());
-            JobInfo j = find(jobs, id);
+            QmpJob j = find(jobs, id);
             if (j == null) {
                 job.recordError("backup job '" + id + "' vanished from QEMU");
                 job.setState(d.name(), BackupDiskState.FAILED);
@@ -209,7 +210,7 @@ final class JobReconciler {
     }
 
     /** Statistics: final numbers of ended sub-jobs plus the live numbers of running ones. */
-    io.backpoint.api.JobInfo stats(BackupJob job, JobType type, List<JobInfo> live) {
+    JobInfo stats(BackupJob job, JobType type, List<QmpJob> live) {
         long current = 0;
         long total = 0;
         for (BackupDiskDef d : job.def.backedUpDisks()) {
@@ -219,22 +220,22 @@ final class JobReconciler {
                 total += p.total();
                 continue;
             }
-            JobInfo j = find(live, BackupNames.job(d.name()));
+            QmpJob j = find(live, BackupNames.job(d.name()));
             if (j != null) {
                 current += j.currentProgress();
                 total += j.totalProgress();
             }
         }
         long elapsed = Math.max(0, clock.millis() - job.beginMillis);
-        int op = io.backpoint.api.JobInfo.OPERATION_BACKUP;
+        int op = JobInfo.OPERATION_BACKUP;
         if (job.pull()) {
-            return new io.backpoint.api.JobInfo(type, op, elapsed, 0, 0, current, total, job.error);
+            return new JobInfo(type, op, elapsed, 0, 0, current, total, job.error);
         }
-        return new io.backpoint.api.JobInfo(type, op, elapsed, total, current, 0, 0, job.error);
+        return new JobInfo(type, op, elapsed, total, current, 0, 0, job.error);
     }
 
     /** The running job's statistics (UNBOUNDED, as libvirt reports a backup). */
-    io.backpoint.api.JobInfo liveStats(DomainInfo dom, BackupJob job) {
+    JobInfo liveStats(DomainInfo dom, BackupJob job) {
         try (QmpClient qmp = driver.monitor(dom.name())) {
             return stats(job, JobType.UNBOUNDED, qmp.queryJobs());
         } catch (IOException e) {
@@ -247,7 +248,7 @@ final class JobReconciler {
      * committed, metadata), block jobs, NBD server, nodes, temporary bitmaps, files.
      */
     void undoBegin(QmpClient qmp, BackupJob job, String domain) throws IOException {
-        List<JobInfo> jobs = qmp.queryJobs();
+        List<QmpJob> jobs = qmp.queryJobs();
         // Jobs are never dismissed automatically, so they exist exactly when the transaction ran;
         // only then did it create the checkpoint's bitmaps (a bitmap of that name found otherwise
         // is not ours to remove). The checkpoint goes first, while the jobs still show that.
@@ -305,8 +306,8 @@ final class JobReconciler {
         }
     }
 
-    static JobInfo find(List<JobInfo> jobs, String id) {
-        for (JobInfo j : jobs) {
+    static QmpJob find(List<QmpJob> jobs, String id) {
+        for (QmpJob j : jobs) {
             if (j.id().equals(id)) {
                 return j;
             }

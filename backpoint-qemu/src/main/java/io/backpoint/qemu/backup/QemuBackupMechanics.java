@@ -1,11 +1,11 @@
 package io.backpoint.qemu.backup;
 
-import io.backpoint.api.JobInfo;
 import io.backpoint.driver.BackupMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.qemu.driver.QemuDriver;
+import io.backpoint.vocab.JobInfo;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.Map;

@@ -1,11 +1,12 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.util.OwnerOnly;
-import io.backpoint.checkpoint.CheckpointNames;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.IoErrors;
+import io.backpoint.util.OwnerOnly;
+import io.backpoint.util.SafeFileName;
 import io.backpoint.xml.DomainXml;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
@@ -36,20 +37,20 @@ final class DomainDefinitions {
                 names.add(n.substring(0, n.length() - 4));
             }
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.READ_FAILED, "cannot list domains in '" + dir + "': " + XmlInput.reason(e), e);
+            throw new BackpointException(ErrorCode.READ_FAILED, "cannot list domains in '" + dir + "': " + IoErrors.reason(e), e);
         }
         names.sort(String::compareTo);
         return names;
     }
 
     boolean exists(String name) {
-        return CheckpointNames.valid(name) && Files.isRegularFile(layout.domainFile(name));
+        return SafeFileName.valid(name) && Files.isRegularFile(layout.domainFile(name));
     }
 
     /** The stored definition; NO_DOMAIN when there is none. */
     DomainDef load(String name) {
         if (!exists(name)) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
         return DomainXml.parse(XmlInput.readFile(layout.domainFile(name)));
     }
@@ -61,7 +62,7 @@ final class DomainDefinitions {
                     EnumSet.of(DomainXml.FormatFlag.SECURE, DomainXml.FormatFlag.INACTIVE)));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot save definition of domain '" + def.name() + "': " + XmlInput.reason(e), e);
+                    "cannot save definition of domain '" + def.name() + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -70,7 +71,7 @@ final class DomainDefinitions {
             AtomicFiles.delete(layout.domainFile(name));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot remove definition of domain '" + name + "': " + XmlInput.reason(e), e);
+                    "cannot remove definition of domain '" + name + "': " + IoErrors.reason(e), e);
         }
     }
 }

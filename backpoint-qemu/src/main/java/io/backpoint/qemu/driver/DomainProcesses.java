@@ -1,6 +1,5 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.util.IoErrors;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
@@ -8,6 +7,7 @@ import io.backpoint.qemu.process.Kvm;
 import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

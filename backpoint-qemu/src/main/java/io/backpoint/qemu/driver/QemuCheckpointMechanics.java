@@ -1,8 +1,6 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.backpoint.api.CheckpointCreateFlag;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
@@ -22,6 +20,8 @@ import io.backpoint.qemu.img.ImageInfo;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.util.IoErrors;
+import io.backpoint.vocab.CheckpointCreateFlag;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,13 +1,9 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.util.OwnerOnly;
-import io.backpoint.util.IoErrors;
-import io.backpoint.api.DomainState;
-import io.backpoint.checkpoint.CheckpointNames;
-import io.backpoint.checkpoint.CheckpointStore;
 import io.backpoint.checkpoint.FileCheckpointStore;
 import io.backpoint.driver.BackupMechanics;
 import io.backpoint.driver.CheckpointMechanics;
+import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLifecycle;
 import io.backpoint.driver.DomainLock;
@@ -16,16 +12,20 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
+import io.backpoint.model.XmlNode;
 import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.backup.QemuBackupMechanics;
-import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.IoErrors;
+import io.backpoint.util.OwnerOnly;
+import io.backpoint.util.SafeFileName;
+import io.backpoint.vocab.DomainState;
 import io.backpoint.xml.DomainXml;
 import io.backpoint.xml.XmlInput;
-import io.backpoint.xml.XmlNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,11 +66,6 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         this.definitions = new DomainDefinitions(layout);
         this.mechanics = new QemuCheckpointMechanics(this, qemuImg);
         this.backups = new QemuBackupMechanics(this);
-    }
-
-    /** The state directory of this connection. */
-    public Path root() {
-        return layout.root();
     }
 
     @Override
@@ -145,7 +140,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
 
     @Override
     public DomainLock lock(String name) {
-        CheckpointNames.require("domain", name);
+        SafeFileName.require("domain", name);
         try {
             layout.requireOwnState(name);
         } catch (IOException e) {
@@ -188,7 +183,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
 
     @Override
     public CheckpointStore checkpointStore(String name) {
-        CheckpointNames.require("domain", name);
+        SafeFileName.require("domain", name);
         return new FileCheckpointStore(layout.checkpointDir(name));
     }
 
@@ -213,7 +208,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public String define(String xml) {
         DomainDef def = DomainXml.parse(xml);
-        if (!CheckpointNames.valid(def.name())) {
+        if (!SafeFileName.valid(def.name())) {
             throw BackpointException.of(ErrorCode.INVALID_ARG,
                     "domain name '%s' is not allowed: use letters, digits, '_', '-' and '.' (not first)", def.name());
         }
@@ -279,7 +274,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             }
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot remove '" + dir + "': " + XmlInput.reason(e), e);
+                    "cannot remove '" + dir + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -307,7 +302,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                 AtomicFiles.write(run.resolve(ID_FILE), Integer.toString(nextId()) + "\n");
             } catch (IOException e) {
                 throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                        "cannot prepare run directory '" + run + "': " + XmlInput.reason(e), e);
+                        "cannot prepare run directory '" + run + "': " + IoErrors.reason(e), e);
             }
             DomainProcesses.launch(def, run);
         }
@@ -395,14 +390,6 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         return layout.backupDir(name);
     }
 
-    StateLayout layout() {
-        return layout;
-    }
-
-    QemuImg qemuImg() {
-        return qemuImg;
-    }
-
     /**
      * The pid of the domain's QEMU if it runs. A pid file whose process is gone means QEMU died
      * (killed, crashed): the run directory is cleaned up and the domain is shut off.
@@ -470,7 +457,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     private DomainInfo requireDomain(String name) {
         DomainInfo info = domain(name);
         if (info == null) {
-            throw BackpointException.of(ErrorCode.NO_DOMAIN, "no domain with matching name '%s'", name);
+            throw BackpointException.noDomain(name);
         }
         return info;
     }

@@ -1,11 +1,11 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.util.IoErrors;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpConnection;
 import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

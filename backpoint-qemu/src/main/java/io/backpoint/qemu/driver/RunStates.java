@@ -1,7 +1,7 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.api.DomainState;
 import io.backpoint.qemu.qmp.VmStatus;
+import io.backpoint.vocab.DomainState;
 
 /**
  * QEMU's run state ({@code query-status}) as libvirt reports it: a VM whose vCPUs are stopped is

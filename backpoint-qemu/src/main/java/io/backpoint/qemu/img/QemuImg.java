@@ -1,8 +1,8 @@
 package io.backpoint.qemu.img;
 
-import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.backpoint.qemu.process;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.xml.XmlNode;
+import io.backpoint.model.XmlNode;
 import java.util.Map;
 import java.util.Set;
 

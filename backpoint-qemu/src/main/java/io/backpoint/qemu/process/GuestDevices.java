@@ -2,7 +2,7 @@ package io.backpoint.qemu.process;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.xml.XmlNode;
+import io.backpoint.model.XmlNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

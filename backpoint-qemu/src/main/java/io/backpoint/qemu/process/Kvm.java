@@ -1,8 +1,9 @@
 package io.backpoint.qemu.process;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /** Whether this host can run KVM guests for this user. */
 public final class Kvm {
@@ -23,7 +24,10 @@ public final class Kvm {
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }
-        try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
+        // Never RandomAccessFile "rw": it creates a missing file, so root would leave a regular
+        // /dev/kvm behind, which every later check (and QEMU) then mistakes for KVM.
+        try (FileChannel f = FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+
             return true;
         } catch (IOException | SecurityException e) {
             return false;

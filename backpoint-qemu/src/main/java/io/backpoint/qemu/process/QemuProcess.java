@@ -1,7 +1,7 @@
 package io.backpoint.qemu.process;
 
-import io.backpoint.util.IoErrors;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;

@@ -102,7 +102,7 @@ public final class QmpClient implements Closeable {
         ObjectNode args = F.objectNode().put("job-id", jobId);
         args.set("options", options);
         conn.execute("blockdev-create", args);
-        JobInfo job = awaitConcluded(jobId, timeout);
+        QmpJob job = awaitConcluded(jobId, timeout);
         jobDismiss(jobId);
         if (job.error() != null) {
             throw new QmpException("blockdev-create", "GenericError", job.error());
@@ -110,10 +110,10 @@ public final class QmpClient implements Closeable {
     }
 
     /** Polls {@code query-jobs} until the job concludes. */
-    public JobInfo awaitConcluded(String jobId, Duration timeout) throws IOException {
+    public QmpJob awaitConcluded(String jobId, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            JobInfo job = findJob(jobId);
+            QmpJob job = findJob(jobId);
             if (job == null) {
                 throw new QmpException("query-jobs", "DeviceNotFound", "job '" + jobId + "' not found");
             }
@@ -133,8 +133,8 @@ public final class QmpClient implements Closeable {
         }
     }
 
-    private JobInfo findJob(String jobId) throws IOException {
-        for (JobInfo j : queryJobs()) {
+    private QmpJob findJob(String jobId) throws IOException {
+        for (QmpJob j : queryJobs()) {
             if (j.id().equals(jobId)) {
                 return j;
             }
@@ -142,11 +142,11 @@ public final class QmpClient implements Closeable {
         return null;
     }
 
-    public List<JobInfo> queryJobs() throws IOException {
+    public List<QmpJob> queryJobs() throws IOException {
         JsonNode r = conn.execute("query-jobs", null);
-        List<JobInfo> jobs = new ArrayList<>();
+        List<QmpJob> jobs = new ArrayList<>();
         for (JsonNode j : r) {
-            jobs.add(new JobInfo(j.path("id").asText(), j.path("type").asText(), j.path("status").asText(),
+            jobs.add(new QmpJob(j.path("id").asText(), j.path("type").asText(), j.path("status").asText(),
                     j.path("current-progress").asLong(), j.path("total-progress").asLong(),
                     j.hasNonNull("error") ? j.get("error").asText() : null));
         }

@@ -1,10 +1,10 @@
 package io.backpoint.qemu.qmp;
 
-import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpoint.util.IoErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.util.AtomicFiles;
-import io.backpoint.xml.XmlInput;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -147,7 +147,7 @@ public record BackupRecord(
             AtomicFiles.write(file, JSON.writeValueAsBytes(record));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot write backup record '" + file + "': " + XmlInput.reason(e), e);
+                    "cannot write backup record '" + file + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -183,7 +183,7 @@ public record BackupRecord(
                     "backup record '" + file + "' exists; refusing to overwrite it", e);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot write backup record '" + file + "': " + XmlInput.reason(e), e);
+                    "cannot write backup record '" + file + "': " + IoErrors.reason(e), e);
         } finally {
             if (tmp != null) {
                 try {
@@ -209,7 +209,7 @@ public record BackupRecord(
             bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.READ_FAILED,
-                    "cannot read backup record '" + file + "': " + XmlInput.reason(e), e);
+                    "cannot read backup record '" + file + "': " + IoErrors.reason(e), e);
         }
         if (bytes.length > MAX_BYTES) {
             throw new BackpointException(ErrorCode.INVALID_ARG,
@@ -239,7 +239,7 @@ public record BackupRecord(
             throw new BackpointException(ErrorCode.INVALID_ARG, e.getOriginalMessage(), e);
         } catch (IOException e) {
             // Reading from a byte array: only a malformed document gets here.
-            throw new BackpointException(ErrorCode.INVALID_ARG, XmlInput.reason(e), e);
+            throw new BackpointException(ErrorCode.INVALID_ARG, IoErrors.reason(e), e);
         }
     }
 

@@ -2,7 +2,7 @@ package io.backpoint.qemu.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.xml.XmlInput;
+import io.backpoint.util.IoErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,7 +86,7 @@ final class QemuImgRunner {
             p = pb.start();
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot run '" + binary + "': " + XmlInput.reason(e), e);
+                    "cannot run '" + binary + "': " + IoErrors.reason(e), e);
         }
         try {
             StreamDrain err = StreamDrain.start(p.getErrorStream(), MAX_STDERR);
@@ -108,7 +108,7 @@ final class QemuImgRunner {
             throw new BackpointException(ErrorCode.OPERATION_ABORTED, "qemu-img " + cmd.get(1) + " was interrupted", e);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot read the output of '" + binary + "': " + XmlInput.reason(e), e);
+                    "cannot read the output of '" + binary + "': " + IoErrors.reason(e), e);
         } finally {
             // A no-op after a normal exit; otherwise qemu-img must not outlive the restore.
             p.destroyForcibly();

@@ -2,7 +2,7 @@ package io.backpoint.qemu.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.xml.XmlInput;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,7 +142,7 @@ public final class RestoreChain {
             info = ImageInfo.parse(r.stdout());
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.INVALID_ARG,
-                    "cannot read backup '" + p + "': " + XmlInput.reason(e), e);
+                    "cannot read backup '" + p + "': " + IoErrors.reason(e), e);
         }
         ImageFormat format = ImageFormat.orNull(info.format());
         if (format == null) {

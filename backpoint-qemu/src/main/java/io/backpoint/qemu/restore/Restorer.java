@@ -3,7 +3,7 @@ package io.backpoint.qemu.restore;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.util.AtomicFiles;
-import io.backpoint.xml.XmlInput;
+import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -52,7 +52,7 @@ public final class Restorer {
             tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".restoring");
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot create a file in '" + dir + "': " + XmlInput.reason(e), e);
+                    "cannot create a file in '" + dir + "': " + IoErrors.reason(e), e);
         }
         // An interrupted restore (Ctrl-C) leaves no partial file behind either.
         Thread cleanup = new Thread(() -> deleteQuietly(tmp), "restore-cleanup");
@@ -117,7 +117,7 @@ public final class Restorer {
             ch.force(true);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot write output '" + out + "': " + XmlInput.reason(e), e);
+                    "cannot write output '" + out + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -140,7 +140,7 @@ public final class Restorer {
             AtomicFiles.syncDirectory(out.getParent());
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
-                    "cannot create output '" + out + "': " + XmlInput.reason(e), e);
+                    "cannot create output '" + out + "': " + IoErrors.reason(e), e);
         }
     }
 

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * between its transaction and a running job, on a real QEMU: the checkpoint is never a bitmap
  * without metadata, and a begin that did not get to RUNNING takes its checkpoint back.
  */
+@QemuTest
 class BackupCrashQemuTest {
     @RegisterExtension
     static final RunningVms VMS = new RunningVms();

@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
+import io.backpoint.vocab.JobType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad backup requests on a real QEMU: libvirt's errors, and nothing left behind in QEMU or on disk. */
+@QemuTest
 class BackupErrorsQemuTest {
     @RegisterExtension
     static final RunningVms VMS = new RunningVms();
@@ -105,7 +108,7 @@ class BackupErrorsQemuTest {
     @Test
     void aReusedTargetMayReplaceItsOwnRecordButNoOtherFile() throws Exception {
         Path target = out.resolve("t");
-        TestVm.run("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(64 * MIB));
+        Tools.run("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(64 * MIB));
         Path record = Files.writeString(out.resolve("t.json"), "{\"not\": \"a record\"}");
         // Flag 1 is VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL.
         assertError(() -> dom.backupBegin(push("vda", "t"), null, 1), ErrorCode.INVALID_ARG,
@@ -144,7 +147,7 @@ class BackupErrorsQemuTest {
                 "another backup job is already running");
         assertThat(Files.exists(out.resolve("t"))).isFalse();
         assertThat(dom.backupXmlDesc()).isEqualTo(before);
-        assertThat(TestVm.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("vda").contains("vdb");
+        assertThat(Tools.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("vda").contains("vdb");
         dom.abortJob();
         assertNothingLeft();
         assertError(dom::abortJob, ErrorCode.OPERATION_INVALID, "no job is active on the domain");

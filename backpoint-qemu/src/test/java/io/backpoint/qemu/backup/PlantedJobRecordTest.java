@@ -3,9 +3,9 @@ package io.backpoint.qemu.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
-import io.backpoint.api.JobType;
 import io.backpoint.model.BackupDef;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.vocab.JobType;
 import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;
 import java.nio.file.Files;

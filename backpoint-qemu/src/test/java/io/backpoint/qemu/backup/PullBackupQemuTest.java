@@ -4,10 +4,12 @@ import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the export is the disk frozen at begin while the guest keeps writing, and the dirty bitmap
  * lists exactly what was written since the checkpoint.
  */
+@QemuTest
 class PullBackupQemuTest {
     private static final long SIZE = 64 * MIB;
 
@@ -83,7 +86,7 @@ class PullBackupQemuTest {
 
         assertThat(dirty(vda, "backup-vda")).containsExactly(List.of(4 * MIB, MIB), List.of(10 * MIB, 64 * 1024L));
         assertThat(dirty("nbd+unix:///vdb?socket=" + socket, "backup-vdb")).isEmpty();
-        assertThat(TestVm.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("base:allocation")
+        assertThat(Tools.run("nbdinfo", "--list", "nbd+unix://?socket=" + socket)).contains("base:allocation")
                 .contains("qemu:dirty-bitmap:backup-vda");
 
         dom.abortJob();
@@ -113,7 +116,7 @@ class PullBackupQemuTest {
         assertThat(Files.exists(Path.of(scratch.group(1)))).isTrue();
 
         String uri = "nbd://127.0.0.1:" + port + "/vda";
-        assertThat(TestVm.run("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).contains("base:allocation")
+        assertThat(Tools.run("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).contains("base:allocation")
                 .doesNotContain("qemu:dirty-bitmap");
         byte[] expected = new byte[(int) SIZE];
         Arrays.fill(expected, (int) MIB, (int) (2 * MIB), (byte) 0x5a);
@@ -122,7 +125,7 @@ class PullBackupQemuTest {
         dom.abortJob();
         assertThat(Files.exists(Path.of(scratch.group(1)))).isFalse();
         assertThat(BackupProbe.leftovers(dom)).isEmpty();
-        assertThat(TestVm.status("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).isNotZero();
+        assertThat(Tools.status("nbdinfo", "--list", "nbd://127.0.0.1:" + port)).isNotZero();
     }
 
     @Test
@@ -138,14 +141,14 @@ class PullBackupQemuTest {
     }
 
     private static byte[] copy(String uri, Path file) throws Exception {
-        TestVm.run("nbdcopy", uri, file.toString());
+        Tools.run("nbdcopy", uri, file.toString());
         return Files.readAllBytes(file);
     }
 
     /** Dirty ranges [offset, length] from {@code nbdinfo --map=qemu:dirty-bitmap:NAME}. */
     private static List<List<Long>> dirty(String uri, String bitmap) throws Exception {
         List<List<Long>> out = new ArrayList<>();
-        for (String line : TestVm.run("nbdinfo", "--map=qemu:dirty-bitmap:" + bitmap, uri).split("\n")) {
+        for (String line : Tools.run("nbdinfo", "--map=qemu:dirty-bitmap:" + bitmap, uri).split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 3 && f[2].equals("1")) {
                 out.add(List.of(Long.parseLong(f[0]), Long.parseLong(f[1])));

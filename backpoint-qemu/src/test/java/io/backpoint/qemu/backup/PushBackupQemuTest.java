@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
@@ -17,6 +15,10 @@ import io.backpoint.qemu.restore.ImageFormat;
 import io.backpoint.qemu.testing.RunningVm;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Push backups on a real QEMU through the public API: QEMU writes the targets and the job ends by itself. */
+@QemuTest
 class PushBackupQemuTest {
     private static final long SIZE = 256 * MIB;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,7 +71,7 @@ class PushBackupQemuTest {
         dom.destroy();
         // A gibibyte of data: copying it takes long enough that a throttle set right after
         // begin lands while the job still runs, even when begin's own fsync waits for QEMU's writes.
-        TestVm.run("qemu-img", "resize", "-q", image("vda", "qcow2").toString(), Long.toString(1024 * MIB));
+        Tools.run("qemu-img", "resize", "-q", image("vda", "qcow2").toString(), Long.toString(1024 * MIB));
         TestVm.fill(image("vda", "qcow2"), "qcow2", 0x66, 1024 * MIB);
         dom.start();
     }
@@ -99,7 +102,7 @@ class PushBackupQemuTest {
         assertThat(vdbFull.checkpoint()).isEqualTo("c1");
         assertThat(vdbFull.virtualSize()).isEqualTo(SIZE);
         assertThat(vdbFull.domain()).isEqualTo("vm1");
-        assertThat(TestVm.run("qemu-img", "info", "--output=json", out.resolve("vdb.full").toString()))
+        assertThat(Tools.run("qemu-img", "info", "--output=json", out.resolve("vdb.full").toString()))
                 .contains("\"format\": \"raw\"");
         assertThat(BackupProbe.leftovers(dom)).isEmpty();
         assertThat(dom.checkpoint("c1").name()).isEqualTo("c1");
@@ -129,9 +132,9 @@ class PushBackupQemuTest {
         for (String disk : List.of("vda", "vdb")) {
             Path fullCopy = Files.copy(out.resolve(disk + ".full"), root.resolve(disk + ".base"));
             Path incCopy = Files.copy(out.resolve(disk + ".inc"), root.resolve(disk + ".top"));
-            TestVm.run("qemu-img", "rebase", "-u", "-b", fullCopy.toString(),
+            Tools.run("qemu-img", "rebase", "-u", "-b", fullCopy.toString(),
                     "-F", disk.equals("vdb") ? "raw" : "qcow2", incCopy.toString());
-            assertThat(TestVm.status("qemu-img", "compare", incCopy.toString(), image(disk, "qcow2").toString()))
+            assertThat(Tools.status("qemu-img", "compare", incCopy.toString(), image(disk, "qcow2").toString()))
                     .as("rebuilt %s equals the disk", disk).isZero();
         }
     }
@@ -178,7 +181,7 @@ class PushBackupQemuTest {
         assertThat(BackupRecord.read(out.resolve("vda.full"))).isPresent();
         assertThat(BackupProbe.leftovers(dom)).isEmpty();
         dom.destroy();
-        assertThat(TestVm.status("qemu-img", "compare", out.resolve("vda.full").toString(),
+        assertThat(Tools.status("qemu-img", "compare", out.resolve("vda.full").toString(),
                 image("vda", "qcow2").toString())).isZero();
     }
 
@@ -300,7 +303,7 @@ class PushBackupQemuTest {
 
     /** Allocated ranges [offset, length] of the image's own layer (not its backing file). */
     private static List<List<Long>> allocated(Path image) throws Exception {
-        JsonNode map = JSON.readTree(TestVm.run("qemu-img", "map", "-U", "--output=json", image.toString()));
+        JsonNode map = JSON.readTree(Tools.run("qemu-img", "map", "-U", "--output=json", image.toString()));
         List<List<Long>> out = new ArrayList<>();
         for (JsonNode e : map) {
             if (e.path("depth").asInt() == 0 && e.path("data").asBoolean()) {

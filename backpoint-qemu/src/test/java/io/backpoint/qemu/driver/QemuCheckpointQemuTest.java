@@ -4,17 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointCreateFlag;
-import io.backpoint.api.CheckpointDeleteFlag;
-import io.backpoint.api.CheckpointListFlag;
-import io.backpoint.api.CheckpointXmlFlag;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.api.DomainState;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.testing.RunningVm;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
+import io.backpoint.vocab.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointDeleteFlag;
+import io.backpoint.vocab.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointXmlFlag;
+import io.backpoint.vocab.DomainState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoints as persistent dirty bitmaps on a real QEMU, through the public API. */
+@QemuTest
 class QemuCheckpointQemuTest {
     private static final long MIB = 1 << 20;
     private static final String TWO_DISKS = "<domaincheckpoint><name>%s</name><disks>"
@@ -149,7 +152,7 @@ class QemuCheckpointQemuTest {
         assertThat(dom.checkpoint("c3").parent().name()).isEqualTo("c1");
         dom.checkpoint("c3").delete(EnumSet.of(CheckpointDeleteFlag.METADATA_ONLY));
         dom.destroy();
-        String info = TestVm.run("qemu-img", "info", "--output=json",
+        String info = Tools.run("qemu-img", "info", "--output=json",
                 root.resolve("images/vm1-vda.qcow2").toString());
         assertThat(info).contains("\"c1\"").contains("\"c3\"").doesNotContain("\"c2\"");
         assertThat(dom.listCheckpoints(0)).extracting(Checkpoint::name).containsExactly("c1");

@@ -10,6 +10,8 @@ import io.backpoint.driver.DomainLock;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +91,7 @@ class QemuDriverStateTest {
     }
 
     @Test
+    @QemuTest
     void undefineKeepsDamagedCheckpointMetadataUnlessAsked() throws Exception {
         TestVm.assumeQemu();
         try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
@@ -105,18 +108,19 @@ class QemuDriverStateTest {
     }
 
     @Test
+    @QemuTest
     void quiesceOnAShutOffDomainIsRefusedAndCreatesNothing() throws Exception {
         TestVm.assumeQemu();
         try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
             Path img = Files.createDirectories(dir.resolve("img"));
             Domain dom = conn.defineDomain(TestVm.domainXml("vm1", img, "qcow2"));
             assertThatThrownBy(() -> dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>",
-                    io.backpoint.api.CheckpointCreateFlag.QUIESCE.bit())).isInstanceOfSatisfying(BackpointException.class, e -> {
+                    io.backpoint.vocab.CheckpointCreateFlag.QUIESCE.bit())).isInstanceOfSatisfying(BackpointException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_INVALID);
                         assertThat(e.detail()).isEqualTo("quiesce needs a running domain with a guest agent; domain 'vm1' is shut off");
                     });
             assertThat(dom.listCheckpoints(0)).isEmpty();
-            assertThat(TestVm.run("qemu-img", "info", TestVm.image(img, "vm1", "vda", "qcow2").toString())).doesNotContain("c1");
+            assertThat(Tools.run("qemu-img", "info", TestVm.image(img, "vm1", "vda", "qcow2").toString())).doesNotContain("c1");
         }
     }
 
@@ -129,19 +133,20 @@ class QemuDriverStateTest {
             dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
             Path vda = TestVm.image(img, "vm1", "vda", "qcow2");
             Path vdb = TestVm.image(img, "vm1", "vdb", "qcow2");
-            TestVm.run("qemu-img", "bitmap", "--remove", vdb.toString(), "c1");
+            Tools.run("qemu-img", "bitmap", "--remove", vdb.toString(), "c1");
             assertThatThrownBy(() -> dom.checkpoint("c1").delete(0)).isInstanceOfSatisfying(BackpointException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
                 assertThat(e.getMessage()).contains("bitmap 'c1' not found in backing chain of 'vdb'");
             });
-            assertThat(TestVm.run("qemu-img", "info", vda.toString())).contains("c1");
+            assertThat(Tools.run("qemu-img", "info", vda.toString())).contains("c1");
             assertThat(dom.checkpoint("c1").problem()).hasValueSatisfying(p -> assertThat(p).contains("'vdb'"));
-            dom.checkpoint("c1").delete(io.backpoint.api.CheckpointDeleteFlag.METADATA_ONLY.bit());
+            dom.checkpoint("c1").delete(io.backpoint.vocab.CheckpointDeleteFlag.METADATA_ONLY.bit());
             assertThat(dom.listCheckpoints(0)).isEmpty();
         }
     }
 
     @Test
+    @QemuTest
     void threadsWorkingOnTwoDomainsOfOneConnection() throws Exception {
         TestVm.assumeQemu();
         try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
@@ -177,6 +182,7 @@ class QemuDriverStateTest {
     }
 
     @Test
+    @QemuTest
     void aCachedTreeIsNotReusedAfterUndefineAndRedefine() throws Exception {
         TestVm.assumeQemu();
         String uri = TestVm.uri(dir.resolve("state"));
@@ -188,7 +194,7 @@ class QemuDriverStateTest {
             assertThat(one.listCheckpoints(0)).extracting(Checkpoint::name).containsExactly("old");
             Domain two = second.domainByName("vm1");
             two.undefine(true);
-            TestVm.run("qemu-img", "bitmap", "--remove", TestVm.image(img, "vm1", "vda", "qcow2").toString(), "old");
+            Tools.run("qemu-img", "bitmap", "--remove", TestVm.image(img, "vm1", "vda", "qcow2").toString(), "old");
             second.defineDomain(xml).createCheckpoint("<domaincheckpoint><name>new</name></domaincheckpoint>", 0);
             assertThat(one.listCheckpoints(0)).extracting(Checkpoint::name).containsExactly("new");
         }

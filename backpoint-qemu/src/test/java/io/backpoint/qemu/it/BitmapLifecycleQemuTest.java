@@ -14,6 +14,7 @@ import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
 import io.backpoint.qemu.qmp.VmStatus;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoint bitmaps on a real QEMU: recording, persistence on clean stop, loss of trust on kill -9. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@QemuTest
 class BitmapLifecycleQemuTest {
     private static final String VDA = BlockNodeNames.format("vda");
     private static final String VDB = BlockNodeNames.format("vdb");

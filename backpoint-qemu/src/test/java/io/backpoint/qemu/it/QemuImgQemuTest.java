@@ -7,6 +7,7 @@ import io.backpoint.qemu.img.ImageInfo;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** qemu-img wrapper and process launch failures against the real binaries. */
+@QemuTest
 class QemuImgQemuTest {
     @TempDir
     Path dir;

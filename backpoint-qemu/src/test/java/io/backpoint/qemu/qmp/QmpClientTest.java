@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpoint.qemu.testing.FakeQmpPeer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.backpoint.qemu.restore;
 
+import io.backpoint.testing.Tools;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -35,21 +35,13 @@ final class DiskHistory {
         this.dir = dir;
         this.live = dir.resolve(liveName);
         this.size = size;
-        run("qemu-img", "create", "-q", "-f", "qcow2", live.toString(), Long.toString(size));
+        Tools.run("qemu-img", "create", "-q", "-f", "qcow2", live.toString(), Long.toString(size));
     }
 
     static void assumeTools() {
-        Assumptions.assumeTrue(onPath("qemu-img") && onPath("qemu-io"), "qemu-img and qemu-io are needed");
+        Assumptions.assumeTrue(Tools.onPath("qemu-img") && Tools.onPath("qemu-io"), "qemu-img and qemu-io are needed");
     }
 
-    static boolean onPath(String binary) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     Path live() {
         return live;
@@ -67,7 +59,7 @@ final class DiskHistory {
     /** A full backup of the live disk as it is now. */
     Path full(String name, ImageFormat format) throws IOException, InterruptedException {
         Path target = dir.resolve(name);
-        run("qemu-img", "convert", "-f", "qcow2", "-O", format.spelling(), live.toString(), target.toString());
+        Tools.run("qemu-img", "convert", "-f", "qcow2", "-O", format.spelling(), live.toString(), target.toString());
         return target;
     }
 
@@ -78,7 +70,7 @@ final class DiskHistory {
      */
     Path incremental(String name, String[] guest, String... copied) throws IOException, InterruptedException {
         Path target = dir.resolve(name);
-        run("qemu-img", "create", "-q", "-f", "qcow2", "-b", live.toString(), "-F", "qcow2",
+        Tools.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", live.toString(), "-F", "qcow2",
                 target.toString(), Long.toString(size));
         guestWrites(guest);
         qemuIo(target, copied);
@@ -93,7 +85,7 @@ final class DiskHistory {
     /** The live disk as it is now, as a raw file. */
     Path snapshot(String name) throws IOException, InterruptedException {
         Path target = dir.resolve(name);
-        run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", live.toString(), target.toString());
+        Tools.run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", live.toString(), target.toString());
         return target;
     }
 
@@ -104,17 +96,9 @@ final class DiskHistory {
             cmd.add(c);
         }
         cmd.add(image.toString());
-        run(cmd.toArray(String[]::new));
+        Tools.run(cmd.toArray(String[]::new));
     }
 
-    static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out);
-        }
-        return out;
-    }
 
     /** Exit status of qemu-img compare: 0 identical, 1 different. */
     static int compare(Path a, ImageFormat fa, Path b, ImageFormat fb) throws IOException, InterruptedException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -147,7 +148,7 @@ class RestoreChainTest {
     void refusesFormatsOtherThanRawAndQcow2() throws Exception {
         DiskHistory.assumeTools();
         Path vmdk = dir.resolve("disk.vmdk");
-        DiskHistory.run("qemu-img", "create", "-q", "-f", "vmdk", vmdk.toString(), "1M");
+        Tools.run("qemu-img", "create", "-q", "-f", "vmdk", vmdk.toString(), "1M");
         assertRefused(() -> RestoreChain.check(List.of(vmdk)), ErrorCode.INVALID_ARG,
                 "backup '" + vmdk + "' is a 'vmdk' image; restore reads raw and qcow2 backups");
     }

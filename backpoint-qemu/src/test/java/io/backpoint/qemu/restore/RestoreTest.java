@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.testing.Tools;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -178,7 +179,7 @@ class RestoreTest {
 
         Path qcow2 = dir.resolve("restored-" + n + ".qcow2");
         new Restorer().restore(chain, qcow2, ImageFormat.QCOW2, null);
-        String info = DiskHistory.run("qemu-img", "info", "--output=json", qcow2.toString());
+        String info = Tools.run("qemu-img", "info", "--output=json", qcow2.toString());
         assertThat(info).contains("\"format\": \"qcow2\"").doesNotContain("backing-filename");
         assertThat(DiskHistory.compare(qcow2, ImageFormat.QCOW2, snapshot, ImageFormat.RAW))
                 .as("qcow2 restore of %s", backups).isZero();

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
 import io.backpoint.qemu.process.Kvm;
+import io.backpoint.testing.Tools;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -24,7 +23,6 @@ public final class TestVm {
     public static final long MIB = 1L << 20;
     /** The disk size of {@link #domainXml(String, Path, String...)}. */
     public static final long DISK_SIZE = 64 * MIB;
-    private static final long RUN_TIMEOUT_SECONDS = 120;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TestVm() {}
@@ -37,18 +35,10 @@ public final class TestVm {
     /** Skips the test when one of the binaries is not installed. */
     public static void assumeTools(String... binaries) {
         for (String b : binaries) {
-            Assumptions.assumeTrue(onPath(b), b + " is needed");
+            Assumptions.assumeTrue(Tools.onPath(b), b + " is needed");
         }
     }
 
-    private static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** The embedded driver's URI with its state under {@code root}. */
     public static String uri(Path root) {
@@ -75,7 +65,7 @@ public final class TestVm {
         for (int i = 0; i < formats.length; i++) {
             String target = "vd" + (char) ('a' + i);
             Path image = image(imageDir, name, target, formats[i]);
-            run("qemu-img", "create", "-q", "-f", formats[i], image.toString(), Long.toString(size));
+            Tools.run("qemu-img", "create", "-q", "-f", formats[i], image.toString(), Long.toString(size));
             disks.append("    <disk type='file' device='disk'>\n")
                     .append("      <driver name='qemu' type='").append(formats[i]).append("'/>\n")
                     .append("      <source file='").append(image).append("'/>\n")
@@ -98,7 +88,7 @@ public final class TestVm {
 
     /** Fills the start of an image no QEMU has open with data, through qemu-io. */
     public static void fill(Path image, String format, int pattern, long length) throws IOException, InterruptedException {
-        run("qemu-io", "-f", format, "-c", "write -P 0x" + Integer.toHexString(pattern) + " 0 " + length, image.toString());
+        Tools.run("qemu-io", "-f", format, "-c", "write -P 0x" + Integer.toHexString(pattern) + " 0 " + length, image.toString());
     }
 
     /**
@@ -146,26 +136,7 @@ public final class TestVm {
         return dom.jobInfo(true, true);
     }
 
-    /** Runs a binary; returns its output (stderr included), and fails on a nonzero exit or a hang. */
-    public static String run(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", argv) + " failed: " + out);
-        }
-        return out;
-    }
 
-    /** Runs a binary and returns its exit status (for qemu-img compare, whose 1 means "differ"). */
-    public static int status(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        if (!p.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", argv) + " timed out");
-        }
-        return p.exitValue();
-    }
 
     /** Destroys every running domain of the connection, so no QEMU outlives a test. */
     public static void destroyAll(Connection conn) {

@@ -1,6 +1,6 @@
 package io.backpoint.repo.backup;
 
-import io.backpoint.api.CheckpointXmlFlag;
+import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;

@@ -1,8 +1,8 @@
 package io.backpoint.repo.backup;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointDeleteFlag;
-import io.backpoint.api.CheckpointListFlag;
+import io.backpoint.vocab.CheckpointDeleteFlag;
+import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.backpoint.repo.backup;
 
 import io.backpoint.api.Domain;
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.BackupDef;

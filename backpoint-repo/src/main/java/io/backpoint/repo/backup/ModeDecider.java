@@ -1,7 +1,7 @@
 package io.backpoint.repo.backup;
 
 import io.backpoint.api.Checkpoint;
-import io.backpoint.api.CheckpointCreateFlag;
+import io.backpoint.vocab.CheckpointCreateFlag;
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;

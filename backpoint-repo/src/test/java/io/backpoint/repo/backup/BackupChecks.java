@@ -2,8 +2,8 @@ package io.backpoint.repo.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.backpoint.api.JobInfo;
-import io.backpoint.api.JobType;
+import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import io.backpoint.repo.DiskIndex;
 import io.backpoint.repo.IndexRestore;
 import io.backpoint.repo.Repository;

@@ -1,0 +1,41 @@
+package io.backpoint.cli.domain;
+
+import io.backpoint.api.Domain;
+import io.backpoint.cli.shell.Command;
+import io.backpoint.cli.shell.OptionDef;
+import io.backpoint.cli.shell.ParsedArgs;
+import io.backpoint.cli.shell.Shell;
+import java.util.List;
+
+/** domstate: the domain's state as virsh spells it. */
+public final class DomStateCommand implements Command {
+    @Override
+    public String name() {
+        return "domstate";
+    }
+
+    @Override
+    public String summary() {
+        return "domain state";
+    }
+
+    @Override
+    public String description() {
+        return "Returns state about a domain.";
+    }
+
+    @Override
+    public List<OptionDef> options() {
+        return List.of(
+                OptionDef.data("domain", "domain name, id or uuid"),
+                OptionDef.bool("reason", "also print reason for the state"));
+    }
+
+    @Override
+    public boolean run(Shell shell, ParsedArgs args) throws Exception {
+        Domain dom = shell.domain(args.get("domain"));
+        String state = dom.state().text();
+        shell.out().println(args.has("reason") ? state + " (" + dom.stateReason() + ")" : state);
+        return true;
+    }
+}

@@ -1,0 +1,225 @@
+package io.backpoint.qemu.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A scripted QMP peer on a real unix socket, for faults real QEMU will not produce on demand.
+ * The script runs on its own thread against the first connection: send raw lines, expect a
+ * command and answer it (with a reply built from the request, so ids match), stall, hang up.
+ * Requests are recorded for assertions; a script failure (an unexpected command) is kept and
+ * rethrown by {@link #close()}.
+ */
+public final class FakeQmpPeer implements Closeable {
+    static final String GREETING =
+            "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"capabilities\": [\"oob\"]}}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public interface Step {
+        void run(FakeQmpPeer peer) throws IOException, InterruptedException;
+    }
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final List<Step> steps = new ArrayList<>();
+    private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final ByteArrayOutputStream pendingInput = new ByteArrayOutputStream();
+    private final ByteBuffer inBuf = ByteBuffer.allocate(8192);
+    private volatile Throwable scriptFailure;
+    private Thread thread;
+    private SocketChannel client;
+
+    public FakeQmpPeer(Path dir) throws IOException {
+        this.path = dir.resolve("fake.qmp");
+        Files.deleteIfExists(path);
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        inBuf.flip();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public List<JsonNode> requests() {
+        return requests;
+    }
+
+    // ---- script building ----
+
+    public FakeQmpPeer step(Step s) {
+        steps.add(s);
+        return this;
+    }
+
+    public FakeQmpPeer send(String rawLine) {
+        return step(p -> p.write(rawLine + "\r\n"));
+    }
+
+    public FakeQmpPeer greet() {
+        return send(GREETING);
+    }
+
+    /** Greeting plus an accepted qmp_capabilities: what every healthy session starts with. */
+    public FakeQmpPeer handshake() {
+        return greet().reply("qmp_capabilities", "{}");
+    }
+
+    /** Expects a command, answers with lines made from the request. */
+    public FakeQmpPeer expect(String command, Function<JsonNode, List<String>> answer) {
+        return step(p -> {
+            JsonNode req = p.readRequest(command);
+            for (String line : answer.apply(req)) {
+                p.write(line + "\r\n");
+            }
+        });
+    }
+
+    public FakeQmpPeer reply(String command, String returnJson) {
+        return expect(command, req -> List.of(returnLine(req, returnJson)));
+    }
+
+    public FakeQmpPeer error(String command, String errorClass, String desc) {
+        return expect(command, req -> List.of(
+                "{\"error\": {\"class\": \"" + errorClass + "\", \"desc\": \"" + desc + "\"}, \"id\": " + req.get("id") + "}"));
+    }
+
+    /** Expects a command and never answers it until the peer is closed. */
+    public FakeQmpPeer stall(String command) {
+        return step(p -> {
+            p.readRequest(command);
+            p.release.await(30, TimeUnit.SECONDS);
+        });
+    }
+
+    /** Reads a command and hangs up without answering. */
+    public FakeQmpPeer hangUpOn(String command) {
+        return step(p -> {
+            p.readRequest(command);
+            p.client.close();
+        });
+    }
+
+    public FakeQmpPeer hangUp() {
+        return step(p -> p.client.close());
+    }
+
+    /** Waits for the client to close or for the peer to be closed. */
+    public FakeQmpPeer idle() {
+        return step(p -> p.release.await(30, TimeUnit.SECONDS));
+    }
+
+    public static String returnLine(JsonNode req, String returnJson) {
+        return "{\"return\": " + returnJson + ", \"id\": " + req.get("id") + "}";
+    }
+
+    public static String event(String name, String dataJson) {
+        return "{\"timestamp\": {\"seconds\": 1795304865, \"microseconds\": 343153}, \"event\": \"" + name
+                + "\", \"data\": " + dataJson + "}";
+    }
+
+    // ---- running ----
+
+    public FakeQmpPeer start() {
+        thread = new Thread(() -> {
+            try {
+                client = server.accept();
+                for (Step s : steps) {
+                    s.run(this);
+                }
+                release.await(30, TimeUnit.SECONDS);
+            } catch (Throwable t) {
+                if (!(t instanceof IOException && release.getCount() == 0)) {
+                    scriptFailure = t;
+                }
+            } finally {
+                try {
+                    if (client != null) {
+                        client.close();
+                    }
+                } catch (IOException e) {
+                    // already closed
+                }
+            }
+        }, "fake-qmp-peer");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    private void write(String text) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            client.write(b);
+        }
+    }
+
+    private JsonNode readRequest(String expectedCommand) throws IOException {
+        String line = readLine();
+        if (line == null) {
+            throw new IOException("client hung up while the script expected '" + expectedCommand + "'");
+        }
+        JsonNode req = JSON.readTree(line);
+        requests.add(req);
+        String got = req.path("execute").asText();
+        if (!got.equals(expectedCommand)) {
+            throw new AssertionError("fake QMP peer expected '" + expectedCommand + "' but got '" + got + "'");
+        }
+        return req;
+    }
+
+    private String readLine() throws IOException {
+        while (true) {
+            while (inBuf.hasRemaining()) {
+                byte b = inBuf.get();
+                if (b == '\n') {
+                    String s = pendingInput.toString(StandardCharsets.UTF_8);
+                    pendingInput.reset();
+                    return s;
+                }
+                pendingInput.write(b);
+            }
+            inBuf.clear();
+            int n = client.read(inBuf);
+            inBuf.flip();
+            if (n < 0) {
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        release.countDown();
+        server.close();
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Files.deleteIfExists(path);
+        if (scriptFailure != null) {
+            throw new AssertionError("fake QMP peer script failed", scriptFailure);
+        }
+    }
+}
