@@ -28,7 +28,9 @@ final class RestoreCommand implements Command {
     public String description() {
         return "Rebuilds a disk image as it was at the last backup given, from a full push backup "
                 + "followed by its incremental backups in the order they were taken. The chain is "
-                + "checked first (images, and the backup records beside them); the backups are not "
+                + "checked first (images, and the backup records beside them: a backup without one is "
+                + "refused unless --allow-unrecorded, one whose size or SHA-256 differs from what its job "
+                + "wrote is refused); the backups are not "
                 + "changed, and an existing output is never overwritten.";
     }
 
@@ -38,6 +40,8 @@ final class RestoreCommand implements Command {
                 new OptionDef("output", OptionDef.Kind.STRING, true, false, "the disk image to create"),
                 OptionDef.named("format", "format of the output: raw (default) or qcow2"),
                 OptionDef.bool("verbose", "show progress"),
+                OptionDef.bool("allow-unrecorded", "restore backups that have no record beside them (a job that"
+                        + " did not complete leaves its target without one), with a warning"),
                 OptionDef.argv("backup", "the full backup, then each incremental backup in order"));
     }
 
@@ -58,7 +62,7 @@ final class RestoreCommand implements Command {
             backups.add(shell.path(g));
         }
         Path output = Restorer.checkOutput(shell.path(args.get("output")));
-        RestoreChain chain = RestoreChain.check(backups);
+        RestoreChain chain = RestoreChain.check(backups, args.has("allow-unrecorded"));
         for (String w : chain.warnings()) {
             shell.err().println("warning: " + w);
         }

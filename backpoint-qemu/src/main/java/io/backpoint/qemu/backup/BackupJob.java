@@ -51,6 +51,11 @@ final class BackupJob {
     boolean nbdRunning;
     String socket;
     final List<String> created = new ArrayList<>();
+    /**
+     * The temporary bitmaps this job adds to the disks (push incrementals), by disk, recorded
+     * before the transaction that adds them: cleanup removes these and no other bitmap.
+     */
+    final Map<String, String> bitmaps = new LinkedHashMap<>();
     final Map<String, Progress> progress = new LinkedHashMap<>();
     /** Each backed-up disk's top image as it was at begin, for the records written beside push targets. */
     final Map<String, DiskSource> sources = new LinkedHashMap<>();
@@ -118,6 +123,10 @@ final class BackupJob {
         for (String f : created) {
             children.add(new XmlNode("created", List.of(new XmlNode.Attribute("file", f)), List.of(), null));
         }
+        for (Map.Entry<String, String> b : bitmaps.entrySet()) {
+            children.add(new XmlNode("bitmap", List.of(new XmlNode.Attribute("disk", b.getKey()),
+                    new XmlNode.Attribute("name", b.getValue())), List.of(), null));
+        }
         for (Map.Entry<String, Progress> p : progress.entrySet()) {
             children.add(new XmlNode("progress", List.of(new XmlNode.Attribute("disk", p.getKey()),
                     new XmlNode.Attribute("current", Long.toString(p.getValue().current())),
@@ -156,6 +165,11 @@ final class BackupJob {
         for (XmlNode c : data.children("created")) {
             if (c.attribute("file") != null) {
                 j.created.add(c.attribute("file"));
+            }
+        }
+        for (XmlNode b : data.children("bitmap")) {
+            if (b.attribute("disk") != null && b.attribute("name") != null) {
+                j.bitmaps.put(b.attribute("disk"), b.attribute("name"));
             }
         }
         for (XmlNode p : data.children("progress")) {

@@ -39,6 +39,10 @@ final class BackupJobStore {
     /** The running job's record, or null. A damaged record is an error naming the file, never ignored. */
     BackupJob load() {
         Path file = jobFile();
+        // Every writer holds the domain's lock, as this reader does: a temporary file seen now
+        // was left by one that was killed.
+        AtomicFiles.removeLeftovers(file);
+        AtomicFiles.removeLeftovers(dir.resolve(COMPLETED_FILE));
         if (!Files.exists(file)) {
             return null;
         }

@@ -80,6 +80,7 @@ final class BackupStarter {
             BackupJob job = new BackupJob(recorded(def, plan), BackupJob.Phase.PREPARING, clock.millis(), reuse,
                     checkpoint == null ? null : checkpoint.name());
             job.sources.putAll(sources);
+            recordTempBitmaps(job, plan, BlockNodes.parse(rawNodes));
             store.save(job);
             try {
                 prepare(qmp, job, plan, store);
@@ -131,6 +132,26 @@ final class BackupStarter {
         } catch (IOException | RuntimeException e) {
             // The record stays, so the next call finishes the cleanup.
             cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Records the temporary bitmaps the transaction will add to the disks (push incrementals),
+     * so that cleanup removes exactly these. One that exists already is not ours to use or to
+     * remove later: the begin is refused.
+     */
+    private static void recordTempBitmaps(BackupJob job, BackupPlan plan, BlockNodes nodes) {
+        for (DiskPlan d : plan.disks()) {
+            if (!d.incremental() || d.exportArgs() != null) {
+                continue;
+            }
+            if (nodes.bitmap(d.bitmapNode(), d.bitmap()).isPresent()) {
+                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                        "disk '%s' already has a bitmap named '%s', the name of the backup's temporary bitmap;"
+                                + " it was not created by this backup, so remove it first"
+                                + " (block-dirty-bitmap-remove through qemu-monitor-command)", d.disk(), d.bitmap());
+            }
+            job.bitmaps.put(d.disk(), d.bitmap());
         }
     }
 
@@ -268,6 +289,25 @@ final class BackupStarter {
     private static void startServer(QmpClient qmp, BackupJob job, BackupJobStore store) throws IOException {
         BackupServer server = job.def.server();
         boolean pickPort = server.transport() == BackupTransport.TCP && (server.port() == null || server.port() == 0);
+        // Recorded before it starts: a process killed just after nbd-server-start leaves a record
+        // from which the next call stops the server and removes its socket.
+        job.nbdRunning = true;
+        if (server.transport() == BackupTransport.UNIX) {
+            job.socket = server.socket();
+        }
+        store.save(job);
+        try {
+            start(qmp, job, server, pickPort);
+        } catch (IOException | RuntimeException e) {
+            // Not started by us (a server that runs already is someone else's to stop).
+            job.nbdRunning = false;
+            job.socket = null;
+            throw e;
+        }
+        store.save(job);
+    }
+
+    private static void start(QmpClient qmp, BackupJob job, BackupServer server, boolean pickPort) throws IOException {
         if (server.transport() == BackupTransport.UNIX) {
             qmp.nbdServerStartUnix(server.socket());
         } else if (!pickPort) {
@@ -291,11 +331,6 @@ final class BackupStarter {
             }
             job.def = job.def.withServer(chosen);
         }
-        job.nbdRunning = true;
-        if (server.transport() == BackupTransport.UNIX) {
-            job.socket = server.socket();
-        }
-        store.save(job);
     }
 
     /** The TCP server's address; 127.0.0.1 when the definition names none (as the planner plans it). */

@@ -37,9 +37,13 @@ import java.util.Optional;
  * @param format the target image's format
  * @param created when the backup started, in Unix seconds
  * @param backingFile the live disk an incremental qcow2 target names as its backing file, or null
+ * @param size the target file's length in bytes when the job completed, or null (records of
+ *     Backpoint before content checks, hand-written ones)
+ * @param sha256 the SHA-256 of the target file's bytes when the job completed (lower-case hex),
+ *     or null with {@code size}
  */
 @JsonPropertyOrder({"version", "domain", "disk", "mode", "checkpoint", "incremental", "virtualSize", "format",
-        "created", "backingFile"})
+        "created", "backingFile", "size", "sha256"})
 public record BackupRecord(
         int version,
         String domain,
@@ -50,7 +54,9 @@ public record BackupRecord(
         long virtualSize,
         ImageFormat format,
         long created,
-        String backingFile) {
+        String backingFile,
+        Long size,
+        String sha256) {
 
     public static final int VERSION = 1;
     /** A record is a few hundred bytes; anything much bigger is not one. */
@@ -116,19 +122,40 @@ public record BackupRecord(
         if (created <= 0) {
             throw invalid("'created' must be a positive time in Unix seconds");
         }
+        if ((size == null) != (sha256 == null)) {
+            throw invalid("'size' and 'sha256' go together");
+        }
+        if (size != null && size < 0) {
+            throw invalid("'size' must not be negative");
+        }
+        if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
+            throw invalid("'sha256' must be 64 lower-case hex digits");
+        }
+    }
+
+    /** This record with the target's content as the job left it: what restore checks the file against. */
+    public BackupRecord withContent(FileContent content) {
+        return new BackupRecord(version, domain, disk, mode, checkpoint, incremental, virtualSize, format, created,
+                backingFile, content.size(), content.sha256());
+    }
+
+    /** The recorded content, or null when the record has none. */
+    public FileContent content() {
+        return size == null ? null : new FileContent(size, sha256);
     }
 
     /** A record for a full backup; {@code checkpoint} may be null. */
     public static BackupRecord full(String domain, String disk, String checkpoint, long virtualSize,
             ImageFormat format, long created) {
-        return new BackupRecord(VERSION, domain, disk, Mode.FULL, checkpoint, null, virtualSize, format, created, null);
+        return new BackupRecord(VERSION, domain, disk, Mode.FULL, checkpoint, null, virtualSize, format, created, null,
+                null, null);
     }
 
     /** A record for an incremental backup since {@code since}; {@code checkpoint} may be null. */
     public static BackupRecord incremental(String domain, String disk, String checkpoint, String since,
             long virtualSize, ImageFormat format, long created, String backingFile) {
         return new BackupRecord(VERSION, domain, disk, Mode.INCREMENTAL, checkpoint, since, virtualSize, format,
-                created, backingFile);
+                created, backingFile, null, null);
     }
 
     /** Where the record of {@code target} lives: {@code <target>.json} beside it. */

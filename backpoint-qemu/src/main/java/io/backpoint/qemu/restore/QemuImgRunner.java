@@ -78,7 +78,7 @@ final class QemuImgRunner {
 
     /** Runs a command; with {@code progress} null, stdout is collected and the time is limited. */
     private Result run(List<String> cmd, DoubleConsumer progress, long timeoutSeconds) {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(dyingWithParent(cmd)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         // qemu-img's messages are shown to users as they are: keep them in one known language.
         pb.environment().put("LC_ALL", "C");
         Process p;
@@ -113,6 +113,34 @@ final class QemuImgRunner {
             // A no-op after a normal exit; otherwise qemu-img must not outlive the restore.
             p.destroyForcibly();
         }
+    }
+
+    /**
+     * The command run under {@code setpriv --pdeathsig KILL}: the kernel kills qemu-img when the
+     * JVM dies, even by SIGKILL, when no shutdown hook or finally block runs. (The signal follows
+     * the thread that started the child; restore runs qemu-img from the calling thread, which
+     * waits for it.) Without setpriv (util-linux), qemu-img runs as it is and dies only with a
+     * JVM that exits normally.
+     */
+    static List<String> dyingWithParent(List<String> cmd) {
+        if (SETPRIV == null) {
+            return cmd;
+        }
+        List<String> out = new ArrayList<>(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
+        out.addAll(cmd);
+        return out;
+    }
+
+    private static final String SETPRIV = findSetpriv();
+
+    private static String findSetpriv() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            java.nio.file.Path p = java.nio.file.Path.of(dir.isEmpty() ? "." : dir, "setpriv");
+            if (java.nio.file.Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
     }
 
     /** Reads -p output, reporting each new percentage; returns what was not progress. */

@@ -6,6 +6,9 @@ import io.backpoint.util.AtomicFiles;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleConsumer;
+import java.util.regex.Pattern;
 
 /**
  * Rebuilds a disk from a checked {@link RestoreChain} with one {@code qemu-img convert} that
@@ -25,6 +29,10 @@ import java.util.function.DoubleConsumer;
 public final class Restorer {
     /** Often enough that little is dirty at the end, rarely enough to cost nothing. */
     private static final long FLUSH_PERIOD_MILLIS = 250;
+
+    private static final String TMP_SUFFIX = ".restoring";
+    /** {@code Files.createTempFile}'s names: prefix, an unsigned number, suffix. */
+    private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.[0-9]+\\.restoring");
 
     private final QemuImgRunner img;
 
@@ -46,10 +54,16 @@ public final class Restorer {
     public void restore(RestoreChain chain, Path output, ImageFormat format, DoubleConsumer progress) {
         Path out = checkOutput(output);
         Path dir = out.getParent();
+        removeLeftovers(dir);
         Path tmp;
+        FileChannel held;
         try {
             // Mode 0600: a restored disk holds whatever the guest stored.
-            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".restoring");
+            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", TMP_SUFFIX);
+            // Locked while it is written: the next restore into this directory removes only
+            // temporary files nobody holds, the ones a killed restore left.
+            held = FileChannel.open(tmp, StandardOpenOption.WRITE);
+            held.lock();
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
                     "cannot create a file in '" + dir + "': " + XmlInput.reason(e), e);
@@ -64,10 +78,42 @@ public final class Restorer {
         } finally {
             deleteQuietly(tmp);
             try {
+                held.close();
+            } catch (IOException e) {
+                // Closing releases the lock either way.
+            }
+            try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException e) {
                 // Already shutting down: the hook runs and deletes the temporary file.
             }
+        }
+    }
+
+    /**
+     * Removes the hidden temporary files ({@code .<output>.<number>.restoring}) that killed
+     * restores left in {@code dir}: those no running restore holds locked. Only files so named.
+     */
+    static void removeLeftovers(Path dir) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*" + TMP_SUFFIX)) {
+            for (Path f : files) {
+                if (!LEFTOVER.matcher(f.getFileName().toString()).matches()
+                        || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    FileLock lock = ch.tryLock();
+                    if (lock != null) {
+                        Files.deleteIfExists(f);
+                    }
+                } catch (OverlappingFileLockException e) {
+                    // A restore of this JVM writes it.
+                } catch (IOException e) {
+                    // Not ours to open or already gone: left alone.
+                }
+            }
+        } catch (IOException e) {
+            // The directory cannot be listed: nothing to clean, and creating the output says why.
         }
     }
 
