@@ -74,15 +74,15 @@ final class BackupBeginCommand implements Command {
             throw new Shell.CommandFailure(
                     "--wait is for push backups: a pull backup ends only when it is aborted (domjobabort)");
         }
-        dom.backupBegin(backupXml, checkpointXml, flags);
+        String job = dom.backupBegin(backupXml, checkpointXml, flags);
         shell.out().println("Backup started");
         if (!args.has("wait")) {
             return true;
         }
-        return await(shell, dom);
+        return await(shell, dom, job);
     }
 
-    private boolean await(Shell shell, Domain dom) throws InterruptedException {
+    private boolean await(Shell shell, Domain dom, String job) throws InterruptedException {
         BackupProgress progress = new BackupProgress(shell.out(), terminal.getAsBoolean());
         long pause = FIRST_POLL_MILLIS;
         while (true) {
@@ -94,8 +94,9 @@ final class BackupBeginCommand implements Command {
             Thread.sleep(pause);
             pause = Math.min(POLL_MILLIS, pause * 3 / 2 + 1);
         }
-        // Kept, so that a later domjobinfo --completed still shows the job.
-        JobInfo end = dom.jobInfo(true, true);
+        // This job's own outcome, which a domjobinfo --completed of another process cannot take
+        // away; the completed statistics stay for domjobinfo --completed.
+        JobInfo end = dom.jobOutcome(job);
         if (end.type() == JobType.COMPLETED) {
             progress.update(end);
         }

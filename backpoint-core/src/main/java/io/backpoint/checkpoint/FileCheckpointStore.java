@@ -32,6 +32,7 @@ import java.util.Set;
 public final class FileCheckpointStore implements CheckpointStore {
     private static final String SUFFIX = ".xml";
     private static final String GENERATION = ".generation";
+    private static final String INTENT = ".intent";
 
     private final Path dir;
     private final Set<String> damaged = new HashSet<>();
@@ -118,6 +119,46 @@ public final class FileCheckpointStore implements CheckpointStore {
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
                     "unable to save metadata for checkpoint " + name + ": " + XmlInput.reason(e), e);
+        }
+    }
+
+    /** The intent file: hidden and not {@code *.xml}, so loads never take it for a checkpoint. */
+    private Path intentFile() {
+        return dir.resolve(INTENT);
+    }
+
+    @Override
+    public String intent() {
+        Path f = intentFile();
+        if (!Files.exists(f)) {
+            return null;
+        }
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.READ_FAILED,
+                    "cannot read checkpoint intent '" + f + "': " + XmlInput.reason(e), e);
+        }
+    }
+
+    @Override
+    public void saveIntent(String intent) {
+        try {
+            Files.createDirectories(dir);
+            AtomicFiles.write(intentFile(), intent);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "cannot write checkpoint intent '" + intentFile() + "': " + XmlInput.reason(e), e);
+        }
+    }
+
+    @Override
+    public void clearIntent() {
+        try {
+            AtomicFiles.delete(intentFile());
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "cannot remove checkpoint intent '" + intentFile() + "': " + XmlInput.reason(e), e);
         }
     }
 

@@ -45,6 +45,8 @@ final class BackupJob {
 
     BackupDef def;
     Phase phase;
+    /** Unique per job: a waiter finds its own job's outcome by it ({@link BackupJobStore#outcome}). */
+    final String id;
     final long beginMillis;
     final boolean reuse;
     final String checkpoint;
@@ -61,7 +63,8 @@ final class BackupJob {
     final Map<String, DiskSource> sources = new LinkedHashMap<>();
     String error;
 
-    BackupJob(BackupDef def, Phase phase, long beginMillis, boolean reuse, String checkpoint) {
+    BackupJob(String id, BackupDef def, Phase phase, long beginMillis, boolean reuse, String checkpoint) {
+        this.id = id;
         this.def = def;
         this.phase = phase;
         this.beginMillis = beginMillis;
@@ -110,6 +113,9 @@ final class BackupJob {
         List<XmlNode> children = new ArrayList<>();
         List<XmlNode.Attribute> attrs = new ArrayList<>();
         attrs.add(new XmlNode.Attribute("phase", phase.xml));
+        if (id != null) {
+            attrs.add(new XmlNode.Attribute("id", id));
+        }
         attrs.add(new XmlNode.Attribute("begin", Long.toString(beginMillis)));
         attrs.add(new XmlNode.Attribute("reuse", reuse ? "yes" : "no"));
         if (checkpoint != null) {
@@ -158,7 +164,7 @@ final class BackupJob {
         if (phase == null) {
             throw new IllegalArgumentException("bad phase '" + job.attribute("phase") + "'");
         }
-        BackupJob j = new BackupJob(def.withPrivateData(null), phase, parseLong(job, "begin"),
+        BackupJob j = new BackupJob(job.attribute("id"), def.withPrivateData(null), phase, parseLong(job, "begin"),
                 "yes".equals(job.attribute("reuse")), job.attribute("checkpoint"));
         j.nbdRunning = "yes".equals(job.attribute("nbd"));
         j.socket = job.attribute("socket");

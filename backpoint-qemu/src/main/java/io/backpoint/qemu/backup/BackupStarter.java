@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * virDomainBackupBegin on QEMU (libvirt's qemuBackupBegin): checks the stores, records the job,
@@ -62,7 +63,7 @@ final class BackupStarter {
         this.clock = clock;
     }
 
-    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, Runnable commitCheckpoint) {
+    String begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, Runnable commitCheckpoint) {
         String name = dom.name();
         DomainDef domain = driver.definition(name);
         Path defaultSocket = driver.runDir(name).resolve(BackupNames.defaultSocketFile());
@@ -77,7 +78,7 @@ final class BackupStarter {
                 checkSocket(def.server(), defaultSocket);
             }
 
-            BackupJob job = new BackupJob(recorded(def, plan), BackupJob.Phase.PREPARING, clock.millis(), reuse,
+            BackupJob job = new BackupJob(UUID.randomUUID().toString(), recorded(def, plan), BackupJob.Phase.PREPARING, clock.millis(), reuse,
                     checkpoint == null ? null : checkpoint.name());
             job.sources.putAll(sources);
             recordTempBitmaps(job, plan, BlockNodes.parse(rawNodes));
@@ -120,6 +121,7 @@ final class BackupStarter {
                 undo(qmp, job, name, store, e);
                 throw e instanceof IOException io ? QmpSessions.translate("block-export-add", io) : (RuntimeException) e;
             }
+            return job.id;
         } catch (IOException e) {
             throw QmpSessions.translate("query-named-block-nodes", e);
         }

@@ -60,7 +60,7 @@ final class JobReconciler {
             if (job.phase == BackupJob.Phase.PREPARING) {
                 undoBegin(qmp, job, dom.name());
                 store.delete();
-                store.saveCompleted(stats(job, JobType.FAILED, List.of()));
+                store.saveCompleted(stats(job, JobType.FAILED, List.of()), job.id);
                 return null;
             }
             return update(qmp, job, store, dom.name());
@@ -213,7 +213,7 @@ final class JobReconciler {
         } else if (!job.pull()) {
             TargetRecords.removeLeftovers(job);
         }
-        store.saveCompleted(stats(job, outcome, List.of()));
+        store.saveCompleted(stats(job, outcome, List.of()), job.id);
         store.delete();
     }
 

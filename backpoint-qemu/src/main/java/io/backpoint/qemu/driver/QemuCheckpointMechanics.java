@@ -186,6 +186,49 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         }
     }
 
+    /**
+     * Removes the bitmaps of these checkpoints that exist, looking first (on a running domain
+     * one transaction of those QEMU has; offline, image by image), so a missing one is no error.
+     */
+    @Override
+    public void discardBitmaps(DomainInfo dom, List<CheckpointDef> defs) {
+        if (dom.active()) {
+            try (QmpClient qmp = driver.monitor(dom.name())) {
+                BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+                List<ObjectNode> actions = new ArrayList<>();
+                for (CheckpointDef def : defs) {
+                    for (CheckpointDiskDef d : bitmapDisks(def)) {
+                        String node = BlockNodeNames.format(d.name());
+                        if (nodes.bitmap(node, bitmapName(def)).isPresent()) {
+                            actions.add(BlockActions.bitmapRemove(node, bitmapName(def)));
+                        }
+                    }
+                }
+                if (!actions.isEmpty()) {
+                    qmp.transaction(actions);
+                }
+            } catch (IOException e) {
+                throw QmpSessions.translate("transaction", e);
+            }
+            return;
+        }
+        DomainDef domain = driver.definition(dom.name());
+        for (CheckpointDef def : defs) {
+            for (CheckpointDiskDef d : bitmapDisks(def)) {
+                Path image = imagePath(domain, d.name());
+                if (image == null || !java.nio.file.Files.exists(image) || readInfo(image).bitmap(bitmapName(def)) == null) {
+                    continue;
+                }
+                try {
+                    qemuImg.bitmapRemove(image, bitmapName(def));
+                } catch (IOException e) {
+                    throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                            "cannot remove bitmap '" + bitmapName(def) + "' offline: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
     @Override
     public Map<String, Long> sizes(DomainInfo dom, CheckpointDef def) {
         if (!dom.active()) {

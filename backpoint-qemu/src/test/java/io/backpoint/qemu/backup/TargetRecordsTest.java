@@ -23,7 +23,7 @@ class TargetRecordsTest {
                 + "<disk name='vdb' state='complete' type='block' backupmode='full' index='2'><driver type='raw'/>"
                 + "<target dev='" + dir.resolve("sdz") + "'/></disk>"
                 + "</disks></domainbackup>";
-        BackupJob job = new BackupJob(BackupXml.parse(xml, EnumSet.of(BackupParseFlag.INTERNAL)),
+        BackupJob job = new BackupJob("j1", BackupXml.parse(xml, EnumSet.of(BackupParseFlag.INTERNAL)),
                 BackupJob.Phase.RUNNING, 1_700_000_000_000L, reuse, "c1");
         job.sources.put("vda", new DiskSource("vda", "/images/vda.qcow2", "qcow2", 1 << 20));
         job.sources.put("vdb", new DiskSource("vdb", "/images/vdb.raw", "raw", 1 << 20));
