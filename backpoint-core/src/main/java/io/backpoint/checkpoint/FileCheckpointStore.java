@@ -4,6 +4,7 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.CrashPoints;
 import io.backpoint.xml.CheckpointFormatFlag;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;
@@ -244,6 +245,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         // old number again. Not fsynced: after a crash every process starts with an empty cache,
         // so the value only has to change while the system runs; the rename keeps it whole.
         long next = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        CrashPoints.before("write:" + GENERATION);
         Path tmp = Files.createTempFile(dir, GENERATION, ".tmp");
         try {
             Files.writeString(tmp, next + "\n", StandardCharsets.US_ASCII);
@@ -252,5 +254,6 @@ public final class FileCheckpointStore implements CheckpointStore {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        CrashPoints.after("write:" + GENERATION);
     }
 }

@@ -25,6 +25,7 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, byte[] content) throws IOException {
+        CrashPoints.before("write:" + target.getFileName());
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
@@ -44,6 +45,7 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        CrashPoints.after("write:" + target.getFileName());
     }
 
     /**
@@ -71,9 +73,14 @@ public final class AtomicFiles {
 
     /** Deletes a file and makes the deletion durable. */
     public static void delete(Path target) throws IOException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        CrashPoints.before("delete:" + target.getFileName());
         if (Files.deleteIfExists(target)) {
             syncDirectory(target.toAbsolutePath().getParent());
         }
+        CrashPoints.after("delete:" + target.getFileName());
     }
 
     /** fsync of a directory, so that a rename or unlink in it survives a crash. */

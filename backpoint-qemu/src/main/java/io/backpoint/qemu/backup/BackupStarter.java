@@ -243,7 +243,9 @@ final class BackupStarter {
             if (d.createFile()) {
                 try {
                     // A target or scratch file holds the guest's data: the owner's alone, whatever the umask.
+                    io.backpoint.util.CrashPoints.before("create:" + Path.of(d.path()).getFileName());
                     Files.createFile(Path.of(d.path()), OWNER_ONLY);
+                    io.backpoint.util.CrashPoints.after("create:" + Path.of(d.path()).getFileName());
                 } catch (FileAlreadyExistsException e) {
                     throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
                             d.path(), d.disk());

@@ -120,8 +120,13 @@ final class JobCleanup {
     }
 
     private static void delete(BackupJob job, Path file) {
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        io.backpoint.util.CrashPoints.before("delete:" + file.getFileName());
         try {
             Files.deleteIfExists(file);
+            io.backpoint.util.CrashPoints.after("delete:" + file.getFileName());
         } catch (IOException e) {
             job.recordError("cannot delete '" + file + "': " + e.getMessage());
         }

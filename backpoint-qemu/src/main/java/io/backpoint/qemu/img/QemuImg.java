@@ -2,6 +2,7 @@ package io.backpoint.qemu.img;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backpoint.util.CrashPoints;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
@@ -175,9 +176,17 @@ public final class QemuImg {
     private record Result(int exit, String stdout, String stderr) {}
 
     private String run(List<String> args) throws IOException {
+        // Commands that change an image are steps a crash test kills around; reading ones are not.
+        boolean changes = !args.get(0).equals("info");
+        if (changes) {
+            CrashPoints.before("img:" + args.get(0) + " " + args.get(1));
+        }
         Result r = exec(args);
         if (r.exit() != 0) {
             throw failure(args, r);
+        }
+        if (changes) {
+            CrashPoints.after("img:" + args.get(0) + " " + args.get(1));
         }
         return r.stdout();
     }

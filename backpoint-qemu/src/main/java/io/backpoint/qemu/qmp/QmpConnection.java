@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
+import io.backpoint.util.CrashPoints;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.StandardProtocolFamily;
@@ -138,6 +139,13 @@ public final class QmpConnection implements Closeable {
      * @return the reply's {@code return} value (an empty object for most commands)
      */
     public JsonNode execute(String command, JsonNode arguments, Duration timeout) throws IOException {
+        CrashPoints.before("qmp:" + command);
+        JsonNode reply = send(command, arguments, timeout);
+        CrashPoints.after("qmp:" + command);
+        return reply;
+    }
+
+    private JsonNode send(String command, JsonNode arguments, Duration timeout) throws IOException {
         String id = "bp-" + nextId.getAndIncrement();
         ObjectNode msg = JSON.createObjectNode();
         msg.put("execute", command);

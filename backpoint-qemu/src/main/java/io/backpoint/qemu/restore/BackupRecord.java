@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.CrashPoints;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.io.InputStream;
@@ -187,6 +188,7 @@ public record BackupRecord(
         Path file = pathFor(target);
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
+        CrashPoints.before("write:" + file.getFileName());
         try {
             tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -220,6 +222,7 @@ public record BackupRecord(
                 }
             }
         }
+        CrashPoints.after("write:" + file.getFileName());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.backpoint.qemu.restore;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.CrashPoints;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -72,9 +73,13 @@ public final class Restorer {
         Thread cleanup = new Thread(() -> deleteQuietly(tmp), "restore-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
+            CrashPoints.before("restore:convert");
             convert(chain, tmp, format, progress, out);
+            CrashPoints.after("restore:convert");
             sync(tmp, out);
+            CrashPoints.before("restore:publish");
             publish(tmp, out);
+            CrashPoints.after("restore:publish");
         } finally {
             deleteQuietly(tmp);
             try {
