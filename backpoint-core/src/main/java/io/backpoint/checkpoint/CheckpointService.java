@@ -132,7 +132,8 @@ public final class CheckpointService {
 
     /** Stores a checkpoint whose bitmaps the driver has created, and makes it current. Caller holds the lock. */
     public void commitCreated(String domain, CheckpointDef def) {
-        CheckpointTree tree = tree(domain);
+        // Not tree(): this runs while the create's own intent is stored, which settling would undo.
+        CheckpointTree tree = loadTree(domain);
         CheckpointStore store = driver.checkpointStore(domain);
         store.save(def);
         tree.setCurrent(tree.add(def));
