@@ -36,6 +36,8 @@ public final class AtomicFiles {
                 }
                 ch.force(true);
             }
+            // Killed here, the temporary file stays: the owner removes it on its next call.
+            CrashPoints.reach("write:" + target.getFileName() + ":written");
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

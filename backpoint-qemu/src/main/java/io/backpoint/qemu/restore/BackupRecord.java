@@ -198,6 +198,7 @@ public record BackupRecord(
                 }
                 ch.force(true);
             }
+            CrashPoints.reach("write:" + file.getFileName() + ":written");
             try {
                 Files.createLink(file, tmp);
             } catch (FileAlreadyExistsException e) {

@@ -32,6 +32,12 @@ public final class Restorer {
     private static final long FLUSH_PERIOD_MILLIS = 250;
 
     private static final String TMP_SUFFIX = ".restoring";
+    /**
+     * The byte a restore locks in its temporary file while it writes it: far beyond any data and
+     * beyond the bytes (100 and up) qemu-img locks in its images, which a lock of the whole
+     * file would make qemu-img's own locking fail on.
+     */
+    private static final long IN_USE_BYTE = Long.MAX_VALUE - 1;
     /** {@code Files.createTempFile}'s names: prefix, an unsigned number, suffix. */
     private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.[0-9]+\\.restoring");
 
@@ -64,7 +70,7 @@ public final class Restorer {
             // Locked while it is written: the next restore into this directory removes only
             // temporary files nobody holds, the ones a killed restore left.
             held = FileChannel.open(tmp, StandardOpenOption.WRITE);
-            held.lock();
+            held.lock(IN_USE_BYTE, 1, false);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
                     "cannot create a file in '" + dir + "': " + XmlInput.reason(e), e);
@@ -107,7 +113,7 @@ public final class Restorer {
                     continue;
                 }
                 try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-                    FileLock lock = ch.tryLock();
+                    FileLock lock = ch.tryLock(IN_USE_BYTE, 1, false);
                     if (lock != null) {
                         Files.deleteIfExists(f);
                     }

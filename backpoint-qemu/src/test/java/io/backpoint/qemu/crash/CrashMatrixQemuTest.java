@@ -104,10 +104,13 @@ class CrashMatrixQemuTest {
 
     @TestFactory
     Stream<DynamicTest> abort() throws Exception {
-        return matrix("abort", this::beginStalledPush, () -> dom.jobInfo(false).type() == JobType.NONE, () -> {
-            assertThat(dom.jobInfo(true, true).type()).isEqualTo(JobType.CANCELLED);
-            assertThat(Files.exists(CrashOps.target(out, "vda"))).isFalse();
-        }, () -> delete(CrashOps.NEW));
+        // A pull job: it runs until aborted, so the kill always meets a running job. (A push job
+        // of these small disks ends before a throttle can hold it.)
+        return matrix("abort", () -> dom.backupBegin(CrashOps.pullXml(null, out), CrashOps.checkpointXml(CrashOps.NEW), 0),
+                () -> dom.jobInfo(false).type() == JobType.NONE, () -> {
+                    assertThat(dom.jobInfo(true, true).type()).isEqualTo(JobType.COMPLETED);
+                    assertThat(exists(CrashOps.NEW)).as("an aborted pull keeps its checkpoint").isTrue();
+                }, () -> delete(CrashOps.NEW));
     }
 
     @TestFactory
@@ -156,17 +159,31 @@ class CrashMatrixQemuTest {
             int kill = i;
             String name = op + " killed at " + points.get(i);
             tests.add(DynamicTest.dynamicTest(name, () -> {
-                setup.run();
-                runChild(op, kill);
-                settle();
-                CrashState.check(dom, state, out, name);
-                if (!done.test()) {
-                    CrashOps.run(op, dom, out);
+                boolean passed = false;
+                try {
+                    setup.run();
+                    runChild(op, kill);
                     settle();
-                    CrashState.check(dom, state, out, name + ", then run again");
-                    assertThat(done.test()).as("%s: run again, it took effect", name).isTrue();
+                    CrashState.check(dom, state, out, name);
+                    if (!done.test()) {
+                        CrashOps.run(op, dom, out);
+                        settle();
+                        CrashState.check(dom, state, out, name + ", then run again");
+                        assertThat(done.test()).as("%s: run again, it took effect", name).isTrue();
+                    }
+                    verify.run();
+                    passed = true;
+                } finally {
+                    if (!passed) {
+                        // One failure must not fail the next points: start them from a clean state.
+                        try {
+                            settle();
+                            reset.run();
+                        } catch (Exception | AssertionError e) {
+                            // The failure already reported says what went wrong.
+                        }
+                    }
                 }
-                verify.run();
                 reset.run();
             }));
         }
@@ -206,7 +223,13 @@ class CrashMatrixQemuTest {
         if (dom.jobInfo(false).type() == JobType.NONE) {
             return;
         }
-        if (dom.backupXmlDesc().contains("mode='pull'")) {
+        String job;
+        try {
+            job = dom.backupXmlDesc();
+        } catch (io.backpoint.error.BackpointException e) {
+            return; // ended in between (a cancel the killed call had sent)
+        }
+        if (job.contains("mode='pull'")) {
             dom.abortJob();
         } else {
             throttle(0);
@@ -246,8 +269,9 @@ class CrashMatrixQemuTest {
             chain.add(CrashOps.target(out, disk));
             Path check = root.resolve("check-" + disk + ".raw");
             new Restorer().restore(RestoreChain.check(chain), check, ImageFormat.RAW, null);
-            assertThat(TestVm.status("qemu-img", "compare", "-U", "-f", "raw", "-F", "qcow2", check.toString(),
-                    vm.image(disk, "qcow2").toString())).as("backup of %s restores to the disk", disk).isZero();
+            // Against what the guest wrote: QEMU may not have flushed the live image's metadata.
+            assertThat(java.util.Arrays.equals(Files.readAllBytes(check), guest[CrashOps.DISKS.indexOf(disk)]))
+                    .as("backup of %s restores to what the guest wrote", disk).isTrue();
             Files.delete(check);
         }
     }
@@ -280,12 +304,16 @@ class CrashMatrixQemuTest {
     }
 
     private int writes;
+    /** Each disk's content as the guest wrote it (the images start empty). */
+    private final byte[][] guest = {new byte[(int) DISK], new byte[(int) DISK]};
 
     /** A guest write to each disk, at a new place each time. */
     private void write(int pattern) {
-        long offset = (writes++ % 7) * MIB;
+        int offset = (int) ((writes++ % 7) * MIB);
+        int length = 256 * 1024;
         for (int i = 0; i < CrashOps.DISKS.size(); i++) {
-            TestVm.guestWrite(dom, i, pattern, offset, 256 * 1024);
+            TestVm.guestWrite(dom, i, pattern, offset, length);
+            java.util.Arrays.fill(guest[i], offset, offset + length, (byte) pattern);
         }
     }
 
@@ -294,19 +322,6 @@ class CrashMatrixQemuTest {
             TestVm.qmp(dom, "{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"backup-" + d + "-bp-" + d
                     + "-format\",\"speed\":" + bytesPerSecond + "}}");
         }
-    }
-
-    /** A push job that is still running: throttled to a standstill, begun again if it was done before the throttle. */
-    private void beginStalledPush() throws Exception {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            dom.backupBegin(CrashOps.pushXml(null, out), CrashOps.checkpointXml(CrashOps.NEW), 0);
-            throttle(1);
-            if (dom.jobInfo(false).type() != JobType.NONE) {
-                return;
-            }
-            resetBackup();
-        }
-        throw new AssertionError("a push job of " + DISK + " bytes always ended before it could be throttled");
     }
 
     private void awaitConcludedInQemu() throws InterruptedException {
