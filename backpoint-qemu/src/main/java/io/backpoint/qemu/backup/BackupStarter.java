@@ -241,20 +241,25 @@ final class BackupStarter {
             throws IOException {
         for (DiskPlan d : plan.disks()) {
             if (d.createFile()) {
+                // Recorded before it exists: a process killed right after creating it leaves a
+                // record from which the next call deletes it. (checkStores saw the name free.)
+                job.created.add(d.path());
+                store.save(job);
                 try {
                     // A target or scratch file holds the guest's data: the owner's alone, whatever the umask.
                     io.backpoint.util.CrashPoints.before("create:" + Path.of(d.path()).getFileName());
                     Files.createFile(Path.of(d.path()), OWNER_ONLY);
                     io.backpoint.util.CrashPoints.after("create:" + Path.of(d.path()).getFileName());
                 } catch (FileAlreadyExistsException e) {
+                    // Someone else's file now: never ours to delete.
+                    job.created.remove(d.path());
                     throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
                             d.path(), d.disk());
                 } catch (IOException e) {
+                    job.created.remove(d.path());
                     throw new BackpointException(ErrorCode.SYSTEM_ERROR,
                             "failed to create image file '" + d.path() + "': " + e.getMessage(), e);
                 }
-                job.created.add(d.path());
-                store.save(job);
             }
             // A push target is written once and never read back: with O_DIRECT it does not fill
             // the page cache (evicting the guest's data) and the job does not end flushing

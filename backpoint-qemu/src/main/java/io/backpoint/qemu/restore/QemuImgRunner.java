@@ -78,6 +78,11 @@ final class QemuImgRunner {
 
     /** Runs a command; with {@code progress} null, stdout is collected and the time is limited. */
     private Result run(List<String> cmd, DoubleConsumer progress, long timeoutSeconds) {
+        if (executable(binary) == null) {
+            // Said here: under setpriv a missing binary would only be setpriv's exit status.
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot run '" + binary + "': No such file or directory");
+        }
         ProcessBuilder pb = new ProcessBuilder(dyingWithParent(cmd)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         // qemu-img's messages are shown to users as they are: keep them in one known language.
         pb.environment().put("LC_ALL", "C");
@@ -131,11 +136,15 @@ final class QemuImgRunner {
         return out;
     }
 
-    private static final String SETPRIV = findSetpriv();
+    private static final String SETPRIV = executable("setpriv");
 
-    private static String findSetpriv() {
+    /** The program as the kernel would find it (a path, or a name looked up on PATH), or null. */
+    private static String executable(String program) {
+        if (program.contains("/")) {
+            return java.nio.file.Files.isExecutable(Path.of(program)) ? program : null;
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            java.nio.file.Path p = java.nio.file.Path.of(dir.isEmpty() ? "." : dir, "setpriv");
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
             if (java.nio.file.Files.isExecutable(p)) {
                 return p.toString();
             }
