@@ -16,7 +16,7 @@ class TargetRecordsTest {
     @TempDir
     Path dir;
 
-    private BackupJob completedJob(boolean reuse) {
+    private BackupJob completedJob(boolean reuse) throws java.io.IOException {
         String xml = "<domainbackup mode='push'><disks>"
                 + "<disk name='vda' state='complete' type='file' backupmode='full' index='1'><driver type='qcow2'/>"
                 + "<target file='" + dir.resolve("vda.full") + "'/></disk>"
