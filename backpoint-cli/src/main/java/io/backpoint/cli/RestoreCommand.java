@@ -29,7 +29,7 @@ final class RestoreCommand implements Command {
         return "Rebuilds a disk image as it was at the last backup given, from a full push backup "
                 + "followed by its incremental backups in the order they were taken. The chain is "
                 + "checked first (images, and the backup records beside them: a backup without one is "
-                + "refused unless --allow-unrecorded, one whose size or SHA-256 differs from what its job "
+                + "refused unless --allow-unrecorded, one whose size or CRC-32C differs from what its job "
                 + "wrote is refused); the backups are not "
                 + "changed, and an existing output is never overwritten.";
     }

@@ -40,11 +40,11 @@ import java.util.Optional;
  * @param backingFile the live disk an incremental qcow2 target names as its backing file, or null
  * @param size the target file's length in bytes when the job completed, or null (records of
  *     Backpoint before content checks, hand-written ones)
- * @param sha256 the SHA-256 of the target file's bytes when the job completed (lower-case hex),
- *     or null with {@code size}
+ * @param crc32c the CRC-32C of the target file's bytes when the job completed (8 lower-case hex
+ *     digits), or null with {@code size}; see {@link FileContent}
  */
 @JsonPropertyOrder({"version", "domain", "disk", "mode", "checkpoint", "incremental", "virtualSize", "format",
-        "created", "backingFile", "size", "sha256"})
+        "created", "backingFile", "size", "crc32c"})
 public record BackupRecord(
         int version,
         String domain,
@@ -57,7 +57,7 @@ public record BackupRecord(
         long created,
         String backingFile,
         Long size,
-        String sha256) {
+        String crc32c) {
 
     public static final int VERSION = 1;
     /** A record is a few hundred bytes; anything much bigger is not one. */
@@ -123,26 +123,26 @@ public record BackupRecord(
         if (created <= 0) {
             throw invalid("'created' must be a positive time in Unix seconds");
         }
-        if ((size == null) != (sha256 == null)) {
-            throw invalid("'size' and 'sha256' go together");
+        if ((size == null) != (crc32c == null)) {
+            throw invalid("'size' and 'crc32c' go together");
         }
         if (size != null && size < 0) {
             throw invalid("'size' must not be negative");
         }
-        if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
-            throw invalid("'sha256' must be 64 lower-case hex digits");
+        if (crc32c != null && !crc32c.matches("[0-9a-f]{8}")) {
+            throw invalid("'crc32c' must be 8 lower-case hex digits");
         }
     }
 
     /** This record with the target's content as the job left it: what restore checks the file against. */
     public BackupRecord withContent(FileContent content) {
         return new BackupRecord(version, domain, disk, mode, checkpoint, incremental, virtualSize, format, created,
-                backingFile, content.size(), content.sha256());
+                backingFile, content.size(), content.crc32c());
     }
 
     /** The recorded content, or null when the record has none. */
     public FileContent content() {
-        return size == null ? null : new FileContent(size, sha256);
+        return size == null ? null : new FileContent(size, crc32c);
     }
 
     /** A record for a full backup; {@code checkpoint} may be null. */

@@ -191,7 +191,7 @@ public final class RestoreChain {
     }
 
     /**
-     * Each recorded backup is what its job wrote: the same length and SHA-256. A truncated or
+     * Each recorded backup is what its job wrote: the same length and CRC-32C. A truncated or
      * altered file is refused by name. Records without content (older ones) are only warned about.
      */
     private static void checkContents(List<ChainMember> members, List<String> warnings) {
@@ -201,8 +201,8 @@ public final class RestoreChain {
                 continue;
             }
             if (recorded == null) {
-                warnings.add("the record of backup '" + m.path() + "' has no size and digest: its content was not"
-                        + " verified");
+                warnings.add("the record of backup '" + m.path() + "' has no size and checksum: its content was"
+                        + " not verified");
                 continue;
             }
             long size;
@@ -220,8 +220,8 @@ public final class RestoreChain {
             FileContent actual = FileContent.of(m.path());
             if (!actual.equals(recorded)) {
                 throw new BackpointException(ErrorCode.OPERATION_INVALID, "backup '" + m.path()
-                        + "' does not have the SHA-256 its job recorded (" + recorded.sha256() + ", now "
-                        + actual.sha256() + "): it was altered after the backup, so it is not restored");
+                        + "' does not have the CRC-32C its job recorded (" + recorded.crc32c() + ", now "
+                        + actual.crc32c() + "): it was altered after the backup, so it is not restored");
             }
         }
     }

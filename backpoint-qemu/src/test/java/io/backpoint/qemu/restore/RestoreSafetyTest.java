@@ -72,7 +72,7 @@ class RestoreSafetyTest {
         assertThatThrownBy(() -> RestoreChain.check(List.of(c.full(), c.inc1())))
                 .isInstanceOfSatisfying(BackpointException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_INVALID);
-                    assertThat(e.detail()).contains("backup '" + c.inc1() + "'", "SHA-256", "altered");
+                    assertThat(e.detail()).contains("backup '" + c.inc1() + "'", "CRC-32C", "altered");
                 });
     }
 
