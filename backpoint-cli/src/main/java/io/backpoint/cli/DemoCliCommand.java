@@ -27,7 +27,9 @@ final class DemoCliCommand implements Command {
     public List<OptionDef> options() {
         return List.of(
                 OptionDef.named("dir", "directory to work in (kept afterwards); default: a temporary one"),
-                OptionDef.bool("keep", "keep the temporary directory"));
+                OptionDef.bool("keep", "keep the temporary directory"),
+                OptionDef.bool("guest", "the same story on a real Linux guest (built by guest/build-guest.sh) with "
+                        + "quiesced and crash-consistent backups, checked at the file level"));
     }
 
     @Override
@@ -38,6 +40,7 @@ final class DemoCliCommand implements Command {
     @Override
     public boolean run(Shell shell, ParsedArgs args) {
         String dir = args.get("dir");
-        return DemoCommand.run(dir == null ? null : shell.path(dir), args.has("keep"), shell.out(), shell.err()) == 0;
+        return DemoCommand.run(dir == null ? null : shell.path(dir), args.has("keep"), args.has("guest"), shell.out(),
+                shell.err()) == 0;
     }
 }

@@ -31,8 +31,7 @@ final class DomStateCommand implements Command {
     public boolean run(Shell shell, ParsedArgs args) throws Exception {
         Domain dom = shell.domain(args.get("domain"));
         String state = dom.state().text();
-        // Backpoint does not track why a domain entered its state.
-        shell.out().println(args.has("reason") ? state + " (unknown)" : state);
+        shell.out().println(args.has("reason") ? state + " (" + dom.stateReason() + ")" : state);
         return true;
     }
 }

@@ -31,18 +31,23 @@ final class RestoreCommand implements Command {
                 + "checked first (images, and the backup records beside them: a backup without one is "
                 + "refused unless --allow-unrecorded, one whose size or CRC-32C differs from what its job "
                 + "wrote is refused); the backups are not "
-                + "changed, and an existing output is never overwritten.";
+                + "changed, and an existing output is never overwritten. With --repo, restores from a backup "
+                + "repository instead: SNAPSHOT (an id, latest or DOMAIN:latest) with --disk NAME --output FILE "
+                + "for one disk, or --output-dir DIR [--define NAME] for the whole VM.";
     }
 
     @Override
     public List<OptionDef> options() {
-        return List.of(
-                new OptionDef("output", OptionDef.Kind.STRING, true, false, "the disk image to create"),
+        List<OptionDef> options = new ArrayList<>(List.of(
+                new OptionDef("output", OptionDef.Kind.STRING, false, false, "the disk image to create"),
                 OptionDef.named("format", "format of the output: raw (default) or qcow2"),
                 OptionDef.bool("verbose", "show progress"),
                 OptionDef.bool("allow-unrecorded", "restore backups that have no record beside them (a job that"
                         + " did not complete leaves its target without one), with a warning"),
-                OptionDef.argv("backup", "the full backup, then each incremental backup in order"));
+                OptionDef.argv("backup", "the full backup, then each incremental backup in order "
+                        + "(with --repo: the snapshot)")));
+        options.addAll(RepoRestoreCommand.options()); // the repository form, told apart by --repo
+        return options;
     }
 
     @Override
@@ -52,6 +57,12 @@ final class RestoreCommand implements Command {
 
     @Override
     public boolean run(Shell shell, ParsedArgs args) throws Exception {
+        if (args.has("repo")) {
+            return RepoRestoreCommand.run(shell, args);
+        }
+        if (!args.has("output")) {
+            throw new UsageException("command 'restore' requires --output option");
+        }
         List<String> given = args.all("backup");
         if (given.isEmpty()) {
             throw new UsageException("command 'restore' requires <backup> option");

@@ -33,6 +33,11 @@ public final class Domain {
         return info().state();
     }
 
+    /** Why the domain is in its state, as virsh's {@code domstate --reason} prints it ("user" when paused by a user). */
+    public String stateReason() {
+        return info().reason();
+    }
+
     /** The runtime id, or -1 when not running. */
     public int id() {
         return info().id();

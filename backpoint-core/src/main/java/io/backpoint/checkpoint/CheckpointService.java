@@ -90,7 +90,7 @@ public final class CheckpointService {
             // leaves the intent, and the next call removes the bitmaps (see settle).
             store.saveIntent(CheckpointIntent.create(withParent).format());
             try {
-                mech.create(dom, withParent);
+                mech.create(dom, withParent, flags.contains(CheckpointCreateFlag.QUIESCE));
                 commitCreated(domain, withParent);
             } catch (RuntimeException e) {
                 // Bitmaps without metadata would record writes for ever and block the next create

@@ -1,5 +1,6 @@
 package io.backpoint.checkpoint;
 
+import io.backpoint.util.OwnerOnly;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
@@ -113,7 +114,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         String name = checkWritable(def.name());
         String xml = CheckpointXml.format(def, EnumSet.of(CheckpointFormatFlag.SECURE));
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(file(name), xml);
             known.add(name);
             bumpGeneration();
@@ -131,6 +132,8 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public String intent() {
         Path f = intentFile();
+        // Called under the lock at the start of every call: what a writer killed before its rename left goes.
+        AtomicFiles.removeLeftovers(f);
         if (!Files.exists(f)) {
             return null;
         }

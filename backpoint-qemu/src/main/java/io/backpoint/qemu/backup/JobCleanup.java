@@ -1,5 +1,6 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.qmp.JobInfo;
@@ -53,7 +54,7 @@ final class JobCleanup {
         } catch (QmpException e) {
             // "NBD server not running": it is gone already, which is what we want.
         } catch (IOException e) {
-            job.recordError("cannot stop the NBD server: " + e.getMessage());
+            job.recordError("cannot stop the NBD server: " + IoErrors.reason(e));
         }
         job.nbdRunning = false;
     }
@@ -71,7 +72,7 @@ final class JobCleanup {
                 try {
                     qmp.blockdevDel(node);
                 } catch (IOException e) {
-                    job.recordError("cannot detach node '" + node + "': " + e.getMessage());
+                    job.recordError("cannot detach node '" + node + "': " + IoErrors.reason(e));
                 }
             }
         }
@@ -82,7 +83,7 @@ final class JobCleanup {
                 qmp.blockDirtyBitmapRemove(top, bitmap);
             } catch (IOException e) {
                 job.recordError("cannot remove bitmap '" + bitmap + "' of disk '" + disk.name() + "': "
-                        + e.getMessage());
+                        + IoErrors.reason(e));
             }
         }
     }
@@ -128,7 +129,7 @@ final class JobCleanup {
             Files.deleteIfExists(file);
             io.backpoint.util.CrashPoints.after("delete:" + file.getFileName());
         } catch (IOException e) {
-            job.recordError("cannot delete '" + file + "': " + e.getMessage());
+            job.recordError("cannot delete '" + file + "': " + IoErrors.reason(e));
         }
     }
 }

@@ -14,23 +14,18 @@ public final class Kvm {
     }
 
     static boolean usable(Path device) {
-        // A character device: a regular file of that name (left by a tool, or root's stray
-        // redirection) opens read-write too, and QEMU then fails with "kvm version too old".
-        if (!characterDevice(device)) {
+        try {
+            // A regular file left at /dev/kvm (a stray write to it) opens read-write too.
+            int mode = (Integer) java.nio.file.Files.getAttribute(device, "unix:mode");
+            if ((mode & 0170000) != 0020000) {
+                return false;
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }
         try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
             return true;
         } catch (IOException | SecurityException e) {
-            return false;
-        }
-    }
-
-    private static boolean characterDevice(Path device) {
-        try {
-            Object mode = java.nio.file.Files.getAttribute(device, "unix:mode");
-            return mode instanceof Integer m && (m & 0170000) == 0020000;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return false;
         }
     }
