@@ -137,6 +137,9 @@ public final class FileCheckpointStore implements CheckpointStore {
         if (!Files.exists(f)) {
             return null;
         }
+        // An operation was cut short: a metadata file it was writing may have left its temporary
+        // file too, which a process that keeps its tree cached would not load (and remove) soon.
+        removeLeftoverTemporaryFiles();
         try {
             return Files.readString(f, StandardCharsets.UTF_8);
         } catch (IOException e) {
