@@ -43,6 +43,7 @@ final class Commands {
                         new PruneCommand(),
                         new GcCommand())),
                 new Group("Backpoint", "backpoint", List.of(
+                        new RepoBackupCommand(),
                         new RestoreCommand(),
                         new DemoCliCommand(),
                         new ValidateCommand(),

@@ -27,7 +27,7 @@ class DemoTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(text + err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(text).contains("14 checks passed, 0 failed").doesNotContain("FAILED");
+        assertThat(text).contains("20 checks passed, 0 failed").doesNotContain("FAILED");
         // Every backup file is VM data: the owner's alone (issue 8, item 22: the pull copies were 0644).
         try (var files = Files.list(dir.resolve("demo/backups"))) {
             assertThat(files.filter(f -> f.getFileName().toString().endsWith(".qcow2")).map(f -> {

@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * The whole Backpoint story on a real QEMU, each step checked against {@link DiskModel}s that
  * know what the guest wrote: a VM with two qcow2 disks, a full push backup with checkpoint c1,
  * an incremental push since c1 with c2, a pull-mode incremental since c2 read over NBD with its
- * dirty map while the guest keeps writing, and restores of each point compared by SHA-256.
+ * dirty map while the guest keeps writing, and restores of each point compared by SHA-256; then
+ * the repository story ({@link RepositoryChapter}).
  */
 final class DemoStory {
     static final long DISK_SIZE = 64L << 20;
@@ -156,6 +157,7 @@ final class DemoStory {
                 Files.delete(output);
             }
         }
+        new RepositoryChapter(this, dom, dir, DISKS).run();
     }
 
     /** Pull-mode incremental since c2 with checkpoint c3, read over NBD while the guest keeps writing. */
@@ -264,7 +266,7 @@ final class DemoStory {
         return new JobInfo(JobType.FAILED, JobInfo.OPERATION_BACKUP, 0, 0, 0, 0, 0, "timed out after 120 s");
     }
 
-    private void write(String disk, long offset, long length, int pattern) {
+    void write(String disk, long offset, long length, int pattern) {
         int index = DISKS.indexOf(disk);
         String reply = dom.monitorCommand("qemu-io -d /machine/peripheral/virtio-disk" + index
                 + "/virtio-backend \"write -P 0x" + Integer.toHexString(pattern) + " " + offset + " " + length + "\"", true);
@@ -274,7 +276,7 @@ final class DemoStory {
         models.get(disk).write(offset, length, pattern);
     }
 
-    private Map<String, String> snapshot() {
+    Map<String, String> snapshot() {
         Map<String, String> shas = new LinkedHashMap<>();
         for (String d : DISKS) {
             shas.put(d, models.get(d).copy().sha256());
@@ -302,23 +304,23 @@ final class DemoStory {
         return total;
     }
 
-    private void check(boolean ok, String what, String failure) {
+    void check(boolean ok, String what, String failure) {
         log.check(ok, what, failure);
     }
 
-    private void step(String what) {
+    void step(String what) {
         log.step(what);
     }
 
-    private static double secs(long since) {
+    static double secs(long since) {
         return StoryLog.secs(since);
     }
 
-    private static String mib(long bytes) {
+    static String mib(long bytes) {
         return String.format("%.1f MiB", bytes / (double) MIB);
     }
 
-    private static String sha256(Path file) throws IOException {
+    static String sha256(Path file) throws IOException {
         var md = DiskModel.digest();
         byte[] buf = new byte[1 << 20];
         try (InputStream in = Files.newInputStream(file)) {

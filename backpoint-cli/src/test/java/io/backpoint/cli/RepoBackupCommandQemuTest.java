@@ -1,0 +1,141 @@
+package io.backpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backpoint.api.Connection;
+import io.backpoint.api.Domain;
+import io.backpoint.repo.Compression;
+import io.backpoint.repo.Repository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code backpoint backup DOMAIN --repo DIR} on a real QEMU: its lines, its JSON, its errors. */
+class RepoBackupCommandQemuTest {
+    private static final long MIB = 1L << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path root;
+
+    private String uri;
+
+    @BeforeEach
+    void start() throws Exception {
+        for (String b : List.of("qemu-system-x86_64", "qemu-img")) {
+            Assumptions.assumeTrue(onPath(b), b + " is needed");
+        }
+        uri = "qemu:///embed?root=" + root.resolve("state");
+        StringBuilder disks = new StringBuilder();
+        for (String d : List.of("vda", "vdb")) {
+            Path image = root.resolve(d + ".qcow2");
+            exec("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(16 * MIB));
+            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
+                    .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+        }
+        Path raw = root.resolve("vdc.raw");
+        exec("qemu-img", "create", "-q", "-f", "raw", raw.toString(), Long.toString(MIB));
+        disks.append("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='").append(raw)
+                .append("'/><target dev='vdc' bus='virtio'/></disk>");
+        Files.writeString(root.resolve("dom.xml"), "<domain type='qemu'><name>vm1</name><memory unit='MiB'>128</memory>"
+                + "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + disks
+                + "</devices></domain>");
+        assertThat(cli("define dom.xml; start vm1").status()).isZero();
+        Repository.init(root.resolve("repo").toString(), 1 << 20, Compression.ZSTD).close();
+    }
+
+    @AfterEach
+    void stop() {
+        try (Connection conn = Connection.open(uri)) {
+            for (Domain d : conn.listAllDomains()) {
+                if (d.state().active()) {
+                    d.destroy();
+                }
+            }
+        }
+    }
+
+    @Test
+    void fullThenIncrementalWithReasonsLinesAndJson() throws Exception {
+        cli("qemu-monitor-command vm1 --hmp 'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P 0x11 0 3M\"'");
+        CliRun first = CliRun.of(root, "", "-c", uri, "backup", "vm1", "--repo", "repo");
+        assertThat(first.status()).as(first.stderr()).isZero();
+        assertThat(first.stdout()).contains("vda: full (no previous snapshot of this domain in the repository)")
+                .contains("vdb: full (no previous snapshot").doesNotContain("vdc")
+                .contains("reading 3.0 MiB").contains("backup: 3.0/3.0 MiB 100%")
+                .containsPattern("snapshot [0-9]{8}T[0-9]{6}Z-[0-9a-f]{6} of 'vm1' committed");
+
+        cli("qemu-monitor-command vm1 --hmp 'qemu-io -d /machine/peripheral/virtio-disk1/virtio-backend \"write -P 0x22 5M 1M\"'");
+        CliRun second = CliRun.of(root, "", "-c", uri, "backup", "vm1", "--repo", "repo", "--json");
+        assertThat(second.status()).as(second.stderr()).isZero();
+        assertThat(second.stderr()).contains("vda: incremental from checkpoint 'bp-");
+        JsonNode s = JSON.readTree(second.stdout());
+        assertThat(s.path("id").asText()).matches("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}");
+        assertThat(s.path("domain").asText()).isEqualTo("vm1");
+        assertThat(Instant.parse(s.path("time").asText())).isBefore(Instant.now());
+        assertThat(s.path("disks")).hasSize(2);
+        for (JsonNode d : s.path("disks")) {
+            assertThat(d.path("mode").asText()).isEqualTo("incremental");
+            assertThat(d.has("reason")).isFalse();
+            assertThat(d.path("size").asLong()).isEqualTo(16 * MIB);
+        }
+        assertThat(s.path("disks").get(0).path("bytesRead").asLong()).isZero();
+        assertThat(s.path("disks").get(1).path("bytesRead").asLong()).isEqualTo(MIB);
+        assertThat(s.path("disks").get(1).path("bytesStored").asLong()).isPositive();
+
+        CliRun forced = CliRun.of(root, "", "-c", uri, "backup", "vm1", "--repo", "repo", "--full", "--disk", "vdb", "--json");
+        assertThat(forced.status()).as(forced.stderr()).isZero();
+        JsonNode f = JSON.readTree(forced.stdout());
+        assertThat(f.path("disks")).hasSize(1);
+        assertThat(f.path("disks").get(0).path("name").asText()).isEqualTo("vdb");
+        assertThat(f.path("disks").get(0).path("mode").asText()).isEqualTo("full");
+        assertThat(f.path("disks").get(0).path("reason").asText()).isEqualTo("--full was given");
+        assertThat(f.path("disks").get(0).path("bytesStored").asLong()).as("dedup: nothing new").isZero();
+    }
+
+    @Test
+    void mistakesAreClearErrorsAndNothingIsCommitted() throws Exception {
+        CliRun notRepo = CliRun.of(root, "", "-c", uri, "backup", "vm1", "--repo", "nowhere");
+        assertThat(notRepo.status()).isEqualTo(1);
+        assertThat(notRepo.stderr()).startsWith("error: ").contains("not a Backpoint repository").doesNotContain("Exception");
+        CliRun noDisk = CliRun.of(root, "", "-c", uri, "backup", "vm1", "--repo", "repo", "--disk", "vdz");
+        assertThat(noDisk.stderr()).contains("error: invalid argument: domain 'vm1' has no disk 'vdz'");
+        CliRun rawDisk = CliRun.of(root, "", "-c", uri, "backup", "vm1", "--repo", "repo", "--disk", "vdc");
+        assertThat(rawDisk.stderr()).contains("disk 'vdc' of domain 'vm1' cannot be backed up").contains("raw");
+        assertThat(cli("destroy vm1").status()).isZero();
+        CliRun off = CliRun.of(root, "", "-c", uri, "backup", "vm1", "--repo", "repo");
+        assertThat(off.status()).isEqualTo(1);
+        assertThat(off.stderr()).contains("domain 'vm1' is not running");
+        try (Repository repo = Repository.open(root.resolve("repo").toString())) {
+            assertThat(repo.snapshots(null)).isEmpty();
+        }
+    }
+
+    private CliRun cli(String commands) {
+        return CliRun.of(root, "", "-c", uri, commands);
+    }
+
+    private static void exec(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(out).isTrue();
+    }
+
+    private static boolean onPath(String binary) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,200 @@
+package io.backpoint.repo.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backpoint.api.Checkpoint;
+import io.backpoint.repo.Compression;
+import io.backpoint.repo.DiskIndex;
+import io.backpoint.repo.DiskMode;
+import io.backpoint.repo.Repository;
+import io.backpoint.repo.Snapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backup heals a broken chain on its own, per disk, and says why: QEMU killed (bitmaps
+ * inconsistent), checkpoint metadata lost (redefined from the repository), a disk added or resized.
+ * Two repositories keep independent chains on one VM; two domains back up into one repository at once.
+ */
+class SelfHealingQemuTest {
+    private static final long MIB = BackupVm.MIB;
+    private static final int CHUNK = 256 << 10;
+
+    @TempDir
+    Path root;
+
+    private final List<String> notes = new ArrayList<>();
+    private final BackupListener listener = new BackupListener() {
+        @Override
+        public void note(String line) {
+            notes.add(line);
+        }
+    };
+
+    private BackupVm vm(String name, String... disks) throws Exception {
+        Map<String, Long> sizes = new TreeMap<>();
+        for (String d : disks) {
+            sizes.put(d, 16 * MIB);
+        }
+        return new BackupVm(root, name, sizes);
+    }
+
+    private Repository repo(String name) {
+        return Repository.init(root.resolve(name).toString(), CHUNK, Compression.ZSTD);
+    }
+
+    private Snapshot backup(BackupVm vm, Repository repo) throws Exception {
+        notes.clear();
+        Snapshot s = new BackupEngine(vm.connection(), repo, Clock.systemUTC(), tmp())
+                .backup(new BackupOptions(vm.name(), List.of(), false), listener);
+        BackupChecks.matchesModel(repo, s, vm);
+        BackupChecks.nothingLeft(vm, tmp());
+        return s;
+    }
+
+    private Path tmp() throws Exception {
+        return Files.createDirectories(root.resolve("tmp"));
+    }
+
+    private static DiskIndex disk(Snapshot s, String name) {
+        return s.disk(name).orElseThrow();
+    }
+
+    @Test
+    void qemuKilledMeansFullWithTheReasonThenIncrementalAgain() throws Exception {
+        try (BackupVm vm = vm("vm1", "vda", "vdb"); Repository repo = repo("repo")) {
+            vm.write("vda", 0, 2 * MIB, 0x11);
+            backup(vm, repo);
+            vm.write("vda", 4 * MIB, MIB, 0x22);
+            vm.killQemuAndRestart();
+            vm.write("vdb", 8 * MIB, MIB, 0x33);
+            Snapshot s = backup(vm, repo);
+            for (String d : vm.disks()) {
+                assertThat(disk(s, d).mode()).isEqualTo(DiskMode.FULL);
+                assertThat(disk(s, d).reason()).contains("unusable").contains("inconsistent");
+            }
+            assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("vda: full (").contains("inconsistent"));
+            vm.write("vda", 12 * MIB, MIB, 0x44);
+            Snapshot next = backup(vm, repo);
+            assertThat(disk(next, "vda").mode()).isEqualTo(DiskMode.INCREMENTAL);
+            assertThat(disk(next, "vda").bytesRead()).isLessThanOrEqualTo(MIB + CHUNK);
+        }
+    }
+
+    @Test
+    void lostCheckpointMetadataIsRedefinedFromTheRepository() throws Exception {
+        try (BackupVm vm = vm("vm1", "vda", "vdb"); Repository repo = repo("repo")) {
+            vm.write("vda", 0, 2 * MIB, 0x11);
+            Snapshot first = backup(vm, repo);
+            vm.write("vdb", 3 * MIB, MIB, 0x22);
+            vm.recreateDefinition();
+            assertThat(vm.domain().listCheckpoints(0)).isEmpty();
+            Snapshot s = backup(vm, repo);
+            assertThat(notes).anySatisfy(n -> assertThat(n).contains(first.checkpointName()).contains("redefined"));
+            assertThat(disk(s, "vda").mode()).as("%s", disk(s, "vda")).isEqualTo(DiskMode.INCREMENTAL);
+            assertThat(disk(s, "vdb").mode()).isEqualTo(DiskMode.INCREMENTAL);
+            assertThat(disk(s, "vdb").bytesRead()).isLessThanOrEqualTo(MIB + CHUNK);
+            assertThat(vm.domain().listCheckpoints(0)).extracting(Checkpoint::name).containsExactly(s.checkpointName());
+        }
+    }
+
+    @Test
+    void lostMetadataAndBrokenBitmapMeansFull() throws Exception {
+        try (BackupVm vm = vm("vm1", "vda"); Repository repo = repo("repo")) {
+            vm.write("vda", 0, 2 * MIB, 0x11);
+            backup(vm, repo);
+            vm.killQemuAndRestart();
+            vm.recreateDefinition();
+            vm.write("vda", 5 * MIB, MIB, 0x22);
+            Snapshot s = backup(vm, repo);
+            assertThat(disk(s, "vda").mode()).isEqualTo(DiskMode.FULL);
+            assertThat(disk(s, "vda").reason()).contains("missing and could not be redefined");
+        }
+    }
+
+    @Test
+    void addedDiskIsFullAndOnlyIt() throws Exception {
+        try (BackupVm vm = vm("vm1", "vda"); Repository repo = repo("repo")) {
+            vm.write("vda", 0, 2 * MIB, 0x11);
+            backup(vm, repo);
+            vm.addDisk("vdb", 8 * MIB);
+            vm.write("vda", 6 * MIB, MIB, 0x22);
+            vm.write("vdb", 0, MIB, 0x33);
+            Snapshot s = backup(vm, repo);
+            assertThat(disk(s, "vda").mode()).isEqualTo(DiskMode.INCREMENTAL);
+            assertThat(disk(s, "vdb").mode()).isEqualTo(DiskMode.FULL);
+            assertThat(disk(s, "vdb").reason()).contains("disk added");
+        }
+    }
+
+    @Test
+    void resizedDiskIsFullAndOnlyIt() throws Exception {
+        try (BackupVm vm = vm("vm1", "vda", "vdb"); Repository repo = repo("repo")) {
+            vm.write("vdb", 0, 2 * MIB, 0x11);
+            backup(vm, repo);
+            vm.resize("vdb", 24 * MIB);
+            vm.write("vdb", 20 * MIB, MIB, 0x22);
+            vm.write("vda", 0, MIB, 0x33);
+            Snapshot s = backup(vm, repo);
+            assertThat(disk(s, "vda").mode()).isEqualTo(DiskMode.INCREMENTAL);
+            assertThat(disk(s, "vdb").mode()).isEqualTo(DiskMode.FULL);
+            assertThat(disk(s, "vdb").reason()).contains("resized");
+            assertThat(disk(s, "vdb").size()).isEqualTo(24 * MIB);
+        }
+    }
+
+    @Test
+    void twoRepositoriesKeepIndependentChainsAndTheUsersCheckpointStays() throws Exception {
+        try (BackupVm vm = vm("vm1", "vda"); Repository a = repo("a"); Repository b = repo("b")) {
+            vm.domain().createCheckpoint("<domaincheckpoint><name>mine</name></domaincheckpoint>", 0);
+            vm.write("vda", 0, MIB, 0x11);
+            Snapshot a1 = backup(vm, a);
+            Snapshot b1 = backup(vm, b);
+            vm.write("vda", 2 * MIB, MIB, 0x22);
+            Snapshot a2 = backup(vm, a);
+            vm.write("vda", 4 * MIB, MIB, 0x33);
+            Snapshot b2 = backup(vm, b);
+            assertThat(disk(a2, "vda").mode()).isEqualTo(DiskMode.INCREMENTAL);
+            assertThat(disk(b2, "vda").mode()).isEqualTo(DiskMode.INCREMENTAL);
+            // b's incremental covers everything since b1, a2's writes included.
+            assertThat(disk(b2, "vda").bytesRead()).isGreaterThanOrEqualTo(2 * MIB);
+            assertThat(a1.checkpointName()).startsWith(a.config().checkpointPrefix());
+            assertThat(b1.checkpointName()).startsWith(b.config().checkpointPrefix());
+            assertThat(vm.domain().listCheckpoints(0)).extracting(Checkpoint::name)
+                    .containsExactlyInAnyOrder("mine", a2.checkpointName(), b2.checkpointName());
+        }
+    }
+
+    @Test
+    void twoDomainsBackUpIntoOneRepositoryAtOnce() throws Exception {
+        try (BackupVm one = vm("vm1", "vda"); BackupVm two = vm("vm2", "vda"); Repository repo = repo("repo")) {
+            one.write("vda", 0, 4 * MIB, 0x11);
+            two.write("vda", 0, 4 * MIB, 0x11);
+            two.write("vda", 8 * MIB, 2 * MIB, 0x22);
+            CompletableFuture<Snapshot> s1 = CompletableFuture.supplyAsync(() -> run(one, repo));
+            CompletableFuture<Snapshot> s2 = CompletableFuture.supplyAsync(() -> run(two, repo));
+            Snapshot a = s1.join();
+            Snapshot b = s2.join();
+            BackupChecks.matchesModel(repo, a, one);
+            BackupChecks.matchesModel(repo, b, two);
+            assertThat(repo.snapshots(null)).hasSize(2);
+        }
+    }
+
+    private Snapshot run(BackupVm vm, Repository repo) {
+        try {
+            return new BackupEngine(vm.connection(), repo, Clock.systemUTC(), tmp())
+                    .backup(new BackupOptions(vm.name(), List.of(), false), BackupListener.NONE);
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+}
