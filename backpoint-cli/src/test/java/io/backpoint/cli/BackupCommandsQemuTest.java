@@ -181,6 +181,27 @@ class BackupCommandsQemuTest {
     }
 
     @Test
+    void waitLearnsItsOwnOutcomeWhenAnotherCallerTakesTheCompletedStatistics() throws Exception {
+        assertThat(cli("start", "vm1").status()).isZero();
+        Files.writeString(root.resolve("push.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
+                + root.resolve("vda.full") + "'/></disk></disks></domainbackup>");
+        // Another caller polls domjobinfo --completed, which discards what it reads, as in libvirt.
+        CompletableFuture<Boolean> taker = CompletableFuture.supplyAsync(() -> {
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (System.currentTimeMillis() < deadline) {
+                if (cli("domjobinfo", "vm1", "--completed").out().contains("Completed")) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        Result waited = cli("backup-begin", "vm1", "push.xml", "--wait");
+        assertThat(taker.get(180, TimeUnit.SECONDS)).as("the other caller took the completed statistics").isTrue();
+        assertThat(waited.status()).as(waited.err()).isZero();
+        assertThat(waited.out()).contains("Backup completed");
+    }
+
+    @Test
     void waitIsRefusedForAPullBackupBeforeItBegins() throws Exception {
         assertThat(cli("start", "vm1").status()).isZero();
         Files.writeString(root.resolve("pull.xml"), "<domainbackup mode='pull'><server transport='unix' socket='"

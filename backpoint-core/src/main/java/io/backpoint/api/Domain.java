@@ -83,13 +83,25 @@ public final class Domain {
         return conn.driver().lifecycle("virDomainQemuMonitorCommand").monitorCommand(name, command, hmp);
     }
 
-    /** virDomainBackupBegin: starts a push or pull backup, optionally creating a checkpoint at the same instant. */
-    public void backupBegin(String backupXml, String checkpointXml, Set<BackupBeginFlag> flags) {
-        conn.backups().begin(name, backupXml, checkpointXml, flags);
+    /**
+     * virDomainBackupBegin: starts a push or pull backup, optionally creating a checkpoint at the
+     * same instant. Returns the job's id, for {@link #jobOutcome}.
+     */
+    public String backupBegin(String backupXml, String checkpointXml, Set<BackupBeginFlag> flags) {
+        return conn.backups().begin(name, backupXml, checkpointXml, flags);
     }
 
-    public void backupBegin(String backupXml, String checkpointXml, int flags) {
-        backupBegin(backupXml, checkpointXml, BackupBeginFlag.fromMask(flags));
+    public String backupBegin(String backupXml, String checkpointXml, int flags) {
+        return backupBegin(backupXml, checkpointXml, BackupBeginFlag.fromMask(flags));
+    }
+
+    /**
+     * The statistics of the backup job {@link #backupBegin} returned this id for, once it ended,
+     * even if another caller read the completed statistics first; NONE while it runs or when
+     * unknown (another job has ended since).
+     */
+    public JobInfo jobOutcome(String jobId) {
+        return conn.backups().outcome(name, jobId);
     }
 
     /** virDomainBackupGetXMLDesc: NO_DOMAIN_BACKUP when no backup job is active. */

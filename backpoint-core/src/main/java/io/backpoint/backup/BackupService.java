@@ -33,8 +33,8 @@ public final class BackupService {
         this.checkpoints = checkpoints;
     }
 
-    /** virDomainBackupBegin. */
-    public void begin(String domain, String backupXml, String checkpointXml, Set<BackupBeginFlag> flags) {
+    /** virDomainBackupBegin; returns the job's id (see {@link #outcome}). */
+    public String begin(String domain, String backupXml, String checkpointXml, Set<BackupBeginFlag> flags) {
         BackupMechanics mech = driver.backups("virDomainBackupBegin");
         if (backupXml == null) {
             throw new BackpointException(ErrorCode.INVALID_ARG, "backupXML in virDomainBackupBegin must not be NULL");
@@ -73,7 +73,7 @@ public final class BackupService {
                 throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, broken.values().iterator().next());
             }
             Runnable commit = checkpoint == null ? () -> { } : () -> checkpoints.commitCreated(domain, checkpoint);
-            mech.begin(dom, aligned, checkpoint, from, flags.contains(BackupBeginFlag.REUSE_EXTERNAL),
+            return mech.begin(dom, aligned, checkpoint, from, flags.contains(BackupBeginFlag.REUSE_EXTERNAL),
                     flags.contains(BackupBeginFlag.QUIESCE), commit);
         }
     }
@@ -106,6 +106,18 @@ public final class BackupService {
         }
         try (DomainLock lock = driver.lock(domain)) {
             return mech.jobInfo(requireDomain(domain), completed, keepCompleted);
+        }
+    }
+
+    /**
+     * How the job with this id ended, even when another caller has read (and so discarded) the
+     * completed statistics: what a caller that began a job and waits for it needs. NONE while
+     * it runs or when unknown.
+     */
+    public JobInfo outcome(String domain, String jobId) {
+        BackupMechanics mech = driver.backups("virDomainGetJobStats");
+        try (DomainLock lock = driver.lock(domain)) {
+            return mech.outcome(requireDomain(domain), jobId);
         }
     }
 

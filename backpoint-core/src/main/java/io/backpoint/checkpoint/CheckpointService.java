@@ -36,6 +36,8 @@ public final class CheckpointService {
     // Concurrent: calls on different domains of one connection may run in parallel threads (each
     // domain's lock serializes only its own calls).
     private final Map<String, Cached> trees = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Set while this thread settles an intent, whose own calls must not settle again. */
+    private final ThreadLocal<Boolean> settling = ThreadLocal.withInitial(() -> false);
 
     /** A loaded tree, the store generation it matches, and what its load found wrong. */
     private record Cached(CheckpointTree tree, long generation, List<String> problems) {}
@@ -82,18 +84,25 @@ public final class CheckpointService {
                 return redefine(dom, tree, driver.checkpointStore(domain), def, flags.contains(CheckpointCreateFlag.REDEFINE_VALIDATE));
             }
             CheckpointDef withParent = prepareNew(dom, tree, def);
-            mech.create(dom, withParent, flags.contains(CheckpointCreateFlag.QUIESCE));
+            CheckpointStore store = driver.checkpointStore(domain);
+            // Before any bitmap exists: a process killed from here until the metadata is stored
+            // leaves the intent, and the next call removes the bitmaps (see settle).
+            store.saveIntent(CheckpointIntent.create(withParent).format());
             try {
+                mech.create(dom, withParent, flags.contains(CheckpointCreateFlag.QUIESCE));
                 commitCreated(domain, withParent);
-            } catch (BackpointException e) {
-                // The bitmaps without metadata would only confuse the next create of this name.
+            } catch (RuntimeException e) {
+                // Bitmaps without metadata would record writes for ever and block the next create
+                // of this name; none of this name can be another checkpoint's (it has no metadata).
                 try {
-                    mech.delete(dom, List.of(withParent));
+                    mech.discardBitmaps(dom, List.of(withParent));
+                    store.clearIntent();
                 } catch (BackpointException suppressed) {
                     e.addSuppressed(suppressed);
                 }
                 throw e;
             }
+            store.clearIntent();
             return withParent.name();
         }
     }
@@ -122,7 +131,8 @@ public final class CheckpointService {
 
     /** Stores a checkpoint whose bitmaps the driver has created, and makes it current. Caller holds the lock. */
     public void commitCreated(String domain, CheckpointDef def) {
-        CheckpointTree tree = tree(domain);
+        // Not tree(): this runs while the create's own intent is stored, which settling would undo.
+        CheckpointTree tree = loadTree(domain);
         CheckpointStore store = driver.checkpointStore(domain);
         store.save(def);
         tree.setCurrent(tree.add(def));
@@ -257,61 +267,126 @@ public final class CheckpointService {
     public void delete(String domain, String name, Set<CheckpointDeleteFlag> flags) {
         exclusive(flags, CheckpointDeleteFlag.CHILDREN, CheckpointDeleteFlag.CHILDREN_ONLY,
                 "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN", "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY");
+        try (DomainLock lock = driver.lock(domain)) {
+            DomainInfo dom = requireDomain(domain);
+            CheckpointIntent settled = settle(domain);
+            if (settled != null && !settled.create() && settled.name().equals(name) && settled.flags().equals(flags)
+                    && !tree(domain).contains(name)) {
+                // This very delete was interrupted, and settling it has just finished it.
+                return;
+            }
+            deleteLocked(dom, name, flags, false);
+        }
+    }
+
+    /**
+     * The delete itself, under the lock. {@code settling}: finishing an interrupted delete whose
+     * bitmaps may be gone already, so missing ones are not an error.
+     */
+    private void deleteLocked(DomainInfo dom, String name, Set<CheckpointDeleteFlag> flags, boolean settling) {
+        String domain = dom.name();
         boolean metadataOnly = flags.contains(CheckpointDeleteFlag.METADATA_ONLY);
         boolean children = flags.contains(CheckpointDeleteFlag.CHILDREN);
         boolean childrenOnly = flags.contains(CheckpointDeleteFlag.CHILDREN_ONLY);
-        try (DomainLock lock = driver.lock(domain)) {
-            DomainInfo dom = requireDomain(domain);
-            CheckpointTree tree = tree(domain);
-            CheckpointStore store = driver.checkpointStore(domain);
-            CheckpointTree.Node node = node(tree, name);
-            driver.checkpoints().checkDelete(dom, metadataOnly);
+        CheckpointTree tree = loadTree(domain);
+        CheckpointStore store = driver.checkpointStore(domain);
+        CheckpointTree.Node node = node(tree, name);
+        driver.checkpoints().checkDelete(dom, metadataOnly);
 
-            List<CheckpointTree.Node> doomed = new ArrayList<>();
-            if (children || childrenOnly) {
-                doomed.addAll(tree.descendants(node));
+        List<CheckpointTree.Node> doomed = new ArrayList<>();
+        if (children || childrenOnly) {
+            doomed.addAll(tree.descendants(node));
+        }
+        if (!childrenOnly) {
+            doomed.add(node);
+        }
+        if (!metadataOnly && !doomed.isEmpty()) {
+            List<CheckpointDef> defs = new ArrayList<>(doomed.size());
+            for (CheckpointTree.Node n : doomed) {
+                defs.add(n.def());
             }
-            if (!childrenOnly) {
-                doomed.add(node);
-            }
-            if (!metadataOnly && !doomed.isEmpty()) {
-                List<CheckpointDef> defs = new ArrayList<>(doomed.size());
-                for (CheckpointTree.Node n : doomed) {
-                    defs.add(n.def());
-                }
-                driver.checkpoints().delete(dom, defs);
-            }
-            CheckpointTree.Node current = tree.current();
-            boolean currentDoomed = false;
-            // Leaves first, so that a crash part-way leaves every remaining file's parent present.
-            for (int i = doomed.size() - 1; i >= 0; i--) {
-                CheckpointTree.Node n = doomed.get(i);
-                if (n == node) {
-                    continue;
-                }
-                currentDoomed |= n == current;
-                store.delete(n.name());
-                tree.remove(n);
-            }
-            if (currentDoomed) {
-                tree.setCurrent(node);
-            }
-            if (!childrenOnly) {
-                String newParent = node.def().parentName();
-                for (CheckpointTree.Node child : new ArrayList<>(node.children())) {
-                    CheckpointDef moved = child.def().withParentName(newParent);
-                    store.save(moved);
-                    tree.updateDef(child, moved);
-                }
-                boolean wasCurrent = tree.current() == node;
-                CheckpointTree.Node parentNode = node.parent();
-                store.delete(node.name());
-                tree.remove(node);
-                if (wasCurrent) {
-                    tree.setCurrent(parentNode);
+            if (settling) {
+                driver.checkpoints().discardBitmaps(dom, defs);
+            } else {
+                // A process killed between removing the bitmaps and the metadata leaves this,
+                // and the next call finishes the delete instead of failing on missing bitmaps.
+                store.saveIntent(CheckpointIntent.delete(name, flags).format());
+                try {
+                    driver.checkpoints().delete(dom, defs);
+                } catch (BackpointException e) {
+                    // INTERNAL_ERROR is a refusal that removed nothing (QEMU's transaction, or a
+                    // bitmap found missing before any removal): the delete failed and stays failed.
+                    // Anything else may have removed some bitmaps: the intent stays, to finish it.
+                    if (e.code() == ErrorCode.INTERNAL_ERROR) {
+                        store.clearIntent();
+                    }
+                    throw e;
                 }
             }
-            remember(domain, tree, store);
+        }
+        CheckpointTree.Node current = tree.current();
+        boolean currentDoomed = false;
+        // Leaves first, so that a crash part-way leaves every remaining file's parent present.
+        for (int i = doomed.size() - 1; i >= 0; i--) {
+            CheckpointTree.Node n = doomed.get(i);
+            if (n == node) {
+                continue;
+            }
+            currentDoomed |= n == current;
+            store.delete(n.name());
+            tree.remove(n);
+        }
+        if (currentDoomed) {
+            tree.setCurrent(node);
+        }
+        if (!childrenOnly) {
+            String newParent = node.def().parentName();
+            for (CheckpointTree.Node child : new ArrayList<>(node.children())) {
+                CheckpointDef moved = child.def().withParentName(newParent);
+                store.save(moved);
+                tree.updateDef(child, moved);
+            }
+            boolean wasCurrent = tree.current() == node;
+            CheckpointTree.Node parentNode = node.parent();
+            store.delete(node.name());
+            tree.remove(node);
+            if (wasCurrent) {
+                tree.setCurrent(parentNode);
+            }
+        }
+        remember(domain, tree, store);
+        store.clearIntent();
+    }
+
+    /**
+     * Settles what a create or delete killed part-way left (its intent): a create whose metadata
+     * was not stored has its bitmaps removed; a delete is finished. Runs at the start of every
+     * call on the domain, under its lock; returns the intent settled, or null. One that cannot
+     * be settled now (QEMU not answering) stays for the next call.
+     */
+    private CheckpointIntent settle(String domain) {
+        CheckpointStore store = driver.checkpointStore(domain);
+        if (settling.get() || store.intent() == null) {
+            return null;
+        }
+        settling.set(true);
+        try {
+            CheckpointIntent intent = CheckpointIntent.parse(store.intent());
+            DomainInfo dom = requireDomain(domain);
+            CheckpointTree tree = loadTree(domain);
+            if (intent.create()) {
+                if (!tree.contains(intent.name())) {
+                    driver.checkpoints().discardBitmaps(dom, List.of(intent.def()));
+                }
+            } else if (tree.contains(intent.name())) {
+                deleteLocked(dom, intent.name(), intent.flags(), true);
+            }
+            store.clearIntent();
+            return intent;
+        } catch (BackpointException e) {
+            return null;
+        } finally {
+            settling.set(false);
         }
     }
 
@@ -331,7 +406,13 @@ public final class CheckpointService {
         trees.remove(domain);
     }
 
+    /** The domain's tree, after settling what an interrupted create or delete left. Caller holds the lock. */
     private CheckpointTree tree(String domain) {
+        settle(domain);
+        return loadTree(domain);
+    }
+
+    private CheckpointTree loadTree(String domain) {
         CheckpointStore store = driver.checkpointStore(domain);
         long generation = store.generation();
         Cached cached = trees.get(domain);

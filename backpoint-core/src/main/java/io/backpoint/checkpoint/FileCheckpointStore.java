@@ -5,6 +5,7 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.CrashPoints;
 import io.backpoint.util.IoErrors;
 import io.backpoint.util.OwnerOnly;
 import io.backpoint.util.SafeFileName;
@@ -36,6 +37,7 @@ import java.util.Set;
 public final class FileCheckpointStore implements CheckpointStore {
     private static final String SUFFIX = ".xml";
     private static final String GENERATION = ".generation";
+    private static final String INTENT = ".intent";
 
     private final Path dir;
     private final Set<String> damaged = new HashSet<>();
@@ -125,6 +127,51 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
     }
 
+    /** The intent file: hidden and not {@code *.xml}, so loads never take it for a checkpoint. */
+    private Path intentFile() {
+        return dir.resolve(INTENT);
+    }
+
+    @Override
+    public String intent() {
+        Path f = intentFile();
+        // Called under the lock at the start of every call: what a writer killed before its rename left goes.
+        AtomicFiles.removeLeftovers(f);
+        if (!Files.exists(f)) {
+            return null;
+        }
+        // An operation was cut short: a metadata file it was writing may have left its temporary
+        // file too, which a process that keeps its tree cached would not load (and remove) soon.
+        removeLeftoverTemporaryFiles();
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.READ_FAILED,
+                    "cannot read checkpoint intent '" + f + "': " + IoErrors.reason(e), e);
+        }
+    }
+
+    @Override
+    public void saveIntent(String intent) {
+        try {
+            Files.createDirectories(dir);
+            AtomicFiles.write(intentFile(), intent);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "cannot write checkpoint intent '" + intentFile() + "': " + IoErrors.reason(e), e);
+        }
+    }
+
+    @Override
+    public void clearIntent() {
+        try {
+            AtomicFiles.delete(intentFile());
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "cannot remove checkpoint intent '" + intentFile() + "': " + IoErrors.reason(e), e);
+        }
+    }
+
     @Override
     public String checkWritable(String checkpoint) {
         String name = SafeFileName.require("checkpoint", checkpoint);
@@ -207,6 +254,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         // old number again. Not fsynced: after a crash every process starts with an empty cache,
         // so the value only has to change while the system runs; the rename keeps it whole.
         long next = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        CrashPoints.before("write:" + GENERATION);
         Path tmp = Files.createTempFile(dir, GENERATION, ".tmp");
         try {
             Files.writeString(tmp, next + "\n", StandardCharsets.US_ASCII);
@@ -215,5 +263,6 @@ public final class FileCheckpointStore implements CheckpointStore {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        CrashPoints.after("write:" + GENERATION);
     }
 }

@@ -23,8 +23,9 @@ public interface BackupMechanics {
      * @param commitCheckpoint stores {@code checkpoint}'s metadata; run once, right after the
      *        transaction succeeded and before the job goes on, so a running job's checkpoint always
      *        has its metadata. If it throws, the begin is undone and the exception rethrown.
+     * @return the job's id, for {@link #outcome}
      */
-    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+    String begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
             java.util.Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, Runnable commitCheckpoint);
 
     /**
@@ -32,14 +33,14 @@ public interface BackupMechanics {
      * around the transaction (the backup's instant) and thawed before the copy. Drivers that
      * cannot freeze a guest refuse it.
      */
-    default void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+    default String begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
             java.util.Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, boolean quiesce,
             Runnable commitCheckpoint) {
         if (quiesce) {
             throw new io.backpoint.error.BackpointException(io.backpoint.error.ErrorCode.ARGUMENT_UNSUPPORTED,
                     "quiesced backups are not supported by this connection");
         }
-        begin(dom, backup, checkpoint, incrementalFrom, reuseExternal, commitCheckpoint);
+        return begin(dom, backup, checkpoint, incrementalFrom, reuseExternal, commitCheckpoint);
     }
 
     /** The running job's definition with everything filled in; null when there is none. */
@@ -55,6 +56,14 @@ public interface BackupMechanics {
      */
     default JobInfo jobInfo(DomainInfo dom, boolean completed, boolean keepCompleted) {
         return jobInfo(dom, completed);
+    }
+
+    /**
+     * The statistics of the job with this id once it has ended, whoever else read the completed
+     * statistics meanwhile; NONE while it runs, or when another job has ended since.
+     */
+    default JobInfo outcome(DomainInfo dom, String jobId) {
+        return JobInfo.NONE;
     }
 
     /** Aborts the current job: push targets are deleted, a pull backup ends. */

@@ -41,6 +41,12 @@ public interface CheckpointMechanics {
     /** Removes the bitmaps of these checkpoints; all or none. */
     void delete(DomainInfo dom, List<CheckpointDef> defs);
 
+    /**
+     * Removes whatever bitmaps of these checkpoints exist; a missing one is not an error. For
+     * settling a create or delete that was killed part-way (its intent says which).
+     */
+    default void discardBitmaps(DomainInfo dom, List<CheckpointDef> defs) {}
+
     /** Dirty bytes since the checkpoint, by disk target, for the disks whose size is known. */
     Map<String, Long> sizes(DomainInfo dom, CheckpointDef def);
 

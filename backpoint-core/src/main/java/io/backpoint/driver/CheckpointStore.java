@@ -30,6 +30,20 @@ public interface CheckpointStore {
     }
 
     /**
+     * The intent a create or delete stored before touching bitmaps and has not removed (a
+     * process killed in between), or null. A store without persistence has none.
+     */
+    default String intent() {
+        return null;
+    }
+
+    /** Stores the intent durably before the bitmaps are touched. */
+    default void saveIntent(String intent) {}
+
+    /** Removes the intent once the operation's metadata is written. */
+    default void clearIntent() {}
+
+    /**
      * A value that changes whenever the stored set changes, so a cached tree can be reused
      * while nobody else wrote. A store that only this process writes may return a constant.
      */

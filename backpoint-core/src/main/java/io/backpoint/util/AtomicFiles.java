@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -23,6 +25,7 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, byte[] content) throws IOException {
+        CrashPoints.before("write:" + target.getFileName());
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
@@ -33,6 +36,8 @@ public final class AtomicFiles {
                 }
                 ch.force(true);
             }
+            // Killed here, the temporary file stays: the owner removes it on its next call.
+            CrashPoints.reach("write:" + target.getFileName() + ":written");
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -42,13 +47,42 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        CrashPoints.after("write:" + target.getFileName());
+    }
+
+    /**
+     * Deletes the temporary files that writes of {@code target} ({@link #write} and writers
+     * using the same {@code .<name>.<number>.tmp} names) left when killed before their rename.
+     * Call it only where no other writer of the target can run (under the owner's lock). Only
+     * files named exactly so are touched.
+     */
+    public static void removeLeftovers(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + ".";
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "*.tmp")) {
+            for (Path f : files) {
+                String middle = f.getFileName().toString();
+                middle = middle.substring(prefix.length(), middle.length() - ".tmp".length());
+                if (!middle.isEmpty() && middle.chars().allMatch(Character::isDigit) && Files.isRegularFile(f,
+                        LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            // Harmless garbage (hidden, never read); the next call tries again.
+        }
     }
 
     /** Deletes a file and makes the deletion durable. */
     public static void delete(Path target) throws IOException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        CrashPoints.before("delete:" + target.getFileName());
         if (Files.deleteIfExists(target)) {
             syncDirectory(target.toAbsolutePath().getParent());
         }
+        CrashPoints.after("delete:" + target.getFileName());
     }
 
     /** fsync of a directory, so that a rename or unlink in it survives a crash. */

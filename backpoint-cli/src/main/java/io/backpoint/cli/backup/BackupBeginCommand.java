@@ -88,15 +88,15 @@ public final class BackupBeginCommand implements Command {
             throw new Shell.CommandFailure(
                     "--wait is for push backups: a pull backup ends only when it is aborted (domjobabort)");
         }
-        dom.backupBegin(backupXml, checkpointXml, flags);
+        String job = dom.backupBegin(backupXml, checkpointXml, flags);
         shell.out().println("Backup started");
         if (!args.has("wait")) {
             return true;
         }
-        return await(shell, dom);
+        return await(shell, dom, job);
     }
 
-    private boolean await(Shell shell, Domain dom) throws InterruptedException {
+    private boolean await(Shell shell, Domain dom, String job) throws InterruptedException {
         BackupProgress progress = new BackupProgress(shell.out(), terminal.getAsBoolean());
         // Ctrl-C aborts the job, as virsh's --wait block job commands do (blockcommit, blockcopy):
         // exiting while the job went on would leave a backup no one waits for.
@@ -127,8 +127,9 @@ public final class BackupBeginCommand implements Command {
                 return false;
             }
         }
-        // Kept, so that a later domjobinfo --completed still shows the job.
-        JobInfo end = dom.jobInfo(true, true);
+        // This job's own outcome, which a domjobinfo --completed of another process cannot take
+        // away; the completed statistics stay for domjobinfo --completed.
+        JobInfo end = dom.jobOutcome(job);
         if (end.type() == JobType.COMPLETED) {
             progress.update(end);
         }

@@ -34,7 +34,9 @@ public final class RestoreCommand implements Command {
     public String description() {
         return "Rebuilds a disk image as it was at the last backup given, from a full push backup "
                 + "followed by its incremental backups in the order they were taken. The chain is "
-                + "checked first (images, and the backup records beside them); the backups are not "
+                + "checked first (images, and the backup records beside them: a backup without one is "
+                + "refused unless --allow-unrecorded, one whose size or CRC-32C differs from what its job "
+                + "wrote is refused); the backups are not "
                 + "changed, and an existing output is never overwritten. With --repo, restores from a backup "
                 + "repository instead: SNAPSHOT (an id, latest or DOMAIN:latest) with --disk NAME --output FILE "
                 + "for one disk, or --output-dir DIR [--define NAME] for the whole VM.";
@@ -46,6 +48,8 @@ public final class RestoreCommand implements Command {
                 new OptionDef("output", OptionDef.Kind.STRING, false, false, "the disk image to create"),
                 OptionDef.named("format", "format of the output: raw (default) or qcow2"),
                 OptionDef.bool("verbose", "show progress"),
+                OptionDef.bool("allow-unrecorded", "restore backups that have no record beside them (a job that"
+                        + " did not complete leaves its target without one), with a warning"),
                 OptionDef.argv("backup", "the full backup, then each incremental backup in order "
                         + "(with --repo: the snapshot)")));
         options.addAll(RepoRestoreCommand.options()); // the repository form, told apart by --repo
@@ -72,7 +76,7 @@ public final class RestoreCommand implements Command {
             backups.add(shell.path(g));
         }
         Path output = Restorer.checkOutput(shell.path(args.get("output")));
-        RestoreChain chain = RestoreChain.check(backups);
+        RestoreChain chain = RestoreChain.check(backups, args.has("allow-unrecorded"));
         for (String w : chain.warnings()) {
             shell.err().println("warning: " + w);
         }

@@ -45,18 +45,26 @@ final class BackupJob {
 
     BackupDef def;
     Phase phase;
+    /** Unique per job: a waiter finds its own job's outcome by it ({@link BackupJobStore#outcome}). */
+    final String id;
     final long beginMillis;
     final boolean reuse;
     final String checkpoint;
     boolean nbdRunning;
     String socket;
     final List<String> created = new ArrayList<>();
+    /**
+     * The temporary bitmaps this job adds to the disks (push incrementals), by disk, recorded
+     * before the transaction that adds them: cleanup removes these and no other bitmap.
+     */
+    final Map<String, String> bitmaps = new LinkedHashMap<>();
     final Map<String, Progress> progress = new LinkedHashMap<>();
     /** Each backed-up disk's top image as it was at begin, for the records written beside push targets. */
     final Map<String, DiskSource> sources = new LinkedHashMap<>();
     String error;
 
-    BackupJob(BackupDef def, Phase phase, long beginMillis, boolean reuse, String checkpoint) {
+    BackupJob(String id, BackupDef def, Phase phase, long beginMillis, boolean reuse, String checkpoint) {
+        this.id = id;
         this.def = def;
         this.phase = phase;
         this.beginMillis = beginMillis;
@@ -105,6 +113,9 @@ final class BackupJob {
         List<XmlNode> children = new ArrayList<>();
         List<XmlNode.Attribute> attrs = new ArrayList<>();
         attrs.add(new XmlNode.Attribute("phase", phase.xml));
+        if (id != null) {
+            attrs.add(new XmlNode.Attribute("id", id));
+        }
         attrs.add(new XmlNode.Attribute("begin", Long.toString(beginMillis)));
         attrs.add(new XmlNode.Attribute("reuse", reuse ? "yes" : "no"));
         if (checkpoint != null) {
@@ -117,6 +128,10 @@ final class BackupJob {
         children.add(new XmlNode("job", attrs, List.of(), null));
         for (String f : created) {
             children.add(new XmlNode("created", List.of(new XmlNode.Attribute("file", f)), List.of(), null));
+        }
+        for (Map.Entry<String, String> b : bitmaps.entrySet()) {
+            children.add(new XmlNode("bitmap", List.of(new XmlNode.Attribute("disk", b.getKey()),
+                    new XmlNode.Attribute("name", b.getValue())), List.of(), null));
         }
         for (Map.Entry<String, Progress> p : progress.entrySet()) {
             children.add(new XmlNode("progress", List.of(new XmlNode.Attribute("disk", p.getKey()),
@@ -149,7 +164,7 @@ final class BackupJob {
         if (phase == null) {
             throw new IllegalArgumentException("bad phase '" + job.attribute("phase") + "'");
         }
-        BackupJob j = new BackupJob(def.withPrivateData(null), phase, parseLong(job, "begin"),
+        BackupJob j = new BackupJob(job.attribute("id"), def.withPrivateData(null), phase, parseLong(job, "begin"),
                 "yes".equals(job.attribute("reuse")), job.attribute("checkpoint"));
         j.nbdRunning = "yes".equals(job.attribute("nbd"));
         j.socket = job.attribute("socket");
@@ -165,6 +180,11 @@ final class BackupJob {
             String file = c.attribute("file");
             if (file != null && stores.contains(file)) {
                 j.created.add(file);
+            }
+        }
+        for (XmlNode b : data.children("bitmap")) {
+            if (b.attribute("disk") != null && b.attribute("name") != null) {
+                j.bitmaps.put(b.attribute("disk"), b.attribute("name"));
             }
         }
         for (XmlNode p : data.children("progress")) {

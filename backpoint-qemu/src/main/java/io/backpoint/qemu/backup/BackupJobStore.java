@@ -27,6 +27,8 @@ final class BackupJobStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String JOB_FILE = "job.xml";
     static final String COMPLETED_FILE = "completed.json";
+    /** The last ended job's statistics with its id, never discarded by a read: what a waiter reads. */
+    static final String OUTCOME_FILE = "outcome.json";
 
     private final Path dir;
 
@@ -41,6 +43,11 @@ final class BackupJobStore {
     /** The running job's record, or null. A damaged record is an error naming the file, never ignored. */
     BackupJob load() {
         Path file = jobFile();
+        // Every writer holds the domain's lock, as this reader does: a temporary file seen now
+        // was left by one that was killed.
+        AtomicFiles.removeLeftovers(file);
+        AtomicFiles.removeLeftovers(dir.resolve(COMPLETED_FILE));
+        AtomicFiles.removeLeftovers(dir.resolve(OUTCOME_FILE));
         if (!Files.exists(file)) {
             return null;
         }
@@ -77,6 +84,7 @@ final class BackupJobStore {
         try {
             AtomicFiles.delete(jobFile());
             AtomicFiles.delete(dir.resolve(COMPLETED_FILE));
+            AtomicFiles.delete(dir.resolve(OUTCOME_FILE));
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
@@ -84,7 +92,8 @@ final class BackupJobStore {
         }
     }
 
-    void saveCompleted(JobInfo info) {
+    /** Saves an ended job's statistics: as the completed job's, and as the outcome of job {@code id}. */
+    void saveCompleted(JobInfo info, String id) {
         ObjectNode o = JSON.createObjectNode()
                 .put("type", info.type().name())
                 .put("operation", info.operation())
@@ -96,13 +105,40 @@ final class BackupJobStore {
         if (info.errorMessage() != null) {
             o.put("errmsg", info.errorMessage());
         }
+        if (id != null) {
+            o.put("id", id);
+        }
         try {
             OwnerOnly.createDirectories(dir);
+            // The outcome first: a waiter must never find the job gone and its outcome not yet there.
+            AtomicFiles.write(dir.resolve(OUTCOME_FILE), o.toString() + "\n");
             AtomicFiles.write(dir.resolve(COMPLETED_FILE), o.toString() + "\n");
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
                     "cannot write completed job statistics in '" + dir + "': " + IoErrors.reason(e), e);
         }
+    }
+
+    /** The statistics of job {@code id} if it is the last that ended, else NONE. Never discarded. */
+    JobInfo outcome(String id) {
+        Path file = dir.resolve(OUTCOME_FILE);
+        if (!Files.exists(file)) {
+            return JobInfo.NONE;
+        }
+        try {
+            JsonNode o = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            return id.equals(o.path("id").asText(null)) ? info(o) : JobInfo.NONE;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot read job outcome '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static JobInfo info(JsonNode o) {
+        return new JobInfo(JobType.valueOf(o.path("type").asText()), o.path("operation").asInt(),
+                o.path("timeElapsed").asLong(), o.path("dataTotal").asLong(), o.path("dataProcessed").asLong(),
+                o.path("tempUsed").asLong(), o.path("tempTotal").asLong(),
+                o.hasNonNull("errmsg") ? o.get("errmsg").asText() : null);
     }
 
     /** The last ended job's statistics, or NONE; discarded after reading unless {@code keep}. */
@@ -114,10 +150,7 @@ final class BackupJobStore {
         JobInfo info;
         try {
             JsonNode o = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-            info = new JobInfo(JobType.valueOf(o.path("type").asText()), o.path("operation").asInt(),
-                    o.path("timeElapsed").asLong(), o.path("dataTotal").asLong(), o.path("dataProcessed").asLong(),
-                    o.path("tempUsed").asLong(), o.path("tempTotal").asLong(),
-                    o.hasNonNull("errmsg") ? o.get("errmsg").asText() : null);
+            info = info(o);
             if (!keep) {
                 AtomicFiles.delete(file);
             }

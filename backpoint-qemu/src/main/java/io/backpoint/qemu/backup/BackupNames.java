@@ -37,7 +37,7 @@ final class BackupNames {
 
     /** The temporary bitmap an incremental backup of the disk reads: {@code backup-<disk>} unless the XML names one. */
     static String tempBitmap(String disk, String exportBitmap) {
-        return exportBitmap != null ? exportBitmap : "backup-" + disk;
+        return exportBitmap != null ? exportBitmap : BlockNodeNames.TEMP_BITMAP_PREFIX + disk;
     }
 
     /** The NBD export's id (not its name): libvirt's {@code libvirt-nbd-<node>} rule with our prefix. */

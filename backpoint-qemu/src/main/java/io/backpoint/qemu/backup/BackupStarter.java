@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * virDomainBackupBegin on QEMU (libvirt's qemuBackupBegin): checks the stores, records the job,
@@ -64,7 +65,7 @@ final class BackupStarter {
         this.clock = clock;
     }
 
-    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, boolean quiesce,
+    String begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, boolean quiesce,
             Runnable commitCheckpoint) {
         String name = dom.name();
         DomainDef domain = driver.definition(name);
@@ -82,9 +83,10 @@ final class BackupStarter {
                 checkSocket(def.server(), defaultSocket);
             }
 
-            BackupJob job = new BackupJob(recorded(def, plan), BackupJob.Phase.PREPARING, clock.millis(), reuse,
+            BackupJob job = new BackupJob(UUID.randomUUID().toString(), recorded(def, plan), BackupJob.Phase.PREPARING, clock.millis(), reuse,
                     checkpoint == null ? null : checkpoint.name());
             job.sources.putAll(sources);
+            recordTempBitmaps(job, plan, BlockNodes.parse(rawNodes));
             store.save(job);
             try {
                 prepare(qmp, job, plan, store);
@@ -129,6 +131,7 @@ final class BackupStarter {
                 undo(qmp, job, name, store, e);
                 throw e instanceof IOException io ? QmpSessions.translate("block-export-add", io) : (RuntimeException) e;
             }
+            return job.id;
         } catch (IOException e) {
             throw QmpSessions.translate("query-named-block-nodes", e);
         }
@@ -141,6 +144,26 @@ final class BackupStarter {
         } catch (IOException | RuntimeException e) {
             // The record stays, so the next call finishes the cleanup.
             cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Records the temporary bitmaps the transaction will add to the disks (push incrementals),
+     * so that cleanup removes exactly these. One that exists already is not ours to use or to
+     * remove later: the begin is refused.
+     */
+    private static void recordTempBitmaps(BackupJob job, BackupPlan plan, BlockNodes nodes) {
+        for (DiskPlan d : plan.disks()) {
+            if (!d.incremental() || d.exportArgs() != null) {
+                continue;
+            }
+            if (nodes.bitmap(d.bitmapNode(), d.bitmap()).isPresent()) {
+                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                        "disk '%s' already has a bitmap named '%s', the name of the backup's temporary bitmap;"
+                                + " it was not created by this backup, so remove it first"
+                                + " (block-dirty-bitmap-remove through qemu-monitor-command)", d.disk(), d.bitmap());
+            }
+            job.bitmaps.put(d.disk(), d.bitmap());
         }
     }
 
@@ -234,17 +257,24 @@ final class BackupStarter {
             throws IOException {
         for (DiskPlan d : plan.disks()) {
             if (d.createFile()) {
+                // Recorded before it exists: a process killed right after creating it leaves a
+                // record from which the next call deletes it. (checkStores saw the name free.)
+                job.created.add(d.path());
+                store.save(job);
                 try {
                     // A target or scratch file holds the guest's data: the owner's alone, whatever the umask.
+                    io.backpoint.util.CrashPoints.before("create:" + Path.of(d.path()).getFileName());
                     Files.createFile(Path.of(d.path()), OWNER_ONLY);
+                    io.backpoint.util.CrashPoints.after("create:" + Path.of(d.path()).getFileName());
                 } catch (FileAlreadyExistsException e) {
+                    // Someone else's file now: never ours to delete.
+                    job.created.remove(d.path());
                     throw storeExists(d);
                 } catch (IOException e) {
+                    job.created.remove(d.path());
                     throw new BackpointException(ErrorCode.SYSTEM_ERROR,
                             "failed to create image file '" + d.path() + "': " + IoErrors.reason(e), e);
                 }
-                job.created.add(d.path());
-                store.save(job);
             }
             // A push target is written once and never read back: with O_DIRECT it does not fill
             // the page cache (evicting the guest's data) and the job does not end flushing
@@ -283,6 +313,25 @@ final class BackupStarter {
     private static void startServer(QmpClient qmp, BackupJob job, BackupJobStore store) throws IOException {
         BackupServer server = job.def.server();
         boolean pickPort = server.transport() == BackupTransport.TCP && (server.port() == null || server.port() == 0);
+        // Recorded before it starts: a process killed just after nbd-server-start leaves a record
+        // from which the next call stops the server and removes its socket.
+        job.nbdRunning = true;
+        if (server.transport() == BackupTransport.UNIX) {
+            job.socket = server.socket();
+        }
+        store.save(job);
+        try {
+            start(qmp, job, server, pickPort);
+        } catch (IOException | RuntimeException e) {
+            // Not started by us (a server that runs already is someone else's to stop).
+            job.nbdRunning = false;
+            job.socket = null;
+            throw e;
+        }
+        store.save(job);
+    }
+
+    private static void start(QmpClient qmp, BackupJob job, BackupServer server, boolean pickPort) throws IOException {
         if (server.transport() == BackupTransport.UNIX) {
             qmp.nbdServerStartUnix(server.socket());
         } else if (!pickPort) {
@@ -306,11 +355,6 @@ final class BackupStarter {
             }
             job.def = job.def.withServer(chosen);
         }
-        job.nbdRunning = true;
-        if (server.transport() == BackupTransport.UNIX) {
-            job.socket = server.socket();
-        }
-        store.save(job);
     }
 
     /** The TCP server's address; 127.0.0.1 when the definition names none (as the planner plans it). */

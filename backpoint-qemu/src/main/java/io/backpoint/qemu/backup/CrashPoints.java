@@ -22,6 +22,7 @@ final class CrashPoints {
     private CrashPoints() {}
 
     static void reach(String point) {
+        io.backpoint.util.CrashPoints.reach(point);
         Consumer<String> h = hook;
         if (h != null) {
             h.accept(point);

@@ -1,7 +1,6 @@
 package io.backpoint.qemu.backup;
 
 import io.backpoint.model.BackupDiskDef;
-import io.backpoint.model.BackupDiskMode;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
@@ -61,10 +60,12 @@ final class JobCleanup {
     }
 
     /**
-     * Detaches the disk's target or scratch nodes and removes a push job's temporary bitmap
-     * from the disk.
+     * Detaches the disk's target or scratch nodes and, once the begin's transaction has run,
+     * removes the temporary bitmap the job recorded for the disk. Only a recorded one: a bitmap
+     * of that name that the job did not add (a checkpoint's) is never touched, and before the
+     * transaction ran, a bitmap of that name cannot be the job's.
      */
-    static void detach(QmpClient qmp, BackupJob job, BackupDiskDef disk, BlockNodes nodes) {
+    static void detach(QmpClient qmp, BackupJob job, BackupDiskDef disk, BlockNodes nodes, boolean transactionRan) {
         for (String type : List.of("format", "storage")) {
             String node = BackupJob.nodeName(disk.store(), type);
             if (node != null && nodes.hasNode(node)) {
@@ -75,16 +76,34 @@ final class JobCleanup {
                 }
             }
         }
-        if (!job.pull() && disk.backupmode() == BackupDiskMode.INCREMENTAL) {
+        String bitmap = job.bitmaps.get(disk.name());
+        if (transactionRan && bitmap != null && hasTempBitmap(job, disk.name(), nodes)) {
             String top = BackupNames.top(disk.name());
-            String bitmap = BackupNames.tempBitmap(disk.name(), null);
-            if (nodes.bitmap(top, bitmap).isPresent()) {
-                try {
-                    qmp.blockDirtyBitmapRemove(top, bitmap);
-                } catch (IOException e) {
-                    job.recordError("cannot remove bitmap '" + bitmap + "' of disk '" + disk.name() + "': "
-                            + IoErrors.reason(e));
-                }
+            try {
+                qmp.blockDirtyBitmapRemove(top, bitmap);
+            } catch (IOException e) {
+                job.recordError("cannot remove bitmap '" + bitmap + "' of disk '" + disk.name() + "': "
+                        + IoErrors.reason(e));
+            }
+        }
+    }
+
+    /** Whether the disk still has the temporary bitmap the job recorded for it. */
+    static boolean hasTempBitmap(BackupJob job, String disk, BlockNodes nodes) {
+        String bitmap = job.bitmaps.get(disk);
+        return bitmap != null && nodes.bitmap(BackupNames.top(disk), bitmap).isPresent();
+    }
+
+    /**
+     * Dismisses a concluded {@code blockdev-create} job of the disk's target or scratch nodes:
+     * a begin killed right after creating an image leaves it in QEMU, and its id would be
+     * refused ("already in use") by every later backup of the disk.
+     */
+    static void dismissCreateJobs(QmpClient qmp, BackupJob job, BackupDiskDef disk, List<QmpJob> jobs) throws IOException {
+        for (String type : List.of("storage", "format")) {
+            String node = BackupJob.nodeName(disk.store(), type);
+            if (node != null) {
+                cancelAndDismiss(qmp, job, BackupNames.createJob(node), jobs);
             }
         }
     }
@@ -102,8 +121,13 @@ final class JobCleanup {
     }
 
     private static void delete(BackupJob job, Path file) {
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        io.backpoint.util.CrashPoints.before("delete:" + file.getFileName());
         try {
             Files.deleteIfExists(file);
+            io.backpoint.util.CrashPoints.after("delete:" + file.getFileName());
         } catch (IOException e) {
             job.recordError("cannot delete '" + file + "': " + IoErrors.reason(e));
         }

@@ -62,7 +62,7 @@ final class JobReconciler {
             if (job.phase == BackupJob.Phase.PREPARING) {
                 undoBegin(qmp, job, dom.name());
                 store.delete();
-                store.saveCompleted(stats(job, JobType.FAILED, List.of()));
+                store.saveCompleted(stats(job, JobType.FAILED, List.of()), job.id);
                 return null;
             }
             return update(qmp, job, store, dom.name());
@@ -77,7 +77,7 @@ final class JobReconciler {
         // Sub-jobs whose end is already recorded but whose cleanup a crash cut short: QEMU may
         // still hold their concluded job or nodes. Their job being gone is not a vanishing.
         for (BackupDiskDef d : job.disks(BackupDiskState.COMPLETE, BackupDiskState.FAILED, BackupDiskState.CANCELLED)) {
-            if (find(jobs, BackupNames.job(d.name())) != null || hasNodes(qmp, d)) {
+            if (find(jobs, BackupNames.job(d.name())) != null || hasNodes(qmp, job, d)) {
                 ended.add(d);
             }
         }
@@ -123,7 +123,7 @@ final class JobReconciler {
             }
             BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
             for (BackupDiskDef d : ended) {
-                JobCleanup.detach(qmp, job, job.def.disk(d.name()), nodes);
+                JobCleanup.detach(qmp, job, job.def.disk(d.name()), nodes, true);
             }
             boolean broken = !job.disks(BackupDiskState.FAILED, BackupDiskState.CANCELLED).isEmpty();
             if (broken) {
@@ -141,12 +141,20 @@ final class JobReconciler {
         return null;
     }
 
-    /** Whether QEMU still has the disk's target or scratch nodes (asked only for a record that needs it). */
-    private static boolean hasNodes(QmpClient qmp, BackupDiskDef d) throws IOException {
-        if (BackupJob.nodeName(d.store(), "format") == null && BackupJob.nodeName(d.store(), "storage") == null) {
+    /**
+     * Whether QEMU still has the disk's target or scratch nodes, or the temporary bitmap the job
+     * added to it (asked only for a record that needs it): a finish killed between detaching the
+     * nodes and removing the bitmap leaves the bitmap alone.
+     */
+    private static boolean hasNodes(QmpClient qmp, BackupJob job, BackupDiskDef d) throws IOException {
+        if (BackupJob.nodeName(d.store(), "format") == null && BackupJob.nodeName(d.store(), "storage") == null
+                && job.bitmaps.get(d.name()) == null) {
             return false;
         }
         BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        if (JobCleanup.hasTempBitmap(job, d.name(), nodes)) {
+            return true;
+        }
         for (String type : List.of("format", "storage")) {
             String node = BackupJob.nodeName(d.store(), type);
             if (node != null && nodes.hasNode(node)) {
@@ -204,8 +212,10 @@ final class JobReconciler {
         JobCleanup.deleteFiles(job, job.pull() || outcome != JobType.COMPLETED);
         if (!job.pull() && outcome == JobType.COMPLETED) {
             TargetRecords.write(domain, job);
+        } else if (!job.pull()) {
+            TargetRecords.removeLeftovers(job);
         }
-        store.saveCompleted(stats(job, outcome, List.of()));
+        store.saveCompleted(stats(job, outcome, List.of()), job.id);
         store.delete();
     }
 
@@ -261,11 +271,12 @@ final class JobReconciler {
         }
         for (BackupDiskDef d : job.def.backedUpDisks()) {
             JobCleanup.cancelAndDismiss(qmp, job, BackupNames.job(d.name()), jobs);
+            JobCleanup.dismissCreateJobs(qmp, job, d, jobs);
         }
         JobCleanup.stopNbd(qmp, job);
         BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
         for (BackupDiskDef d : job.def.backedUpDisks()) {
-            JobCleanup.detach(qmp, job, d, nodes);
+            JobCleanup.detach(qmp, job, d, nodes, transactionRan);
         }
         JobCleanup.deleteFiles(job, true);
         job.recordError("the backup job did not start: its begin was interrupted");

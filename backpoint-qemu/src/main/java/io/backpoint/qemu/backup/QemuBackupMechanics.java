@@ -31,16 +31,16 @@ public final class QemuBackupMechanics implements BackupMechanics {
     }
 
     @Override
-    public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+    public String begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
             Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, Runnable commitCheckpoint) {
-        begin(dom, backup, checkpoint, incrementalFrom, reuseExternal, false, commitCheckpoint);
+        return begin(dom, backup, checkpoint, incrementalFrom, reuseExternal, false, commitCheckpoint);
     }
 
     @Override
-    public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+    public String begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
             Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, boolean quiesce, Runnable commitCheckpoint) {
         // The core has reconciled (jobActive) and refused a second job under the same lock.
-        starter.begin(dom, backup, checkpoint, reuseExternal, quiesce, commitCheckpoint);
+        return starter.begin(dom, backup, checkpoint, reuseExternal, quiesce, commitCheckpoint);
     }
 
     @Override
@@ -62,6 +62,15 @@ public final class QemuBackupMechanics implements BackupMechanics {
             return job == null ? reconciler.store(dom.name()).completed(keepCompleted) : JobInfo.NONE;
         }
         return job == null ? JobInfo.NONE : reconciler.liveStats(dom, job);
+    }
+
+    @Override
+    public JobInfo outcome(DomainInfo dom, String jobId) {
+        BackupJob job = reconciler.reconcile(dom);
+        if (job != null && jobId.equals(job.id)) {
+            return JobInfo.NONE;
+        }
+        return reconciler.store(dom.name()).outcome(jobId);
     }
 
     /**

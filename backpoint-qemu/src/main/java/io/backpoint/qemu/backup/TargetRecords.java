@@ -7,6 +7,8 @@ import io.backpoint.model.BackupDiskMode;
 import io.backpoint.model.BackupDiskState;
 import io.backpoint.model.StoreType;
 import io.backpoint.qemu.restore.BackupRecord;
+import io.backpoint.qemu.restore.FileContent;
+import io.backpoint.util.AtomicFiles;
 import io.backpoint.qemu.restore.ImageFormat;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -46,6 +48,13 @@ final class TargetRecords {
                 record = BackupRecord.full(domain, d.name(), job.checkpoint, source.virtualSize(), format, created);
             }
             try {
+                // What the job wrote, so that restore refuses the file if it is later truncated or altered.
+                record = record.withContent(FileContent.of(target));
+                AtomicFiles.removeLeftovers(BackupRecord.pathFor(target));
+                if (record.equals(existing(target))) {
+                    // Written by a finish that was killed before it could forget the job.
+                    continue;
+                }
                 if (job.reuse && Files.exists(BackupRecord.pathFor(target), LinkOption.NOFOLLOW_LINKS)) {
                     BackupRecord.write(target, record);
                 } else {
@@ -54,6 +63,27 @@ final class TargetRecords {
             } catch (BackpointException e) {
                 // The backup itself is good; say what restore will miss rather than keep the job open.
                 job.recordError(e.getMessage());
+            }
+        }
+    }
+
+    /** The record beside the target, or null when there is none or it cannot be read. */
+    private static BackupRecord existing(Path target) {
+        try {
+            return BackupRecord.read(target).orElse(null);
+        } catch (BackpointException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Removes the temporary files a record write killed before its rename left beside the job's
+     * file targets (only those named as the record writer names them).
+     */
+    static void removeLeftovers(BackupJob job) {
+        for (BackupDiskDef d : job.def.backedUpDisks()) {
+            if (d.type() != StoreType.BLOCK && d.store() != null && d.store().path() != null) {
+                AtomicFiles.removeLeftovers(BackupRecord.pathFor(Path.of(d.store().path())));
             }
         }
     }

@@ -8,6 +8,13 @@ package io.backpoint.qemu.block;
 public final class BlockNodeNames {
     private BlockNodeNames() {}
 
+    /**
+     * The prefix of the temporary bitmaps backups create ({@code backup-<disk>}). Checkpoint
+     * bitmaps carry the checkpoint's name, so a checkpoint may not be named with this prefix:
+     * a backup's cleanup would take its bitmap for the temporary one.
+     */
+    public static final String TEMP_BITMAP_PREFIX = "backup-";
+
     /** The protocol node (file or host_device) of a disk's top image. */
     public static String storage(String target) {
         return "bp-" + target + "-storage";

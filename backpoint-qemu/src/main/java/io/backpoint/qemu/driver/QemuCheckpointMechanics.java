@@ -57,6 +57,7 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
 
     @Override
     public void prepare(DomainInfo dom, CheckpointDef def) {
+        refuseReservedName(def.name());
         DomainDef domain = def.domain();
         for (CheckpointDiskDef d : bitmapDisks(def)) {
             if (!def.name().equals(d.bitmap())) {
@@ -69,6 +70,16 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
                 throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
                         "checkpoint for disk %s unsupported for storage type %s", d.name(), format);
             }
+        }
+    }
+
+    /** Names a backup gives its own bitmaps are not checkpoint names (see {@link BlockNodeNames#TEMP_BITMAP_PREFIX}). */
+    static void refuseReservedName(String name) {
+        if (name.startsWith(BlockNodeNames.TEMP_BITMAP_PREFIX)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "checkpoint name '%s' is reserved: Backpoint names the temporary bitmaps of backups '%s<disk>';"
+                            + " choose a name that does not start with '%s'",
+                    name, BlockNodeNames.TEMP_BITMAP_PREFIX, BlockNodeNames.TEMP_BITMAP_PREFIX);
         }
     }
 
@@ -193,6 +204,49 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         }
     }
 
+    /**
+     * Removes the bitmaps of these checkpoints that exist, looking first (on a running domain
+     * one transaction of those QEMU has; offline, image by image), so a missing one is no error.
+     */
+    @Override
+    public void discardBitmaps(DomainInfo dom, List<CheckpointDef> defs) {
+        if (dom.active()) {
+            try (QmpClient qmp = driver.monitor(dom.name())) {
+                BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+                List<ObjectNode> actions = new ArrayList<>();
+                for (CheckpointDef def : defs) {
+                    for (CheckpointDiskDef d : bitmapDisks(def)) {
+                        String node = BlockNodeNames.format(d.name());
+                        if (nodes.bitmap(node, bitmapName(def)).isPresent()) {
+                            actions.add(BlockActions.bitmapRemove(node, bitmapName(def)));
+                        }
+                    }
+                }
+                if (!actions.isEmpty()) {
+                    qmp.transaction(actions);
+                }
+            } catch (IOException e) {
+                throw QmpSessions.translate("transaction", e);
+            }
+            return;
+        }
+        DomainDef domain = driver.definition(dom.name());
+        for (CheckpointDef def : defs) {
+            for (CheckpointDiskDef d : bitmapDisks(def)) {
+                Path image = imagePath(domain, d.name());
+                if (image == null || !java.nio.file.Files.exists(image) || readInfo(image).bitmap(bitmapName(def)) == null) {
+                    continue;
+                }
+                try {
+                    qemuImg.bitmapRemove(image, bitmapName(def));
+                } catch (IOException e) {
+                    throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                            "cannot remove bitmap '" + bitmapName(def) + "' offline: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
     @Override
     public Map<String, Long> sizes(DomainInfo dom, CheckpointDef def) {
         if (!dom.active()) {
@@ -222,6 +276,13 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         if (defs.isEmpty()) {
             return broken;
         }
+        DomainDef current = driver.definition(dom.name());
+        for (CheckpointDef def : defs) {
+            String moved = movedSource(def, current);
+            if (moved != null) {
+                broken.put(def.name(), moved);
+            }
+        }
         if (dom.active()) {
             BlockNodes nodes;
             try (QmpClient qmp = driver.monitor(dom.name())) {
@@ -230,6 +291,9 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
                 throw QmpSessions.translate("query-named-block-nodes", e);
             }
             for (CheckpointDef def : defs) {
+                if (broken.containsKey(def.name())) {
+                    continue;
+                }
                 for (CheckpointDiskDef d : bitmapDisks(def)) {
                     if (driver.liveDisk(dom.name(), d.name()) == null) {
                         continue;
@@ -243,9 +307,12 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
             }
             return broken;
         }
-        DomainDef domain = driver.definition(dom.name());
+        DomainDef domain = current;
         Map<String, ImageInfo> infos = new LinkedHashMap<>();
         for (CheckpointDef def : defs) {
+            if (broken.containsKey(def.name())) {
+                continue;
+            }
             for (CheckpointDiskDef d : bitmapDisks(def)) {
                 Path image = imagePath(domain, d.name());
                 if (image == null) {
@@ -267,6 +334,32 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
             }
         }
         return broken;
+    }
+
+    /**
+     * Why a checkpoint's bitmaps do not describe the disks it names any more: a disk whose
+     * source is not the image the checkpoint was taken on (the definition was changed, two
+     * images swapped). A bitmap of the same name in the other image would otherwise be used
+     * silently. Null when every disk is where it was, or the checkpoint recorded no domain.
+     */
+    static String movedSource(CheckpointDef def, DomainDef current) {
+        if (def.domain() == null) {
+            return null;
+        }
+        for (CheckpointDiskDef d : bitmapDisks(def)) {
+            DomainDiskDef then = def.domain().diskByTarget(d.name());
+            DomainDiskDef now = current == null ? null : current.diskByTarget(d.name());
+            if (then == null || then.source() == null || now == null) {
+                continue;
+            }
+            if (!then.source().equals(now.source())) {
+                return "disk '" + d.name() + "' of checkpoint '" + def.name() + "' was '" + then.source()
+                        + "' when the checkpoint was taken but is now '" + now.source()
+                        + "', so its bitmap does not describe this image; put the image back, or delete the checkpoint"
+                        + " (checkpoint-delete --metadata) and take a full backup";
+            }
+        }
+        return null;
     }
 
     private ImageInfo readInfo(Path image) {

@@ -315,7 +315,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public void destroy(String name) {
         try (DomainLock lock = lock(name)) {
-            requireDomain(name);
+            settleBackup(requireDomain(name));
             Path run = layout.runDir(name);
             QemuProcess process = DomainProcesses.find(run, name).orElseThrow(
                     () -> BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running"));
@@ -329,10 +329,30 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     /** Asks the guest to power down (ACPI); returns at once, as virsh shutdown does. */
     @Override
     public void shutdown(String name) {
-        try (DomainLock lock = lock(name); QmpClient qmp = monitor(name)) {
-            qmp.systemPowerdown();
+        try (DomainLock lock = lock(name)) {
+            settleBackup(requireDomain(name));
+            try (QmpClient qmp = monitor(name)) {
+                qmp.systemPowerdown();
+            }
         } catch (IOException e) {
             throw QmpSessions.translate("system_powerdown", e);
+        }
+    }
+
+    /**
+     * Brings the backup job record up to date before QEMU goes away, as every backup call does
+     * first: a push job that completed inside QEMU must end Completed with its targets, not be
+     * taken for one that QEMU's exit cut short. A job that cannot be settled (QEMU not answering)
+     * does not stop the destroy; the next call finds QEMU gone and ends the job as failed.
+     */
+    private void settleBackup(DomainInfo info) {
+        if (!info.active() || !backups.jobRecorded(info.name())) {
+            return;
+        }
+        try {
+            backups.jobActive(info);
+        } catch (BackpointException e) {
+            // Settled later, as described above.
         }
     }
 

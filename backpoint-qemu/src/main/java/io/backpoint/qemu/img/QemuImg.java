@@ -2,6 +2,7 @@ package io.backpoint.qemu.img;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backpoint.util.CrashPoints;
 import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -49,6 +50,7 @@ public final class QemuImg {
             }
             args.addAll(List.of("-b", backing.toString(), "-F", backingFormat));
         }
+        args.add("--");
         args.add(image.toString());
         if (sizeBytes >= 0) {
             args.add(Long.toString(sizeBytes));
@@ -81,6 +83,7 @@ public final class QemuImg {
         if (forceShare) {
             args.add("-U");
         }
+        args.add("--");
         args.add(image.toString());
         return parseInfo(run(args), image);
     }
@@ -129,20 +132,28 @@ public final class QemuImg {
         if (!enabled) {
             args.add("--disable");
         }
-        args.addAll(List.of("-f", "qcow2", image.toString(), name));
+        args.addAll(List.of("-f", "qcow2", "--", image.toString(), name));
         run(args);
     }
 
     public void bitmapRemove(Path image, String name) throws IOException {
-        run(List.of("bitmap", "--remove", "-f", "qcow2", image.toString(), name));
+        run(bitmapArgs("--remove", image, name));
     }
 
     public void bitmapEnable(Path image, String name) throws IOException {
-        run(List.of("bitmap", "--enable", "-f", "qcow2", image.toString(), name));
+        run(bitmapArgs("--enable", image, name));
     }
 
     public void bitmapDisable(Path image, String name) throws IOException {
-        run(List.of("bitmap", "--disable", "-f", "qcow2", image.toString(), name));
+        run(bitmapArgs("--disable", image, name));
+    }
+
+    /**
+     * {@code qemu-img bitmap OP -f qcow2 -- IMAGE NAME}: a checkpoint name may start with '-',
+     * which qemu-img would take for an option before the {@code --}.
+     */
+    private static List<String> bitmapArgs(String op, Path image, String name) {
+        return List.of("bitmap", op, "-f", "qcow2", "--", image.toString(), name);
     }
 
     /**
@@ -163,7 +174,7 @@ public final class QemuImg {
      * results, not failures of the tool, so they come back in the record.
      */
     public CheckResult check(Path image) throws IOException {
-        Result r = exec(List.of("check", "--output=json", image.toString()));
+        Result r = exec(List.of("check", "--output=json", "--", image.toString()));
         if (r.exit() != 0 && r.exit() != 2 && r.exit() != 3) {
             throw failure(List.of("check"), r);
         }
@@ -175,9 +186,17 @@ public final class QemuImg {
     private record Result(int exit, String stdout, String stderr) {}
 
     private String run(List<String> args) throws IOException {
+        // Commands that change an image are steps a crash test kills around; reading ones are not.
+        boolean changes = !args.get(0).equals("info");
+        if (changes) {
+            CrashPoints.before("img:" + args.get(0) + " " + args.get(1));
+        }
         Result r = exec(args);
         if (r.exit() != 0) {
             throw failure(args, r);
+        }
+        if (changes) {
+            CrashPoints.after("img:" + args.get(0) + " " + args.get(1));
         }
         return r.stdout();
     }

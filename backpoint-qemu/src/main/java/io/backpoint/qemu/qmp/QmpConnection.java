@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.util.IoErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
+import io.backpoint.util.CrashPoints;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.StandardProtocolFamily;
@@ -139,6 +140,20 @@ public final class QmpConnection implements Closeable {
      * @return the reply's {@code return} value (an empty object for most commands)
      */
     public JsonNode execute(String command, JsonNode arguments, Duration timeout) throws IOException {
+        // A query changes nothing, so a kill around it is a kill at the step before or after;
+        // leaving queries out keeps an operation's points the same from run to run (polls vary).
+        boolean step = !command.startsWith("query-");
+        if (step) {
+            CrashPoints.before("qmp:" + command);
+        }
+        JsonNode reply = send(command, arguments, timeout);
+        if (step) {
+            CrashPoints.after("qmp:" + command);
+        }
+        return reply;
+    }
+
+    private JsonNode send(String command, JsonNode arguments, Duration timeout) throws IOException {
         String id = "bp-" + nextId.getAndIncrement();
         ObjectNode msg = JSON.createObjectNode();
         msg.put("execute", command);

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.CrashPoints;
 import io.backpoint.util.IoErrors;
+import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -37,9 +39,13 @@ import java.util.Optional;
  * @param format the target image's format
  * @param created when the backup started, in Unix seconds
  * @param backingFile the live disk an incremental qcow2 target names as its backing file, or null
+ * @param size the target file's length in bytes when the job completed, or null (records of
+ *     Backpoint before content checks, hand-written ones)
+ * @param crc32c the CRC-32C of the target file's bytes when the job completed (8 lower-case hex
+ *     digits), or null with {@code size}; see {@link FileContent}
  */
 @JsonPropertyOrder({"version", "domain", "disk", "mode", "checkpoint", "incremental", "virtualSize", "format",
-        "created", "backingFile"})
+        "created", "backingFile", "size", "crc32c"})
 public record BackupRecord(
         int version,
         String domain,
@@ -50,7 +56,9 @@ public record BackupRecord(
         long virtualSize,
         ImageFormat format,
         long created,
-        String backingFile) {
+        String backingFile,
+        Long size,
+        String crc32c) {
 
     public static final int VERSION = 1;
     /** A record is a few hundred bytes; anything much bigger is not one. */
@@ -116,19 +124,40 @@ public record BackupRecord(
         if (created <= 0) {
             throw invalid("'created' must be a positive time in Unix seconds");
         }
+        if ((size == null) != (crc32c == null)) {
+            throw invalid("'size' and 'crc32c' go together");
+        }
+        if (size != null && size < 0) {
+            throw invalid("'size' must not be negative");
+        }
+        if (crc32c != null && !crc32c.matches("[0-9a-f]{8}")) {
+            throw invalid("'crc32c' must be 8 lower-case hex digits");
+        }
+    }
+
+    /** This record with the target's content as the job left it: what restore checks the file against. */
+    public BackupRecord withContent(FileContent content) {
+        return new BackupRecord(version, domain, disk, mode, checkpoint, incremental, virtualSize, format, created,
+                backingFile, content.size(), content.crc32c());
+    }
+
+    /** The recorded content, or null when the record has none. */
+    public FileContent content() {
+        return size == null ? null : new FileContent(size, crc32c);
     }
 
     /** A record for a full backup; {@code checkpoint} may be null. */
     public static BackupRecord full(String domain, String disk, String checkpoint, long virtualSize,
             ImageFormat format, long created) {
-        return new BackupRecord(VERSION, domain, disk, Mode.FULL, checkpoint, null, virtualSize, format, created, null);
+        return new BackupRecord(VERSION, domain, disk, Mode.FULL, checkpoint, null, virtualSize, format, created, null,
+                null, null);
     }
 
     /** A record for an incremental backup since {@code since}; {@code checkpoint} may be null. */
     public static BackupRecord incremental(String domain, String disk, String checkpoint, String since,
             long virtualSize, ImageFormat format, long created, String backingFile) {
         return new BackupRecord(VERSION, domain, disk, Mode.INCREMENTAL, checkpoint, since, virtualSize, format,
-                created, backingFile);
+                created, backingFile, null, null);
     }
 
     /** Where the record of {@code target} lives: {@code <target>.json} beside it. */
@@ -160,6 +189,7 @@ public record BackupRecord(
         Path file = pathFor(target);
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
+        CrashPoints.before("write:" + file.getFileName());
         try {
             tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -169,6 +199,7 @@ public record BackupRecord(
                 }
                 ch.force(true);
             }
+            CrashPoints.reach("write:" + file.getFileName() + ":written");
             try {
                 Files.createLink(file, tmp);
             } catch (FileAlreadyExistsException e) {
@@ -193,6 +224,7 @@ public record BackupRecord(
                 }
             }
         }
+        CrashPoints.after("write:" + file.getFileName());
     }
 
     /**

@@ -78,7 +78,12 @@ final class QemuImgRunner {
 
     /** Runs a command; with {@code progress} null, stdout is collected and the time is limited. */
     private Result run(List<String> cmd, DoubleConsumer progress, long timeoutSeconds) {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (executable(binary) == null) {
+            // Said here: under setpriv a missing binary would only be setpriv's exit status.
+            throw new BackpointException(ErrorCode.OPERATION_FAILED,
+                    "cannot run '" + binary + "': No such file or directory");
+        }
+        ProcessBuilder pb = new ProcessBuilder(dyingWithParent(cmd)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         // qemu-img's messages are shown to users as they are: keep them in one known language.
         pb.environment().put("LC_ALL", "C");
         Process p;
@@ -113,6 +118,38 @@ final class QemuImgRunner {
             // A no-op after a normal exit; otherwise qemu-img must not outlive the restore.
             p.destroyForcibly();
         }
+    }
+
+    /**
+     * The command run under {@code setpriv --pdeathsig KILL}: the kernel kills qemu-img when the
+     * JVM dies, even by SIGKILL, when no shutdown hook or finally block runs. (The signal follows
+     * the thread that started the child; restore runs qemu-img from the calling thread, which
+     * waits for it.) Without setpriv (util-linux), qemu-img runs as it is and dies only with a
+     * JVM that exits normally.
+     */
+    static List<String> dyingWithParent(List<String> cmd) {
+        if (SETPRIV == null) {
+            return cmd;
+        }
+        List<String> out = new ArrayList<>(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
+        out.addAll(cmd);
+        return out;
+    }
+
+    private static final String SETPRIV = executable("setpriv");
+
+    /** The program as the kernel would find it (a path, or a name looked up on PATH), or null. */
+    private static String executable(String program) {
+        if (program.contains("/")) {
+            return java.nio.file.Files.isExecutable(Path.of(program)) ? program : null;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (java.nio.file.Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
     }
 
     /** Reads -p output, reporting each new percentage; returns what was not progress. */

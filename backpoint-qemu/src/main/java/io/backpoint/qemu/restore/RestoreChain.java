@@ -38,10 +38,23 @@ public final class RestoreChain {
      * the file.
      */
     public static RestoreChain check(List<Path> backups) {
-        return check(backups, QemuImgRunner.onPath());
+        return check(backups, false);
+    }
+
+    /**
+     * As {@link #check(List)}; a backup without a record (a target of a job that never
+     * completed, or one copied without it) is refused (OPERATION_INVALID) unless
+     * {@code allowUnrecorded}, and then only warned about.
+     */
+    public static RestoreChain check(List<Path> backups, boolean allowUnrecorded) {
+        return check(backups, QemuImgRunner.onPath(), allowUnrecorded);
     }
 
     static RestoreChain check(List<Path> backups, QemuImgRunner img) {
+        return check(backups, img, false);
+    }
+
+    static RestoreChain check(List<Path> backups, QemuImgRunner img, boolean allowUnrecorded) {
         if (backups.isEmpty()) {
             throw new BackpointException(ErrorCode.INVALID_ARG, "no backups given: name the full backup first");
         }
@@ -62,6 +75,9 @@ public final class RestoreChain {
         for (Path p : paths) {
             members.add(inspect(p, img));
         }
+        if (!allowUnrecorded) {
+            refuseMissingRecords(members);
+        }
         warnMissingRecords(members, warnings);
         checkFull(members.get(0));
         for (int i = 1; i < members.size(); i++) {
@@ -69,6 +85,8 @@ public final class RestoreChain {
         }
         checkRecords(members);
         checkBackingFiles(members, warnings);
+        // Last, as it reads every backup whole: the cheap checks answer a wrong chain at once.
+        checkContents(members, warnings);
         return new RestoreChain(members, warnings);
     }
 
@@ -155,6 +173,57 @@ public final class RestoreChain {
                     + ": the record does not belong to this image");
         }
         return new ChainMember(p, format, isBlockDevice(p), info, record);
+    }
+
+    /**
+     * A backup without a record is refused: a completed push job writes one beside each file
+     * target, so a target without one is most often what a job that died left half-written.
+     */
+    private static void refuseMissingRecords(List<ChainMember> members) {
+        for (ChainMember m : members) {
+            if (m.record() == null && !m.blockDevice()) {
+                throw new BackpointException(ErrorCode.OPERATION_INVALID, "backup '" + m.path()
+                        + "' has no record (" + RECORD_SUFFIX + "): a backup job writes it only when it completes,"
+                        + " so this may be the half-written target of a job that did not; restore it anyway with"
+                        + " --allow-unrecorded");
+            }
+        }
+    }
+
+    /**
+     * Each recorded backup is what its job wrote: the same length and CRC-32C. A truncated or
+     * altered file is refused by name. Records without content (older ones) are only warned about.
+     */
+    private static void checkContents(List<ChainMember> members, List<String> warnings) {
+        for (ChainMember m : members) {
+            FileContent recorded = m.record() == null ? null : m.record().content();
+            if (m.record() == null) {
+                continue;
+            }
+            if (recorded == null) {
+                warnings.add("the record of backup '" + m.path() + "' has no size and checksum: its content was"
+                        + " not verified");
+                continue;
+            }
+            long size;
+            try {
+                size = Files.size(m.path());
+            } catch (IOException e) {
+                throw new BackpointException(ErrorCode.READ_FAILED,
+                        "cannot read backup '" + m.path() + "': " + IoErrors.reason(e), e);
+            }
+            if (size != recorded.size()) {
+                throw new BackpointException(ErrorCode.OPERATION_INVALID, "backup '" + m.path() + "' is " + size
+                        + " bytes but its job wrote " + recorded.size() + " bytes: it was "
+                        + (size < recorded.size() ? "truncated" : "changed") + " after the backup, so it is not restored");
+            }
+            FileContent actual = FileContent.of(m.path());
+            if (!actual.equals(recorded)) {
+                throw new BackpointException(ErrorCode.OPERATION_INVALID, "backup '" + m.path()
+                        + "' does not have the CRC-32C its job recorded (" + recorded.crc32c() + ", now "
+                        + actual.crc32c() + "): it was altered after the backup, so it is not restored");
+            }
+        }
     }
 
     /** One sentence for all backups without a record, saying what could not be checked. */

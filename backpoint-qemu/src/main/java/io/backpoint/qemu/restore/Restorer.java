@@ -3,9 +3,14 @@ package io.backpoint.qemu.restore;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.CrashPoints;
 import io.backpoint.util.IoErrors;
+import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleConsumer;
+import java.util.regex.Pattern;
 
 /**
  * Rebuilds a disk from a checked {@link RestoreChain} with one {@code qemu-img convert} that
@@ -25,6 +31,16 @@ import java.util.function.DoubleConsumer;
 public final class Restorer {
     /** Often enough that little is dirty at the end, rarely enough to cost nothing. */
     private static final long FLUSH_PERIOD_MILLIS = 250;
+
+    private static final String TMP_SUFFIX = ".restoring";
+    /**
+     * The byte a restore locks in its temporary file while it writes it: far beyond any data and
+     * beyond the bytes (100 and up) qemu-img locks in its images, which a lock of the whole
+     * file would make qemu-img's own locking fail on.
+     */
+    private static final long IN_USE_BYTE = Long.MAX_VALUE - 1;
+    /** {@code Files.createTempFile}'s names: prefix, an unsigned number, suffix. */
+    private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.[0-9]+\\.restoring");
 
     private final QemuImgRunner img;
 
@@ -46,10 +62,16 @@ public final class Restorer {
     public void restore(RestoreChain chain, Path output, ImageFormat format, DoubleConsumer progress) {
         Path out = checkOutput(output);
         Path dir = out.getParent();
+        removeLeftovers(dir);
         Path tmp;
+        FileChannel held;
         try {
             // Mode 0600: a restored disk holds whatever the guest stored.
-            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".restoring");
+            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", TMP_SUFFIX);
+            // Locked while it is written: the next restore into this directory removes only
+            // temporary files nobody holds, the ones a killed restore left.
+            held = FileChannel.open(tmp, StandardOpenOption.WRITE);
+            held.lock(IN_USE_BYTE, 1, false);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
                     "cannot create a file in '" + dir + "': " + IoErrors.reason(e), e);
@@ -58,16 +80,52 @@ public final class Restorer {
         Thread cleanup = new Thread(() -> deleteQuietly(tmp), "restore-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
+            CrashPoints.before("restore:convert");
             convert(chain, tmp, format, progress, out);
+            CrashPoints.after("restore:convert");
             sync(tmp, out);
+            CrashPoints.before("restore:publish");
             publish(tmp, out);
+            CrashPoints.after("restore:publish");
         } finally {
             deleteQuietly(tmp);
+            try {
+                held.close();
+            } catch (IOException e) {
+                // Closing releases the lock either way.
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException e) {
                 // Already shutting down: the hook runs and deletes the temporary file.
             }
+        }
+    }
+
+    /**
+     * Removes the hidden temporary files ({@code .<output>.<number>.restoring}) that killed
+     * restores left in {@code dir}: those no running restore holds locked. Only files so named.
+     */
+    static void removeLeftovers(Path dir) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*" + TMP_SUFFIX)) {
+            for (Path f : files) {
+                if (!LEFTOVER.matcher(f.getFileName().toString()).matches()
+                        || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    FileLock lock = ch.tryLock(IN_USE_BYTE, 1, false);
+                    if (lock != null) {
+                        Files.deleteIfExists(f);
+                    }
+                } catch (OverlappingFileLockException e) {
+                    // A restore of this JVM writes it.
+                } catch (IOException e) {
+                    // Not ours to open or already gone: left alone.
+                }
+            }
+        } catch (IOException e) {
+            // The directory cannot be listed: nothing to clean, and creating the output says why.
         }
     }
 

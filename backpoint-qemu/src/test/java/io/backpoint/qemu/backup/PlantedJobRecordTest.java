@@ -33,7 +33,7 @@ class PlantedJobRecordTest {
             BackupDef def = BackupXml.parse("<domainbackup mode='push'><disks><disk name='vda' type='file'><target file='"
                     + target + "'/></disk></disks></domainbackup>", EnumSet.noneOf(BackupParseFlag.class));
             def = def.withDisk(def.disk("vda").withState(io.backpoint.model.BackupDiskState.RUNNING));
-            BackupJob job = new BackupJob(def, BackupJob.Phase.RUNNING, System.currentTimeMillis(), false, null);
+            BackupJob job = new BackupJob("planted", def, BackupJob.Phase.RUNNING, System.currentTimeMillis(), false, null);
             job.created.add(target.toString());
             job.created.add(victim.toString());
             new BackupJobStore(state.resolve("backup/vm1")).save(job);

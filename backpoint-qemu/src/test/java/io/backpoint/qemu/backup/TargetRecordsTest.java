@@ -16,14 +16,16 @@ class TargetRecordsTest {
     @TempDir
     Path dir;
 
-    private BackupJob completedJob(boolean reuse) {
+    private BackupJob completedJob(boolean reuse) throws java.io.IOException {
         String xml = "<domainbackup mode='push'><disks>"
                 + "<disk name='vda' state='complete' type='file' backupmode='full' index='1'><driver type='qcow2'/>"
                 + "<target file='" + dir.resolve("vda.full") + "'/></disk>"
                 + "<disk name='vdb' state='complete' type='block' backupmode='full' index='2'><driver type='raw'/>"
                 + "<target dev='" + dir.resolve("sdz") + "'/></disk>"
                 + "</disks></domainbackup>";
-        BackupJob job = new BackupJob(BackupXml.parse(xml, EnumSet.of(BackupParseFlag.INTERNAL)),
+        // What QEMU wrote; the record gives its size and SHA-256.
+        Files.writeString(dir.resolve("vda.full"), "backup data");
+        BackupJob job = new BackupJob("j1", BackupXml.parse(xml, EnumSet.of(BackupParseFlag.INTERNAL)),
                 BackupJob.Phase.RUNNING, 1_700_000_000_000L, reuse, "c1");
         job.sources.put("vda", new DiskSource("vda", "/images/vda.qcow2", "qcow2", 1 << 20));
         job.sources.put("vdb", new DiskSource("vdb", "/images/vdb.raw", "raw", 1 << 20));
@@ -36,8 +38,23 @@ class TargetRecordsTest {
         TargetRecords.write("vm1", job);
         // A device node's "sibling" would be a file in /dev: nothing is written there.
         assertThat(Files.exists(dir.resolve("sdz.json"))).isFalse();
-        assertThat(BackupRecord.read(dir.resolve("vda.full")).orElseThrow().checkpoint()).isEqualTo("c1");
+        BackupRecord record = BackupRecord.read(dir.resolve("vda.full")).orElseThrow();
+        assertThat(record.checkpoint()).isEqualTo("c1");
+        // CRC-32C of "backup data"
+        assertThat(record.content()).isEqualTo(new io.backpoint.qemu.restore.FileContent(11, "ad359491"));
         assertThat(job.error).isNull();
+    }
+
+    @Test
+    void aSecondFinishOfTheSameJobKeepsItsRecordAndRemovesATemporaryFileLeftBeside() throws Exception {
+        BackupJob job = completedJob(false);
+        TargetRecords.write("vm1", job);
+        Path left = Files.writeString(dir.resolve(".vda.full.json.123456789.tmp"), "{");
+        // A finish killed after the records but before it forgot the job: the next call finishes again.
+        TargetRecords.write("vm1", job);
+        assertThat(job.error).isNull();
+        assertThat(left).doesNotExist();
+        assertThat(BackupRecord.read(dir.resolve("vda.full")).orElseThrow().checkpoint()).isEqualTo("c1");
     }
 
     @Test
@@ -47,7 +64,8 @@ class TargetRecordsTest {
         TargetRecords.write("vm1", job);
         assertThat(Files.readString(existing)).isEqualTo("precious");
         assertThat(job.error).contains(existing.toString()).contains("exists");
-        assertThat(Files.list(dir).map(p -> p.getFileName().toString()).toList()).containsExactly("vda.full.json");
+        assertThat(Files.list(dir).map(p -> p.getFileName().toString()).toList())
+                .containsExactlyInAnyOrder("vda.full", "vda.full.json");
     }
 
     @Test

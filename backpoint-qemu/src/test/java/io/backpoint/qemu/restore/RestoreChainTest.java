@@ -51,7 +51,7 @@ class RestoreChainTest {
     @Test
     void refusesAnIncrementalGivenAsFullWithoutRecords() throws Exception {
         StandardChain c = StandardChain.build(dir, ImageFormat.QCOW2, false);
-        assertRefused(() -> RestoreChain.check(List.of(c.inc1(), c.inc2())), ErrorCode.OPERATION_INVALID,
+        assertRefused(() -> RestoreChain.check(List.of(c.inc1(), c.inc2()), true), ErrorCode.OPERATION_INVALID,
                 "backup '" + c.inc1() + "' has a backing file ('" + c.disk().live() + "'), so it is not a full backup");
     }
 
@@ -68,7 +68,7 @@ class RestoreChainTest {
     void refusesAQcow2WithoutBackingAsIncrementalWithoutRecords() throws Exception {
         StandardChain c = StandardChain.build(dir, ImageFormat.QCOW2, false);
         Path full2 = c.disk().full("full2.qcow2", ImageFormat.QCOW2);
-        assertRefused(() -> RestoreChain.check(List.of(c.full(), full2)), ErrorCode.OPERATION_INVALID,
+        assertRefused(() -> RestoreChain.check(List.of(c.full(), full2), true), ErrorCode.OPERATION_INVALID,
                 "backup '" + full2 + "' has no backing file, so it is not an incremental push backup");
     }
 
@@ -76,7 +76,7 @@ class RestoreChainTest {
     void refusesARawIncremental() throws Exception {
         StandardChain c = StandardChain.build(dir, ImageFormat.RAW, false);
         Path raw = c.disk().full("other.raw", ImageFormat.RAW);
-        assertRefused(() -> RestoreChain.check(List.of(c.full(), raw)), ErrorCode.OPERATION_INVALID,
+        assertRefused(() -> RestoreChain.check(List.of(c.full(), raw), true), ErrorCode.OPERATION_INVALID,
                 "backup '" + raw + "' is a raw image; an incremental backup must be a qcow2 image");
     }
 
@@ -86,7 +86,7 @@ class RestoreChainTest {
         Path other = Files.createDirectory(dir.resolve("other"));
         DiskHistory bigger = new DiskHistory(other, "live.qcow2", 2 * DiskHistory.SIZE);
         Path inc = bigger.incremental("inc.qcow2", "write -P 0x12 0 64k");
-        assertRefused(() -> RestoreChain.check(List.of(c.full(), inc)), ErrorCode.INVALID_ARG,
+        assertRefused(() -> RestoreChain.check(List.of(c.full(), inc), true), ErrorCode.INVALID_ARG,
                 "backup '" + inc + "' has virtual size " + 2 * DiskHistory.SIZE + " but the full backup '"
                         + c.full() + "' has " + DiskHistory.SIZE);
     }
@@ -149,7 +149,7 @@ class RestoreChainTest {
         DiskHistory.assumeTools();
         Path vmdk = dir.resolve("disk.vmdk");
         Tools.run("qemu-img", "create", "-q", "-f", "vmdk", vmdk.toString(), "1M");
-        assertRefused(() -> RestoreChain.check(List.of(vmdk)), ErrorCode.INVALID_ARG,
+        assertRefused(() -> RestoreChain.check(List.of(vmdk), true), ErrorCode.INVALID_ARG,
                 "backup '" + vmdk + "' is a 'vmdk' image; restore reads raw and qcow2 backups");
     }
 

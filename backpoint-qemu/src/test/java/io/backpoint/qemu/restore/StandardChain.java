@@ -30,11 +30,13 @@ record StandardChain(DiskHistory disk, Path full, Path inc1, Path inc2, Path sna
 
         if (records) {
             long t = 1_700_000_000L;
-            BackupRecord.write(full, BackupRecord.full(DOMAIN, "vda", "c1", disk.size(), fullFormat, t));
+            // With the content a completed job records, as Backpoint writes them.
+            BackupRecord.write(full, BackupRecord.full(DOMAIN, "vda", "c1", disk.size(), fullFormat, t)
+                    .withContent(FileContent.of(full)));
             BackupRecord.write(inc1, BackupRecord.incremental(DOMAIN, "vda", "c2", "c1", disk.size(),
-                    ImageFormat.QCOW2, t + 3600, disk.live().toString()));
+                    ImageFormat.QCOW2, t + 3600, disk.live().toString()).withContent(FileContent.of(inc1)));
             BackupRecord.write(inc2, BackupRecord.incremental(DOMAIN, "vda", "c3", "c2", disk.size(),
-                    ImageFormat.QCOW2, t + 7200, disk.live().toString()));
+                    ImageFormat.QCOW2, t + 7200, disk.live().toString()).withContent(FileContent.of(inc2)));
         }
         // From here on the live disk holds other data: a restore that read through to it fails.
         disk.guestWrites("write -P 0xee 0 " + disk.size());
