@@ -21,6 +21,8 @@ import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;
 import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;
+import io.backpoint.xml.DomainXml;
+import io.backpoint.model.DomainDef;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -281,17 +283,24 @@ final class LibvirtHypervisor implements Hypervisor {
                 lib.virDomainBackupBegin(dom, backupXml, checkpointXml, BackupBeginFlag.toMask(flags)), "virDomainBackupBegin"));
         // libvirt writes no restore records; Backpoint does, from the job as libvirt filled it in.
         String created = checkpoint == null ? null : checkpoint.name();
-        onDomain(domain, dom -> {
-            String current = Libvirt.freeString(lib.virDomainBackupGetXMLDesc(dom, 0));
-            if (current == null) {
-                lib.virResetLastError();
+        try {
+            onDomain(domain, dom -> {
+                String current = Libvirt.freeString(lib.virDomainBackupGetXMLDesc(dom, 0));
+                if (current == null) {
+                    // A push job so short it has ended already: the XML libvirt filled in is gone.
+                    lib.virResetLastError();
+                    current = backupXml;
+                }
+                BackupDef def = BackupXml.parse(current, EnumSet.noneOf(BackupParseFlag.class));
+                DomainDef live = DomainXml.parse(Libvirt.freeString(lib.virDomainGetXMLDesc(dom, 0)));
+                LibvirtRecords.write(domain, def, created, began, live, disk -> capacity(dom, disk),
+                        flags.contains(BackupBeginFlag.REUSE_EXTERNAL));
                 return null;
-            }
-            BackupDef def = BackupXml.parse(current, EnumSet.of(BackupParseFlag.INTERNAL));
-            LibvirtRecords.write(domain, def, created, began, disk -> capacity(dom, disk),
-                    flags.contains(BackupBeginFlag.REUSE_EXTERNAL));
-            return null;
-        });
+            });
+        } catch (BackpointException e) {
+            throw BackpointException.of(ErrorCode.OPERATION_FAILED,
+                    "the backup began, but its restore records could not be written: %s", e.getMessage());
+        }
     }
 
     private long capacity(Pointer dom, String disk) {

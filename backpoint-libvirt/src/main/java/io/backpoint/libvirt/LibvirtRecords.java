@@ -6,6 +6,8 @@ import io.backpoint.model.BackupDef;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.model.BackupMode;
+import io.backpoint.model.DomainDef;
+import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
@@ -27,7 +29,7 @@ final class LibvirtRecords {
      * record never replaces a file, except an earlier record of a reused target.
      */
     static void write(String domain, BackupDef job, String createdCheckpoint, long beganMillis,
-            ToLongFunction<String> capacity, boolean reuse) {
+            DomainDef live, ToLongFunction<String> capacity, boolean reuse) {
         if (job.mode() != BackupMode.PUSH) {
             return;
         }
@@ -41,7 +43,8 @@ final class LibvirtRecords {
             long size = capacity.applyAsLong(d.name());
             String since = d.incremental() != null ? d.incremental() : job.incremental();
             BackupRecord record = d.backupmode() == BackupDiskMode.INCREMENTAL || (d.backupmode() != BackupDiskMode.FULL && since != null)
-                    ? BackupRecord.incremental(domain, d.name(), createdCheckpoint, since, size, format, created, null)
+                    ? BackupRecord.incremental(domain, d.name(), createdCheckpoint, since, size, format, created,
+                            backing(live, d.name(), format))
                     : BackupRecord.full(domain, d.name(), createdCheckpoint, size, format, created);
             if (reuse && Files.exists(BackupRecord.pathFor(target), LinkOption.NOFOLLOW_LINKS)) {
                 BackupRecord.write(target, record);
@@ -49,6 +52,12 @@ final class LibvirtRecords {
                 BackupRecord.create(target, record);
             }
         }
+    }
+
+    /** libvirt's incremental qcow2 target names the live disk as its backing file. */
+    private static String backing(DomainDef live, String disk, ImageFormat format) {
+        DomainDiskDef d = live.diskByTarget(disk);
+        return format == ImageFormat.QCOW2 && d != null ? d.source() : null;
     }
 
     /** Refuses up front a push target whose record name is taken by something that is not its record. */
