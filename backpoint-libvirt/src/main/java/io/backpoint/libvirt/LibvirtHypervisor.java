@@ -291,7 +291,8 @@ final class LibvirtHypervisor implements Hypervisor {
                     lib.virResetLastError();
                     current = backupXml;
                 }
-                BackupDef def = BackupXml.parse(current, EnumSet.noneOf(BackupParseFlag.class));
+                // libvirt's job XML names each disk's index, which only its status XML (not the public schema) has.
+                BackupDef def = BackupXml.parse(current.replaceAll(" index='[0-9]+'", ""), EnumSet.noneOf(BackupParseFlag.class));
                 DomainDef live = DomainXml.parse(Libvirt.freeString(lib.virDomainGetXMLDesc(dom, 0)));
                 LibvirtRecords.write(domain, def, created, began, live, disk -> capacity(dom, disk),
                         flags.contains(BackupBeginFlag.REUSE_EXTERNAL));

@@ -16,6 +16,11 @@ public final class DemoCommand {
 
     /** Runs the demo; returns the exit status (0 only if every check held). */
     public static int run(Path dir, boolean keep, PrintStream out, PrintStream err) {
+        return run(dir, keep, null, out, err);
+    }
+
+    /** As {@link #run(Path, boolean, PrintStream, PrintStream)}, on libvirtd at {@code uri} when not null. */
+    public static int run(Path dir, boolean keep, String uri, PrintStream out, PrintStream err) {
         for (String tool : TOOLS) {
             if (!onPath(tool)) {
                 err.println("error: " + tool + " is not installed; on Debian or Ubuntu: apt-get install qemu-system-x86 qemu-utils");
@@ -26,7 +31,7 @@ public final class DemoCommand {
         Path work = dir;
         try {
             work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("backpoint-demo.");
-            ok = new DemoStory(work.toAbsolutePath(), out).run();
+            ok = new DemoStory(work.toAbsolutePath(), out, uri).run();
         } catch (Exception e) {
             err.println("error: demo failed: " + e.getMessage());
         } finally {
