@@ -33,6 +33,14 @@ public final class Domain {
         return info().state();
     }
 
+    /**
+     * libvirt's reason number for the current state (virDomainGetState: for RUNNING 1 is booted,
+     * for SHUTOFF 2 is destroyed, ...); 0, unknown, when the driver does not track it.
+     */
+    public int stateReason() {
+        return conn.hypervisor().stateReason(name);
+    }
+
     /** The runtime id, or -1 when not running. */
     public int id() {
         return info().id();

@@ -131,6 +131,16 @@ final class LibvirtHypervisor implements Hypervisor {
                 id == -1 ? -1 : id, persistent == 1);
     }
 
+    @Override
+    public int stateReason(String name) {
+        return onDomain(name, dom -> {
+            IntByReference state = new IntByReference();
+            IntByReference reason = new IntByReference();
+            LibvirtErrors.check(lib.virDomainGetState(dom, state, reason, 0), "virDomainGetState");
+            return reason.getValue();
+        });
+    }
+
     private static DomainState state(int number) {
         for (DomainState s : DomainState.values()) {
             if (s.number() == number) {

@@ -69,8 +69,10 @@ final class LibvirtRecords {
             if (d.type() == StoreType.BLOCK || d.store() == null || d.store().path() == null) {
                 continue;
             }
-            Path file = BackupRecord.pathFor(Path.of(d.store().path()));
-            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !reuse) {
+            Path target = Path.of(d.store().path());
+            Path file = BackupRecord.pathFor(target);
+            // An existing target is libvirt's to refuse, with its own message, as virsh shows it.
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !reuse && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw BackpointException.of(ErrorCode.INVALID_ARG,
                         "backup record '%s' for store '%s' of disk '%s' exists", file, d.store().path(), d.name());
             }
