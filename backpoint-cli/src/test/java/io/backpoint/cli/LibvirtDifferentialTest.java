@@ -84,7 +84,10 @@ class LibvirtDifferentialTest {
                 "!write 0x33 0 1M",
                 "backup-begin bp-diff pull.xml; backup-dumpxml bp-diff; domjobinfo bp-diff",
                 "backup-begin bp-diff pull.xml",
-                "domjobabort bp-diff; domjobinfo bp-diff --completed; backup-dumpxml bp-diff",
+                // libvirt ends an aborted pull job asynchronously: wait, so both tools see it ended.
+                "domjobabort bp-diff",
+                "!wait",
+                "domjobinfo bp-diff --completed; backup-dumpxml bp-diff; domjobabort bp-diff",
                 "domstate bp-diff; domstate bp-diff --reason; list --name"));
     }
 
