@@ -2,6 +2,8 @@ package io.backpoint.cli;
 
 import io.backpoint.api.BackupBeginFlag;
 import io.backpoint.api.Domain;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import io.backpoint.api.JobInfo;
 import io.backpoint.api.JobType;
 import io.backpoint.model.BackupMode;
@@ -15,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * backup-begin: starts a push or pull backup, optionally with a checkpoint at the same instant.
  * Beyond virsh, {@code --wait} blocks until a push job ends, showing progress, and fails unless
  * the job completed. It is refused for a pull backup before anything begins: a pull job ends only
- * when it is aborted, so waiting for it would never return.
+ * when it is aborted, so waiting for it would never return. Also beyond virsh, {@code --quiesce}
+ * freezes the guest's file systems around the begin transaction.
  */
 final class BackupBeginCommand implements Command {
     /** Polling starts fast, so a short job is seen to end soon, and backs off to this. */
@@ -54,6 +57,8 @@ final class BackupBeginCommand implements Command {
                 OptionDef.string("backupxml", "domain backup XML"),
                 OptionDef.string("checkpointxml", "domain checkpoint XML"),
                 OptionDef.bool("reuse-external", "reuse files provided by caller"),
+                OptionDef.bool("quiesce", "Backpoint extension: freeze the guest's file systems through its agent "
+                        + "for the backup's instant only (not the copy)"),
                 OptionDef.bool("wait", "wait for a push backup to end, showing progress; fail unless it completed "
                         + "(refused for a pull backup, which ends only on domjobabort)"));
     }
@@ -68,6 +73,9 @@ final class BackupBeginCommand implements Command {
         EnumSet<BackupBeginFlag> flags = EnumSet.noneOf(BackupBeginFlag.class);
         if (args.has("reuse-external")) {
             flags.add(BackupBeginFlag.REUSE_EXTERNAL);
+        }
+        if (args.has("quiesce")) {
+            flags.add(BackupBeginFlag.QUIESCE);
         }
         if (args.has("wait")
                 && BackupXml.parse(backupXml, EnumSet.noneOf(BackupParseFlag.class)).mode() == BackupMode.PULL) {
@@ -84,15 +92,34 @@ final class BackupBeginCommand implements Command {
 
     private boolean await(Shell shell, Domain dom) throws InterruptedException {
         BackupProgress progress = new BackupProgress(shell.out(), terminal.getAsBoolean());
-        long pause = FIRST_POLL_MILLIS;
-        while (true) {
-            JobInfo info = dom.jobInfo(false);
-            if (info.type() == JobType.NONE) {
-                break;
+        // Ctrl-C aborts the job, as virsh's --wait block job commands do (blockcommit, blockcopy):
+        // exiting while the job went on would leave a backup no one waits for.
+        CountDownLatch interrupted = new CountDownLatch(1);
+        try (InterruptHandler handler = InterruptHandler.install(interrupted::countDown)) {
+            long pause = FIRST_POLL_MILLIS;
+            boolean aborted = false;
+            while (true) {
+                JobInfo info = dom.jobInfo(false);
+                if (info.type() == JobType.NONE) {
+                    break;
+                }
+                if (interrupted.getCount() == 0 && !aborted) {
+                    dom.abortJob();
+                    aborted = true;
+                    continue;
+                }
+                progress.update(info);
+                interrupted.await(pause, TimeUnit.MILLISECONDS);
+                pause = Math.min(POLL_MILLIS, pause * 3 / 2 + 1);
             }
-            progress.update(info);
-            Thread.sleep(pause);
-            pause = Math.min(POLL_MILLIS, pause * 3 / 2 + 1);
+            if (aborted) {
+                progress.finish();
+                shell.out().println();
+                shell.out().println("Backup aborted");
+                shell.out().flush();
+                dom.jobInfo(true, true);
+                return false;
+            }
         }
         // Kept, so that a later domjobinfo --completed still shows the job.
         JobInfo end = dom.jobInfo(true, true);

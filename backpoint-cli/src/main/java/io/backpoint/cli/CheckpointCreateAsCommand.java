@@ -63,6 +63,12 @@ final class CheckpointCreateAsCommand implements Command {
         }
         Checkpoint chk = dom.createCheckpoint(xml, flags);
         shell.out().print("Domain checkpoint " + chk.name() + " created");
+        if (!specs.isEmpty() && !chk.xmlDesc(EnumSet.of(io.backpoint.api.CheckpointXmlFlag.NO_DOMAIN)).contains("checkpoint='bitmap'")) {
+            // libvirt's rule: once disks are listed, only those listed take part, so
+            // "--diskspec vdb,checkpoint=no" alone leaves every disk out; virsh says nothing.
+            shell.err().println("warning: checkpoint '" + chk.name() + "' covers no disk: once any disk is listed with"
+                    + " --diskspec only the listed disks take part; list each disk to include, e.g. --diskspec vda,checkpoint=bitmap");
+        }
         return true;
     }
 

@@ -36,6 +36,12 @@ final class Commands {
                 new Group("Backup", "backup", List.of(
                         new BackupBeginCommand(),
                         new BackupDumpXmlCommand())),
+                new Group("Backup repository", "repository", List.of(
+                        new RepoInitCommand(),
+                        new SnapshotsCommand(),
+                        new VerifyCommand(),
+                        new PruneCommand(),
+                        new GcCommand())),
                 new Group("Backpoint", "backpoint", List.of(
                         new RestoreCommand(),
                         new DemoCliCommand(),

@@ -29,7 +29,9 @@ final class DemoCliCommand implements Command {
         return List.of(
                 OptionDef.named("dir", "directory to work in (kept afterwards); default: a temporary one"),
                 OptionDef.named("uri", "run it on libvirtd at this URI (qemu:///system) instead of the daemonless driver"),
-                OptionDef.bool("keep", "keep the temporary directory"));
+                OptionDef.bool("keep", "keep the temporary directory"),
+                OptionDef.bool("guest", "the same story on a real Linux guest (built by guest/build-guest.sh) with "
+                        + "quiesced and crash-consistent backups, checked at the file level"));
     }
 
     @Override
@@ -40,7 +42,8 @@ final class DemoCliCommand implements Command {
     @Override
     public boolean run(Shell shell, ParsedArgs args) {
         String dir = args.get("dir");
-        return DemoCommand.run(dir == null ? null : shell.path(dir), args.has("keep"), args.get("uri"), shell.out(),
+        return DemoCommand.run(dir == null ? null : shell.path(dir), args.has("keep"), args.has("guest"), args.get("uri"),
+                shell.out(),
                 shell.err()) == 0;
     }
 }

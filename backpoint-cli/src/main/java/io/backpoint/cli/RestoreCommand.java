@@ -29,16 +29,21 @@ final class RestoreCommand implements Command {
         return "Rebuilds a disk image as it was at the last backup given, from a full push backup "
                 + "followed by its incremental backups in the order they were taken. The chain is "
                 + "checked first (images, and the backup records beside them); the backups are not "
-                + "changed, and an existing output is never overwritten.";
+                + "changed, and an existing output is never overwritten. With --repo, restores from a backup "
+                + "repository instead: SNAPSHOT (an id, latest or DOMAIN:latest) with --disk NAME --output FILE "
+                + "for one disk, or --output-dir DIR [--define NAME] for the whole VM.";
     }
 
     @Override
     public List<OptionDef> options() {
-        return List.of(
-                new OptionDef("output", OptionDef.Kind.STRING, true, false, "the disk image to create"),
+        List<OptionDef> options = new ArrayList<>(List.of(
+                new OptionDef("output", OptionDef.Kind.STRING, false, false, "the disk image to create"),
                 OptionDef.named("format", "format of the output: raw (default) or qcow2"),
                 OptionDef.bool("verbose", "show progress"),
-                OptionDef.argv("backup", "the full backup, then each incremental backup in order"));
+                OptionDef.argv("backup", "the full backup, then each incremental backup in order "
+                        + "(with --repo: the snapshot)")));
+        options.addAll(RepoRestoreCommand.options()); // the repository form, told apart by --repo
+        return options;
     }
 
     @Override
@@ -48,6 +53,12 @@ final class RestoreCommand implements Command {
 
     @Override
     public boolean run(Shell shell, ParsedArgs args) throws Exception {
+        if (args.has("repo")) {
+            return RepoRestoreCommand.run(shell, args);
+        }
+        if (!args.has("output")) {
+            throw new UsageException("command 'restore' requires --output option");
+        }
         List<String> given = args.all("backup");
         if (given.isEmpty()) {
             throw new UsageException("command 'restore' requires <backup> option");

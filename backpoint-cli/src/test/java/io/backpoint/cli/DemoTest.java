@@ -28,6 +28,18 @@ class DemoTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(text + err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(text).contains("14 checks passed, 0 failed").doesNotContain("FAILED");
+        // Every backup file is VM data: the owner's alone (issue 8, item 22: the pull copies were 0644).
+        try (var files = Files.list(dir.resolve("demo/backups"))) {
+            assertThat(files.filter(f -> f.getFileName().toString().endsWith(".qcow2")).map(f -> {
+                try {
+                    return f.getFileName() + " " + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            })).contains("vda.inc2.qcow2 rw-------", "vdb.inc2.qcow2 rw-------").allMatch(s -> s.endsWith(" rw-------"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         // Nothing of the domain keeps running.
         assertThat(text).contains("restore of vdb at point 3");
         assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
@@ -39,7 +51,7 @@ class DemoTest {
         LibvirtTestDomain.assumeReachable();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = DemoCommand.run(dir.resolve("demo-libvirt"), false, LibvirtTestDomain.URI,
+        int status = DemoCommand.run(dir.resolve("demo-libvirt"), false, false, LibvirtTestDomain.URI,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(text + err.toString(StandardCharsets.UTF_8)).isZero();

@@ -57,7 +57,7 @@ class QemuLifecycleCliTest {
 
         Result r = run("define vm.xml; list --all; start vm1; domstate vm1; list");
         assertThat(r.status()).as(r.err()).isZero();
-        assertThat(r.out()).isEqualTo("Domain 'vm1' defined from vm.xml\n\n"
+        assertThat(r.out()).as(r.err()).isEqualTo("Domain 'vm1' defined from vm.xml\n\n"
                 + " Id   Name   State\n-----------------------\n -    vm1    shut off\n\n"
                 + "Domain 'vm1' started\n\n"
                 + "running\n\n"
@@ -75,6 +75,15 @@ class QemuLifecycleCliTest {
                 .contains("<disk name='vdb' checkpoint='no'/>")
                 .contains("Descendants:    0\n").doesNotContain("Usable:");
 
+        // A VM whose vCPUs are stopped is paused, worded as virsh words it (issue 8, item 14).
+        r = run("qemu-monitor-command vm1 --hmp stop; domstate vm1 --reason; list; dominfo vm1");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\npaused (user)\n")
+                .contains(" 1    vm1    paused\n")
+                .contains("State:          paused\n");
+        r = run("qemu-monitor-command vm1 --hmp cont; domstate vm1");
+        assertThat(r.out()).endsWith("running\n\n");
+
         r = run("undefine vm1");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("running");
@@ -82,7 +91,7 @@ class QemuLifecycleCliTest {
         r = run("destroy vm1; domstate vm1; undefine vm1");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.out()).startsWith("Domain 'vm1' destroyed\n\nshut off\n\n");
-        assertThat(r.err()).contains("1 checkpoints");
+        assertThat(r.err()).contains("1 checkpoints").contains("--checkpoints-metadata");
 
         r = run("undefine vm1 --checkpoints-metadata; list --all --name");
         assertThat(r.status()).as(r.err()).isZero();

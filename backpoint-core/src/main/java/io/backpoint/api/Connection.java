@@ -33,8 +33,14 @@ public final class Connection implements AutoCloseable {
         URI parsed;
         try {
             parsed = new URI(uri);
-        } catch (URISyntaxException | NullPointerException e) {
-            throw BackpointException.of(ErrorCode.INVALID_ARG, "invalid connection URI '%s'", uri);
+        } catch (NullPointerException e) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG, "no connection URI given");
+        } catch (URISyntaxException e) {
+            // The reason and where, without the exception's own text (it repeats the URI).
+            String reason = e.getReason();
+            reason = reason.isEmpty() ? "malformed" : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+            String where = e.getIndex() < 0 ? "" : " at character " + (e.getIndex() + 1);
+            throw BackpointException.of(ErrorCode.INVALID_ARG, "invalid connection URI '%s': %s%s", uri, reason, where);
         }
         if ("test".equals(parsed.getScheme())) {
             return of(TestDriver.open(parsed));
@@ -48,6 +54,13 @@ public final class Connection implements AutoCloseable {
             if (factory.accepts(parsed)) {
                 return of(factory.open(parsed));
             }
+        }
+        if ("qemu".equals(parsed.getScheme())) {
+            // The QEMU driver is a separate artifact; a program that depends on backpoint-core
+            // alone lands here and must learn which one to add.
+            throw BackpointException.of(ErrorCode.NO_CONNECT,
+                    "no connection driver available for %s: the QEMU driver is in io.backpoint:backpoint-qemu, add it to the class path",
+                    uri);
         }
         throw BackpointException.of(ErrorCode.NO_CONNECT, "no connection driver available for %s", uri);
     }

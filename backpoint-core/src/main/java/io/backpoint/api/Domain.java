@@ -33,12 +33,9 @@ public final class Domain {
         return info().state();
     }
 
-    /**
-     * libvirt's reason number for the current state (virDomainGetState: for RUNNING 1 is booted,
-     * for SHUTOFF 2 is destroyed, ...); 0, unknown, when the driver does not track it.
-     */
-    public int stateReason() {
-        return conn.hypervisor().stateReason(name);
+    /** Why the domain is in its state, as virsh's {@code domstate --reason} prints it ("user" when paused by a user). */
+    public String stateReason() {
+        return info().reason();
     }
 
     /** The runtime id, or -1 when not running. */

@@ -83,7 +83,7 @@ public final class CheckpointService {
                 return redefine(dom, tree, driver.checkpointStore(domain), def, flags.contains(CheckpointCreateFlag.REDEFINE_VALIDATE));
             }
             CheckpointDef withParent = prepareNew(dom, tree, def);
-            mech.create(dom, withParent);
+            mech.create(dom, withParent, flags.contains(CheckpointCreateFlag.QUIESCE));
             try {
                 commitCreated(domain, withParent);
             } catch (BackpointException e) {

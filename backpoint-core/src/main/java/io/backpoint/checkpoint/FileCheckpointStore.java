@@ -1,5 +1,6 @@
 package io.backpoint.checkpoint;
 
+import io.backpoint.util.OwnerOnly;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
@@ -111,7 +112,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         String name = checkWritable(def.name());
         String xml = CheckpointXml.format(def, EnumSet.of(CheckpointFormatFlag.SECURE));
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(file(name), xml);
             known.add(name);
             bumpGeneration();

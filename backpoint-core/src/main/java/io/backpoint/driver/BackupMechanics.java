@@ -27,6 +27,21 @@ public interface BackupMechanics {
     void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
             java.util.Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, Runnable commitCheckpoint);
 
+    /**
+     * As the other {@code begin}; with {@code quiesce} the guest's file systems are frozen
+     * around the transaction (the backup's instant) and thawed before the copy. Drivers that
+     * cannot freeze a guest refuse it.
+     */
+    default void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+            java.util.Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, boolean quiesce,
+            Runnable commitCheckpoint) {
+        if (quiesce) {
+            throw new io.backpoint.error.BackpointException(io.backpoint.error.ErrorCode.ARGUMENT_UNSUPPORTED,
+                    "quiesced backups are not supported by this connection");
+        }
+        begin(dom, backup, checkpoint, incrementalFrom, reuseExternal, commitCheckpoint);
+    }
+
     /** The running job's definition with everything filled in; null when there is none. */
     BackupDef current(DomainInfo dom);
 

@@ -23,6 +23,15 @@ public interface CheckpointMechanics {
     /** Makes the checkpoint real (bitmaps); all disks or none. */
     void create(DomainInfo dom, CheckpointDef aligned);
 
+    /**
+     * As {@link #create(DomainInfo, CheckpointDef)}; with {@code quiesce} (QUIESCE, only when in
+     * {@link #supportedCreateFlags()}) the guest's file systems are frozen around the instant.
+     * Drivers that accept QUIESCE without a guest to freeze (the test driver) ignore it.
+     */
+    default void create(DomainInfo dom, CheckpointDef aligned, boolean quiesce) {
+        create(dom, aligned);
+    }
+
     /** For REDEFINE_VALIDATE: throws CHECKPOINT_INCONSISTENT unless every bitmap is usable. */
     void validate(DomainInfo dom, CheckpointDef def);
 

@@ -27,11 +27,6 @@ public interface Hypervisor extends AutoCloseable {
     /** The domain with this exact name, or null. */
     DomainInfo domain(String name);
 
-    /** libvirt's reason number for the domain's current state (virDomainGetState); 0 (unknown) when not tracked. */
-    default int stateReason(String name) {
-        return 0;
-    }
-
     /** virDomainGetXMLDesc as {@code virsh dumpxml} prints it. */
     String domainXml(String name, boolean secure, boolean inactive);
 

@@ -87,6 +87,11 @@ public final class BackpointException extends RuntimeException {
         if (code.prefix() == null) {
             return detail;
         }
-        return detail == null || detail.isEmpty() ? code.prefix() : code.prefix() + ": " + detail;
+        if (detail == null || detail.isEmpty()) {
+            return code.prefix();
+        }
+        // libvirt's own wording for some codes starts with the prefix ("no connection driver
+        // available for X"): said once, as libvirt prints it.
+        return detail.startsWith(code.prefix() + " ") ? detail : code.prefix() + ": " + detail;
     }
 }

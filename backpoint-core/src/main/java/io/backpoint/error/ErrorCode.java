@@ -24,6 +24,7 @@ public enum ErrorCode {
     ARGUMENT_UNSUPPORTED(74, "argument unsupported"),
     OPERATION_ABORTED(78, "operation aborted"),
     OPERATION_UNSUPPORTED(84, "Operation not supported"),
+    AGENT_UNRESPONSIVE(86, "Guest agent is not responding"),
     RESOURCE_BUSY(87, "resource busy"),
     XML_INVALID_SCHEMA(92, "XML document failed to validate against schema"),
     INVALID_DOMAIN_CHECKPOINT(102, "Invalid domain checkpoint"),

@@ -1,14 +1,13 @@
 package io.backpoint.xml;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -82,7 +81,7 @@ public final class XmlInput {
         } catch (SAXException e) {
             throw new BackpointException(ErrorCode.XML_ERROR, "malformed XML: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.XML_ERROR, "cannot read XML: " + e.getMessage(), e);
+            throw new BackpointException(ErrorCode.XML_ERROR, "cannot read XML: " + IoErrors.reason(e), e);
         } finally {
             parser.reset();
         }
@@ -104,13 +103,7 @@ public final class XmlInput {
 
     /** The strerror-like text libvirt prints for a file that cannot be read. */
     public static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "No such file or directory";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "Permission denied";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return IoErrors.reason(e);
     }
 
     private static BackpointException tooLarge() {

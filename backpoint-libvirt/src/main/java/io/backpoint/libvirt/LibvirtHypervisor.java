@@ -127,18 +127,26 @@ final class LibvirtHypervisor implements Hypervisor {
         LibvirtErrors.check(lib.virDomainGetState(dom, state, reason, 0), "virDomainGetState");
         int id = lib.virDomainGetID(dom);
         int persistent = LibvirtErrors.check(lib.virDomainIsPersistent(dom), "virDomainIsPersistent");
-        return new DomainInfo(name, new String(uuid, 0, 36, StandardCharsets.US_ASCII), state(state.getValue()),
-                id == -1 ? -1 : id, persistent == 1);
+        DomainState st = state(state.getValue());
+        return new DomainInfo(name, new String(uuid, 0, 36, StandardCharsets.US_ASCII), st,
+                id == -1 ? -1 : id, persistent == 1, reason(st, reason.getValue()));
     }
 
-    @Override
-    public int stateReason(String name) {
-        return onDomain(name, dom -> {
-            IntByReference state = new IntByReference();
-            IntByReference reason = new IntByReference();
-            LibvirtErrors.check(lib.virDomainGetState(dom, state, reason, 0), "virDomainGetState");
-            return reason.getValue();
-        });
+    /** virsh's words for libvirt's state reason numbers (virDomainRunningReason, ...). */
+    static String reason(DomainState state, int reason) {
+        List<String> words = switch (state) {
+            case RUNNING -> List.of("unknown", "booted", "migrated", "restored", "from snapshot", "unpaused",
+                    "migration canceled", "save canceled", "event wakeup", "crashed", "post-copy", "post-copy failed");
+            case PAUSED -> List.of("unknown", "user", "migrating", "saving", "dumping", "I/O error", "watchdog",
+                    "from snapshot", "shutting down", "creating snapshot", "starting up", "post-copy", "post-copy failed",
+                    "api error");
+            case SHUTOFF -> List.of("unknown", "shutdown", "destroyed", "crashed", "migrated", "saved", "failed",
+                    "from snapshot", "daemon");
+            case SHUTDOWN -> List.of("unknown", "user");
+            case CRASHED -> List.of("unknown", "panicked");
+            default -> List.of("unknown");
+        };
+        return reason >= 0 && reason < words.size() ? words.get(reason) : "unknown";
     }
 
     private static DomainState state(int number) {

@@ -48,11 +48,9 @@ final class DemoStory {
     /** null: Backpoint's daemonless driver in DIR/state; else a libvirt URI (qemu:///system). */
     private final String uri;
     private final String name;
-    private final long t0 = System.nanoTime();
+    private final StoryLog log;
     private final Map<String, DiskModel> models = new LinkedHashMap<>();
     private final Map<String, Path> live = new LinkedHashMap<>();
-    private int passed;
-    private final List<String> failed = new ArrayList<>();
     private Domain dom;
 
     DemoStory(Path dir, PrintStream out, String uri) {
@@ -61,6 +59,7 @@ final class DemoStory {
         this.uri = uri;
         // On libvirtd the domain sits beside the user's own: a name unlikely to be taken.
         this.name = uri == null ? "demo" : "backpoint-demo";
+        this.log = new StoryLog(out);
     }
 
     /** Runs the story; true when every check held. */
@@ -98,10 +97,7 @@ final class DemoStory {
                 }
             }
         }
-        out.println();
-        out.printf("%d checks passed, %d failed%s%n", passed, failed.size(),
-                failed.isEmpty() ? "" : ": " + String.join("; ", failed));
-        return failed.isEmpty();
+        return log.summary();
     }
 
     private void story(Path backups) throws Exception {
@@ -196,6 +192,10 @@ final class DemoStory {
         for (String d : DISKS) {
             String context = MetaContext.dirtyBitmap("backup-" + d);
             Path target = backups.resolve(d + ".inc2.qcow2");
+            // VM data is the owner's alone, like the push targets Backpoint creates: qemu-img
+            // keeps the mode of a file that exists.
+            Files.createFile(target, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(io.backpoint.util.OwnerOnly.FILE));
+            Files.setPosixFilePermissions(target, io.backpoint.util.OwnerOnly.FILE);
             exec("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(DISK_SIZE));
             try (NbdClient source = NbdClient.connectUnix(socket,
                     new NbdConnectOptions(d, List.of(MetaContext.BASE_ALLOCATION, context), Duration.ofSeconds(60)));
@@ -314,21 +314,15 @@ final class DemoStory {
     }
 
     private void check(boolean ok, String what, String failure) {
-        if (ok) {
-            passed++;
-            out.printf("          ok  %s%n", what);
-        } else {
-            failed.add(failure);
-            out.printf("      FAILED  %s%n", failure);
-        }
+        log.check(ok, what, failure);
     }
 
     private void step(String what) {
-        out.printf("[%6.2fs] %s%n", secs(t0), what);
+        log.step(what);
     }
 
     private static double secs(long since) {
-        return (System.nanoTime() - since) / 1e9;
+        return StoryLog.secs(since);
     }
 
     private static String mib(long bytes) {

@@ -49,7 +49,8 @@ public final class TestDriver implements Driver {
 
     public static TestDriver open(URI uri, Clock clock) {
         String path = uri.getPath();
-        if (!"test".equals(uri.getScheme()) || !"/default".equals(path) || uri.getQuery() != null) {
+        if (!"test".equals(uri.getScheme()) || !"/default".equals(path) || uri.getQuery() != null
+                || uri.getRawAuthority() != null) {
             throw BackpointException.of(ErrorCode.NO_CONNECT,
                     "only %s is supported by the test driver, not '%s'", DEFAULT_URI, uri);
         }

@@ -153,9 +153,18 @@ final class BackupJob {
                 "yes".equals(job.attribute("reuse")), job.attribute("checkpoint"));
         j.nbdRunning = "yes".equals(job.attribute("nbd"));
         j.socket = job.attribute("socket");
+        // Backpoint creates nothing but a disk's target or scratch file: a record that lists any
+        // other file (damaged, or written by someone else) must not make a later call delete it.
+        java.util.Set<String> stores = new java.util.HashSet<>();
+        for (io.backpoint.model.BackupDiskDef d : def.disks()) {
+            if (d.store() != null && d.store().path() != null) {
+                stores.add(d.store().path());
+            }
+        }
         for (XmlNode c : data.children("created")) {
-            if (c.attribute("file") != null) {
-                j.created.add(c.attribute("file"));
+            String file = c.attribute("file");
+            if (file != null && stores.contains(file)) {
+                j.created.add(file);
             }
         }
         for (XmlNode p : data.children("progress")) {

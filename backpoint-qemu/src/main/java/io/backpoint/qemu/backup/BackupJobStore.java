@@ -1,5 +1,7 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.util.OwnerOnly;
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -53,11 +55,11 @@ final class BackupJobStore {
 
     void save(BackupJob job) {
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(jobFile(), BackupXml.format(job.toDef(), true));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot write backup job record '" + jobFile() + "': " + e.getMessage(), e);
+                    "cannot write backup job record '" + jobFile() + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -66,7 +68,7 @@ final class BackupJobStore {
             AtomicFiles.delete(jobFile());
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot remove backup job record '" + jobFile() + "': " + e.getMessage(), e);
+                    "cannot remove backup job record '" + jobFile() + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -78,7 +80,7 @@ final class BackupJobStore {
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot remove backup files in '" + dir + "': " + e.getMessage(), e);
+                    "cannot remove backup files in '" + dir + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -95,11 +97,11 @@ final class BackupJobStore {
             o.put("errmsg", info.errorMessage());
         }
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(dir.resolve(COMPLETED_FILE), o.toString() + "\n");
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot write completed job statistics in '" + dir + "': " + e.getMessage(), e);
+                    "cannot write completed job statistics in '" + dir + "': " + IoErrors.reason(e), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.qemu.agent.GuestFreeze;
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -62,13 +64,16 @@ final class BackupStarter {
         this.clock = clock;
     }
 
-    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, Runnable commitCheckpoint) {
+    void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, boolean quiesce,
+            Runnable commitCheckpoint) {
         String name = dom.name();
         DomainDef domain = driver.definition(name);
         Path defaultSocket = driver.runDir(name).resolve(BackupNames.defaultSocketFile());
         BackupDef def = BackupPlanner.fill(backup, BackupServer.unix(defaultSocket.toString()));
         BackupJobStore store = reconciler.store(name);
-        try (QmpClient qmp = driver.monitor(name)) {
+        // The agent is asked first: a silent guest gets its error before anything is created.
+        try (GuestFreeze freeze = quiesce ? driver.guestFreeze(name) : null;
+                QmpClient qmp = driver.monitor(name)) {
             ArrayNode rawNodes = qmp.queryNamedBlockNodes();
             Map<String, DiskSource> sources = sources(def, domain, rawNodes);
             BackupPlan plan = BackupPlanner.plan(def, checkpoint, sources, BlockNodes.parse(rawNodes), reuse);
@@ -86,7 +91,12 @@ final class BackupStarter {
                 if (plan.nbdServerStart() != null) {
                     startServer(qmp, job, store);
                 }
-                qmp.transaction(plan.transaction());
+                if (freeze != null) {
+                    // The freeze covers the backup's instant only; the copy runs thawed.
+                    freeze.around(() -> qmp.transaction(plan.transaction()));
+                } else {
+                    qmp.transaction(plan.transaction());
+                }
             } catch (IOException | RuntimeException e) {
                 undo(qmp, job, name, store, e);
                 throw e instanceof IOException io ? QmpSessions.translate("backup-begin", io) : (RuntimeException) e;
@@ -165,8 +175,7 @@ final class BackupStarter {
             Path path = Path.of(d.path());
             boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
             if (d.createFile() && exists) {
-                throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
-                        d.path(), d.disk());
+                throw storeExists(d);
             }
             if ((reuse || d.type() == StoreType.BLOCK) && !exists) {
                 throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' does not exist",
@@ -176,6 +185,13 @@ final class BackupStarter {
                 TargetRecords.checkFree(d, reuse);
             }
         }
+    }
+
+    /** Backpoint never writes over a file it did not create: the way out is another name or --reuse-external. */
+    private static BackpointException storeExists(DiskPlan d) {
+        return BackpointException.of(ErrorCode.INVALID_ARG,
+                "store '%s' for backup of '%s' exists: choose another file, or use --reuse-external to write into it",
+                d.path(), d.disk());
     }
 
     private static void checkSocket(BackupServer server, Path defaultSocket) {
@@ -195,7 +211,7 @@ final class BackupStarter {
                 Files.deleteIfExists(socket);
             } catch (IOException e) {
                 throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                        "cannot remove stale socket '" + socket + "': " + e.getMessage(), e);
+                        "cannot remove stale socket '" + socket + "': " + IoErrors.reason(e), e);
             }
         } else if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             throw BackpointException.of(ErrorCode.OPERATION_INVALID, "socket '%s' for the NBD server exists",
@@ -222,11 +238,10 @@ final class BackupStarter {
                     // A target or scratch file holds the guest's data: the owner's alone, whatever the umask.
                     Files.createFile(Path.of(d.path()), OWNER_ONLY);
                 } catch (FileAlreadyExistsException e) {
-                    throw BackpointException.of(ErrorCode.INVALID_ARG, "store '%s' for backup of '%s' exists",
-                            d.path(), d.disk());
+                    throw storeExists(d);
                 } catch (IOException e) {
                     throw new BackpointException(ErrorCode.SYSTEM_ERROR,
-                            "failed to create image file '" + d.path() + "': " + e.getMessage(), e);
+                            "failed to create image file '" + d.path() + "': " + IoErrors.reason(e), e);
                 }
                 job.created.add(d.path());
                 store.save(job);

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.qemu.block.BlockNodes;
@@ -54,7 +55,7 @@ final class JobCleanup {
         } catch (QmpException e) {
             // "NBD server not running": it is gone already, which is what we want.
         } catch (IOException e) {
-            job.recordError("cannot stop the NBD server: " + e.getMessage());
+            job.recordError("cannot stop the NBD server: " + IoErrors.reason(e));
         }
         job.nbdRunning = false;
     }
@@ -70,7 +71,7 @@ final class JobCleanup {
                 try {
                     qmp.blockdevDel(node);
                 } catch (IOException e) {
-                    job.recordError("cannot detach node '" + node + "': " + e.getMessage());
+                    job.recordError("cannot detach node '" + node + "': " + IoErrors.reason(e));
                 }
             }
         }
@@ -82,7 +83,7 @@ final class JobCleanup {
                     qmp.blockDirtyBitmapRemove(top, bitmap);
                 } catch (IOException e) {
                     job.recordError("cannot remove bitmap '" + bitmap + "' of disk '" + disk.name() + "': "
-                            + e.getMessage());
+                            + IoErrors.reason(e));
                 }
             }
         }
@@ -104,7 +105,7 @@ final class JobCleanup {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            job.recordError("cannot delete '" + file + "': " + e.getMessage());
+            job.recordError("cannot delete '" + file + "': " + IoErrors.reason(e));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.backup;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.api.JobType;
 import io.backpoint.checkpoint.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
@@ -291,7 +292,7 @@ final class JobReconciler {
                 try {
                     qmp.blockDirtyBitmapRemove(top, job.checkpoint);
                 } catch (IOException e) {
-                    job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + e.getMessage());
+                    job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + IoErrors.reason(e));
                 }
             }
         }

@@ -33,8 +33,14 @@ public final class QemuBackupMechanics implements BackupMechanics {
     @Override
     public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
             Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, Runnable commitCheckpoint) {
+        begin(dom, backup, checkpoint, incrementalFrom, reuseExternal, false, commitCheckpoint);
+    }
+
+    @Override
+    public void begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint,
+            Map<String, CheckpointDef> incrementalFrom, boolean reuseExternal, boolean quiesce, Runnable commitCheckpoint) {
         // The core has reconciled (jobActive) and refused a second job under the same lock.
-        starter.begin(dom, backup, checkpoint, reuseExternal, commitCheckpoint);
+        starter.begin(dom, backup, checkpoint, reuseExternal, quiesce, commitCheckpoint);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.OwnerOnly;
 import io.backpoint.checkpoint.CheckpointNames;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
@@ -55,7 +56,7 @@ final class DomainDefinitions {
 
     void save(DomainDef def) {
         try {
-            Files.createDirectories(layout.domainsDir());
+            OwnerOnly.createDirectories(layout.domainsDir());
             AtomicFiles.write(layout.domainFile(def.name()), DomainXml.format(def,
                     EnumSet.of(DomainXml.FormatFlag.SECURE, DomainXml.FormatFlag.INACTIVE)));
         } catch (IOException e) {

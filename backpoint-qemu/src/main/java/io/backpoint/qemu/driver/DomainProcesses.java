@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
@@ -48,7 +49,7 @@ final class DomainProcesses {
                     logFile(runDir, def.name()), START_TIMEOUT);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot start domain '" + def.name() + "': " + e.getMessage(), e);
+                    "cannot start domain '" + def.name() + "': " + IoErrors.reason(e), e);
         }
     }
 

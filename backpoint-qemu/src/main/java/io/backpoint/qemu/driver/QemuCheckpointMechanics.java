@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.api.CheckpointCreateFlag;
 import io.backpoint.driver.CheckpointMechanics;
@@ -11,6 +12,7 @@ import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
+import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.block.BitmapValidity;
 import io.backpoint.qemu.block.BlockActions;
 import io.backpoint.qemu.block.BlockNodeNames;
@@ -46,8 +48,8 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
 
     @Override
     public Set<CheckpointCreateFlag> supportedCreateFlags() {
-        // QUIESCE needs a guest agent; libvirt's QEMU driver refuses it too.
-        return EnumSet.of(CheckpointCreateFlag.REDEFINE, CheckpointCreateFlag.REDEFINE_VALIDATE);
+        // QUIESCE goes through the guest agent; libvirt's QEMU driver refuses it.
+        return EnumSet.of(CheckpointCreateFlag.REDEFINE, CheckpointCreateFlag.REDEFINE_VALIDATE, CheckpointCreateFlag.QUIESCE);
     }
 
     @Override
@@ -72,6 +74,16 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
 
     @Override
     public void create(DomainInfo dom, CheckpointDef def) {
+        create(dom, def, false);
+    }
+
+    /** With {@code quiesce}, the guest's file systems are frozen through its agent around the transaction. */
+    @Override
+    public void create(DomainInfo dom, CheckpointDef def, boolean quiesce) {
+        if (quiesce && !dom.active()) {
+            throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                    "quiesce needs a running domain with a guest agent; domain '%s' is shut off", dom.name());
+        }
         List<CheckpointDiskDef> disks = bitmapDisks(def);
         if (disks.isEmpty()) {
             return;
@@ -81,8 +93,14 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
             for (CheckpointDiskDef d : disks) {
                 nodes.add(BlockNodeNames.format(d.name()));
             }
-            try (QmpClient qmp = driver.monitor(dom.name())) {
-                qmp.transaction(CheckpointPlanner.create(def.name(), nodes));
+            // The agent is checked before the monitor is even opened: nothing is created for a silent guest.
+            try (GuestFreeze freeze = quiesce ? driver.guestFreeze(dom.name()) : null;
+                    QmpClient qmp = driver.monitor(dom.name())) {
+                if (freeze != null) {
+                    freeze.around(() -> qmp.transaction(CheckpointPlanner.create(def.name(), nodes)));
+                } else {
+                    qmp.transaction(CheckpointPlanner.create(def.name(), nodes));
+                }
             } catch (IOException e) {
                 throw QmpSessions.translate("transaction", e);
             }
@@ -255,7 +273,7 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         try {
             return qemuImg.info(image);
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot read image '" + image + "': " + e.getMessage(), e);
+            throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot read image '" + image + "': " + IoErrors.reason(e), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.OwnerOnly;
+import io.backpoint.util.IoErrors;
 import io.backpoint.api.DomainState;
 import io.backpoint.checkpoint.CheckpointNames;
 import io.backpoint.checkpoint.CheckpointStore;
@@ -14,7 +16,9 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
+import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.backup.QemuBackupMechanics;
+import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
@@ -48,6 +52,9 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     private final QemuCheckpointMechanics mechanics;
     private final QemuBackupMechanics backups;
     private final Clock clock;
+
+    /** How long a state query waits for a monitor another client holds, before saying "running (unknown)". */
+    private static final java.time.Duration STATE_QUERY_WAIT = java.time.Duration.ofSeconds(5);
 
     QemuDriver(StateLayout layout) {
         this(layout, Clock.systemUTC());
@@ -98,7 +105,8 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             if (!running(name)) {
                 return new DomainInfo(name, def.uuid(), DomainState.SHUTOFF, -1, true);
             }
-            return new DomainInfo(name, def.uuid(), DomainState.RUNNING, readId(name), true);
+            RunStates.StateAndReason now = runState(name);
+            return new DomainInfo(name, def.uuid(), now.state(), readId(name), true, now.reason());
         }
     }
 
@@ -138,7 +146,44 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public DomainLock lock(String name) {
         CheckpointNames.require("domain", name);
-        return FileDomainLock.acquire(layout.lockFile(name));
+        try {
+            layout.requireOwnState(name);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_DENIED,
+                    "refusing the state of domain '" + name + "': " + IoErrors.reason(e), e);
+        }
+        DomainLock lock = FileDomainLock.acquire(layout.lockFile(name));
+        // A process killed during a quiesced instant left the guest frozen: every call thaws it.
+        Path record = freezeRecord(name);
+        if (Files.exists(record)) {
+            try {
+                GuestFreeze.recover(record, GuestFreeze.configuredTimeout());
+            } catch (RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+        }
+        return lock;
+    }
+
+    /** Says that the guest's file systems may be frozen: written before a freeze, removed after the thaw. */
+    private Path freezeRecord(String name) {
+        return layout.runDir(name).resolve(name + ".frozen");
+    }
+
+    /**
+     * The running domain's guest agent, checked to answer, ready to freeze the guest around one
+     * instant. ARGUMENT_UNSUPPORTED without an agent channel, AGENT_UNRESPONSIVE when it is silent.
+     * Caller holds the domain's lock.
+     */
+    public GuestFreeze guestFreeze(String name) {
+        if (!running(name)) {
+            throw BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running");
+        }
+        Path socket = QemuCommandLine.agentSocket(definition(name), layout.runDir(name)).orElseThrow(
+                () -> new BackpointException(ErrorCode.ARGUMENT_UNSUPPORTED, "QEMU guest agent is not configured:"
+                        + " quiesce needs <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"));
+        return GuestFreeze.connect(socket, freezeRecord(name), GuestFreeze.configuredTimeout());
     }
 
     @Override
@@ -214,7 +259,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             int count = loaded.defs().size() + loaded.problems().size();
             if (count > 0 && !checkpointsMetadata) {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
-                        "cannot delete inactive domain with %d checkpoints", count);
+                        "cannot delete inactive domain with %d checkpoints: use --checkpoints-metadata to delete their metadata too (the bitmaps stay in the images)", count);
             }
             store.deleteAll();
             backups.forget(name);
@@ -256,7 +301,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             Path run = layout.runDir(name);
             try {
                 cleanRunDir(run, name);
-                Files.createDirectories(run);
+                OwnerOnly.createDirectories(run);
                 AtomicFiles.write(run.resolve(LIVE_XML), DomainXml.format(def,
                         EnumSet.of(DomainXml.FormatFlag.SECURE, DomainXml.FormatFlag.INACTIVE)));
                 AtomicFiles.write(run.resolve(ID_FILE), Integer.toString(nextId()) + "\n");
@@ -282,7 +327,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             DomainProcesses.stop(process, run, name);
             cleanRunDir(run, name);
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot clean up after domain '" + name + "': " + e.getMessage(), e);
+            throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot clean up after domain '" + name + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -293,6 +338,24 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             qmp.systemPowerdown();
         } catch (IOException e) {
             throw QmpSessions.translate("system_powerdown", e);
+        }
+    }
+
+    /** Running or paused, from QEMU itself: a VM stopped with 'stop' (or by an I/O error) is not running. */
+    private RunStates.StateAndReason runState(String name) {
+        QmpClient qmp;
+        try {
+            qmp = QmpSessions.open(DomainProcesses.qmpSocket(layout.runDir(name), name), name, STATE_QUERY_WAIT);
+        } catch (BackpointException e) {
+            // The monitor is held by another client (QEMU serves one at a time) or QEMU is going
+            // away: it runs, and whether its vCPUs do cannot be asked. Listing or destroying it
+            // must not fail for that.
+            return new RunStates.StateAndReason(DomainState.RUNNING, "unknown");
+        }
+        try (qmp) {
+            return RunStates.of(qmp.queryStatus());
+        } catch (IOException e) {
+            return new RunStates.StateAndReason(DomainState.RUNNING, "unknown");
         }
     }
 
@@ -361,7 +424,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             cleanRunDir(run, name);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot clean up after the QEMU of domain '" + name + "' that went away: " + e.getMessage(), e);
+                    "cannot clean up after the QEMU of domain '" + name + "' that went away: " + IoErrors.reason(e), e);
         }
         return false;
     }
@@ -386,7 +449,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                     next = 1;
                 }
             }
-            Files.createDirectories(file.getParent());
+            OwnerOnly.createDirectories(file.getParent());
             AtomicFiles.write(file, Integer.toString(next + 1) + "\n");
             return next;
         }
@@ -400,6 +463,8 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         Files.deleteIfExists(DomainProcesses.qmpSocket(run, name));
         Files.deleteIfExists(run.resolve(LIVE_XML));
         Files.deleteIfExists(run.resolve(ID_FILE));
+        // Without its QEMU no guest is frozen.
+        Files.deleteIfExists(run.resolve(name + ".frozen"));
     }
 
     private DomainInfo requireDomain(String name) {

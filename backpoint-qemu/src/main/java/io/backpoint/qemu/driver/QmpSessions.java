@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.qmp.QmpClient;
@@ -29,7 +30,7 @@ public final class QmpSessions {
             return new QmpClient(QmpConnection.open(socket, timeout));
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot connect to the monitor of domain '" + domain + "': " + e.getMessage(), e);
+                    "cannot connect to the monitor of domain '" + domain + "': " + IoErrors.reason(e), e);
         }
     }
 
@@ -42,6 +43,6 @@ public final class QmpSessions {
             return new BackpointException(ErrorCode.INTERNAL_ERROR, q.libvirtMessage(), e);
         }
         return new BackpointException(ErrorCode.OPERATION_FAILED,
-                "QEMU monitor failed during '" + what + "': " + e.getMessage(), e);
+                "QEMU monitor failed during '" + what + "': " + IoErrors.reason(e), e);
     }
 }

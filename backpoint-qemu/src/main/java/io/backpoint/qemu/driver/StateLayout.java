@@ -2,8 +2,14 @@ package io.backpoint.qemu.driver;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.util.OwnerOnly;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Where a daemonless QEMU connection keeps its state: {@code qemu:///embed?root=DIR} in DIR; a
@@ -19,6 +25,15 @@ import java.nio.file.Path;
  */
 record StateLayout(String uri, Path root) {
     static StateLayout of(URI uri) {
+        if (uri.getRawAuthority() != null) {
+            // qemu://HOST/... means libvirtd on HOST; this driver acts on this machine only, and
+            // acting locally on a URI that names another host would touch the wrong VMs.
+            throw BackpointException.of(ErrorCode.NO_CONNECT,
+                    "no connection driver available for %s: the daemonless QEMU driver acts on this machine only and cannot go to '%s'; use qemu:///system, qemu:///session or qemu:///embed?root=DIR",
+                    uri, uri.getRawAuthority());
+        }
+        requirePrintable(uri, uri.getPath());
+        requirePrintable(uri, uri.getQuery());
         String path = uri.getPath();
         // Already percent-decoded; URLDecoder would also turn '+' into a space.
         String query = uri.getQuery();
@@ -46,6 +61,14 @@ record StateLayout(String uri, Path root) {
         }
         Path r = Path.of(root).normalize();
         return new StateLayout("qemu:///embed?root=" + r, r);
+    }
+
+    /** Decoded parts become file names: a NUL or control character (%00, %0A) is refused, not passed on. */
+    private static void requirePrintable(URI uri, String part) {
+        if (part != null && part.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "URI '%s' holds a control character (such as %%00): not allowed in a path or parameter", uri);
+        }
     }
 
     /** A plain qemu:///embed: /var/lib/backpoint for root, the user's data directory otherwise. */
@@ -80,6 +103,31 @@ record StateLayout(String uri, Path root) {
 
     Path backupDir(String name) {
         return root.resolve("backup").resolve(name);
+    }
+
+    /**
+     * Before a domain is locked: the state it reads is this user's alone. Directories of ours that
+     * an older version left looser than 0700 are tightened; anything owned by another user
+     * (who could have planted a job record naming files to delete) is refused.
+     */
+    void requireOwnState(String name) throws IOException {
+        OwnerOnly.requireOwned(root);
+        for (Path dir : List.of(domainsDir(), root.resolve("checkpoint"), root.resolve("run"), root.resolve("lock"),
+                root.resolve("backup"), checkpointDir(name), runDir(name), backupDir(name))) {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                OwnerOnly.requireOwnDirectory(dir);
+            }
+        }
+        OwnerOnly.requireOwned(domainFile(name));
+        for (Path dir : List.of(checkpointDir(name), runDir(name), backupDir(name))) {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        OwnerOnly.requireOwned(f);
+                    }
+                }
+            }
+        }
     }
 
     Path nextIdFile() {

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.img;
 
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -53,6 +54,15 @@ public final class QemuImg {
             args.add(Long.toString(sizeBytes));
         }
         run(args);
+    }
+
+    /**
+     * Converts an image to a new file in another format, keeping holes; it replaces the target, so
+     * callers convert into a temporary name of their own. Used by the repository restore for qcow2 outputs.
+     */
+    public void convert(Path source, String sourceFormat, Path target, String targetFormat) throws IOException {
+        run(List.of("convert", "-q", "-W", "-f", sourceFormat, "-O", targetFormat, source.toString(),
+                target.toString()));
     }
 
     /** Shorthand for an image without backing file. */
@@ -192,7 +202,7 @@ public final class QemuImg {
                 p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             } catch (IOException e) {
-                throw new IOException("cannot run '" + binary + "': " + e.getMessage(), e);
+                throw new IOException("cannot run '" + binary + "': " + IoErrors.reason(e), e);
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();

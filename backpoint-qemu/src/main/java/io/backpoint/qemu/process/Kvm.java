@@ -1,11 +1,8 @@
 package io.backpoint.qemu.process;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /** Whether this host can run KVM guests for this user. */
 public final class Kvm {
@@ -17,12 +14,16 @@ public final class Kvm {
     }
 
     static boolean usable(Path device) {
-        // Never create it: RandomAccessFile "rw" would, and as root an empty regular /dev/kvm then
-        // passes for KVM on every later check on the host. Only a device node counts.
-        if (!Files.exists(device) || Files.isRegularFile(device, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(device)) {
+        try {
+            // A regular file left at /dev/kvm (a stray write to it) opens read-write too.
+            int mode = (Integer) java.nio.file.Files.getAttribute(device, "unix:mode");
+            if ((mode & 0170000) != 0020000) {
+                return false;
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }
-        try (FileChannel f = FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
             return true;
         } catch (IOException | SecurityException e) {
             return false;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -45,6 +46,16 @@ public final class QemuCommandLine {
     /** The QMP socket QEMU listens on. */
     public static Path qmpSocket(Path stateDir, String name) {
         return stateDir.resolve(name + ".qmp");
+    }
+
+    /** The guest agent's socket when the domain's channel names no path. */
+    public static Path agentSocket(Path stateDir, String name) {
+        return stateDir.resolve(name + ".agent");
+    }
+
+    /** The socket of the domain's guest agent channel, if it has one (its own path or the default). */
+    public static Optional<Path> agentSocket(DomainDef def, Path stateDir) {
+        return GuestDevices.agentSocket(def.element(), agentSocket(stateDir.toAbsolutePath(), def.name()));
     }
 
     /** Where QEMU's stderr goes until it daemonizes (start-up errors). */
@@ -96,9 +107,13 @@ public final class QemuCommandLine {
         argv.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none"));
         argv.addAll(List.of("-rtc", "base=" + clockBase(dom)));
         lifecycle(dom, argv);
+        GuestDevices.directBoot(dom, argv);
         if (devices != null) {
             disks(devices, argv);
             otherDevices(devices, argv);
+            GuestDevices.serials(devices, argv);
+            GuestDevices.agentChannel(devices, agentSocket(stateDir.toAbsolutePath(), name), argv);
+            GuestDevices.interfaces(devices, argv);
         }
         argv.add("-daemonize");
         argv.addAll(List.of("-pidfile", pidFile(stateDir.toAbsolutePath(), name).toString()));

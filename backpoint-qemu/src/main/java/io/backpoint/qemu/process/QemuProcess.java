@@ -1,5 +1,6 @@
 package io.backpoint.qemu.process;
 
+import io.backpoint.util.IoErrors;
 import io.backpoint.qemu.qmp.QmpClient;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -45,7 +46,7 @@ public final class QemuProcess {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         } catch (IOException e) {
-            throw new IOException("cannot run '" + argv.get(0) + "': " + e.getMessage(), e);
+            throw new IOException("cannot run '" + argv.get(0) + "': " + IoErrors.reason(e), e);
         }
         try {
             if (!parent.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.qmp;
 
+import io.backpoint.util.IoErrors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,7 +88,7 @@ public final class QmpConnection implements Closeable {
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         } catch (IOException e) {
-            throw new QmpDisconnectedException("cannot create a unix socket: " + e.getMessage(), e);
+            throw new QmpDisconnectedException("cannot create a unix socket: " + IoErrors.reason(e), e);
         }
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
@@ -157,7 +158,7 @@ public final class QmpConnection implements Closeable {
             send(msg);
         } catch (IOException e) {
             pending.remove(id);
-            fail(new QmpDisconnectedException("QEMU monitor connection lost: " + e.getMessage(), e));
+            fail(new QmpDisconnectedException("QEMU monitor connection lost: " + IoErrors.reason(e), e));
             throw afterFailure(command, failure);
         }
         try {
@@ -243,7 +244,7 @@ public final class QmpConnection implements Closeable {
         } catch (QmpDisconnectedException e) {
             fail(e);
         } catch (IOException e) {
-            fail(new QmpDisconnectedException("QEMU monitor connection lost: " + e.getMessage(), e));
+            fail(new QmpDisconnectedException("QEMU monitor connection lost: " + IoErrors.reason(e), e));
         } catch (RuntimeException e) {
             // A bug of ours in reading must not leave callers waiting for their timeouts.
             fail(new QmpProtocolException("cannot read the QEMU monitor: " + e, e));

@@ -63,6 +63,14 @@ class BackupErrorsQemuTest {
     }
 
     @Test
+    void aTargetThatCannotBeCreatedSaysWhyNotThePathTwice() throws Exception {
+        Path target = out.resolve("no-such-dir/t");
+        assertError(() -> dom.backupBegin(push("vda", "no-such-dir/t"), null, 0), ErrorCode.SYSTEM_ERROR,
+                "failed to create image file '" + target + "': No such file or directory");
+        assertNothingLeft();
+    }
+
+    @Test
     void missingCheckpoint() throws Exception {
         assertError(() -> dom.backupBegin("<domainbackup><incremental>nope</incremental></domainbackup>", null, 0),
                 ErrorCode.NO_DOMAIN_CHECKPOINT, "Checkpoint 'nope' for incremental backup of disk 'vda' not found");
@@ -75,7 +83,7 @@ class BackupErrorsQemuTest {
         String xml = "<domainbackup><disks><disk name='vda' type='file'><target file='" + out.resolve("vda.t")
                 + "'/></disk><disk name='vdb' type='file'><target file='" + existing + "'/></disk></disks></domainbackup>";
         assertError(() -> dom.backupBegin(xml, "<domaincheckpoint><name>c9</name></domaincheckpoint>", 0),
-                ErrorCode.INVALID_ARG, "store '" + existing + "' for backup of 'vdb' exists");
+                ErrorCode.INVALID_ARG, "store '" + existing + "' for backup of 'vdb' exists: choose another file, or use --reuse-external");
         assertThat(Files.readString(existing)).isEqualTo("precious");
         assertThat(Files.exists(out.resolve("vda.t"))).isFalse();
         assertThat(dom.listCheckpoints(0)).isEmpty();

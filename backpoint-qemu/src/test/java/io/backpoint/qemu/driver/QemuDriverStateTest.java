@@ -33,6 +33,28 @@ class QemuDriverStateTest {
     }
 
     @Test
+    void aHostInAQemuUriIsRefusedNotTakenForThisMachine() {
+        for (String uri : List.of("qemu://otherhost/system", "qemu://otherhost/embed?root=/tmp/x", "qemu://user@h:22/session")) {
+            assertThatThrownBy(() -> Connection.open(uri)).isInstanceOfSatisfying(BackpointException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.NO_CONNECT);
+                assertThat(e.getMessage()).startsWith("no connection driver available for " + uri + ": ")
+                        .contains("this machine only").doesNotContain("no connection driver available: ");
+            });
+        }
+    }
+
+    @Test
+    void malformedUrisAreClearErrorsWithoutJavaText() {
+        for (String uri : List.of("qemu:///embed?root=/tmp/a%00b", "qemu:///embed?root=/tmp/a%0Ab", "qemu:///sys%00tem",
+                "qemu:///embed?root=/tmp/a%zz", "qemu:///embed?root=/tmp/a b")) {
+            assertThatThrownBy(() -> Connection.open(uri)).as(uri).isInstanceOfSatisfying(BackpointException.class, e -> {
+                assertThat(e.code()).isIn(ErrorCode.INVALID_ARG, ErrorCode.NO_CONNECT);
+                assertThat(e.getMessage()).contains(uri).doesNotContainIgnoringCase("exception").doesNotContain("java.");
+            });
+        }
+    }
+
+    @Test
     void plainEmbedHasADefaultRootAndSystemMeansLibvirtd() {
         StateLayout plain = StateLayout.of(URI.create("qemu:///embed"));
         assertThat(plain.uri()).isEqualTo("qemu:///embed");
@@ -94,6 +116,22 @@ class QemuDriverStateTest {
             dom.undefine(true);
             assertThat(bad).doesNotExist();
             assertThat(conn.listAllDomains()).isEmpty();
+        }
+    }
+
+    @Test
+    void quiesceOnAShutOffDomainIsRefusedAndCreatesNothing() throws Exception {
+        TestVm.assumeQemu();
+        try (Connection conn = Connection.open(TestVm.uri(dir.resolve("state")))) {
+            Path img = Files.createDirectories(dir.resolve("img"));
+            Domain dom = conn.defineDomain(TestVm.domainXml("vm1", img, "qcow2"));
+            assertThatThrownBy(() -> dom.createCheckpoint("<domaincheckpoint><name>c1</name></domaincheckpoint>",
+                    io.backpoint.api.CheckpointCreateFlag.QUIESCE.bit())).isInstanceOfSatisfying(BackpointException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_INVALID);
+                        assertThat(e.detail()).isEqualTo("quiesce needs a running domain with a guest agent; domain 'vm1' is shut off");
+                    });
+            assertThat(dom.listCheckpoints(0)).isEmpty();
+            assertThat(TestVm.run("qemu-img", "info", TestVm.image(img, "vm1", "vda", "qcow2").toString())).doesNotContain("c1");
         }
     }
 

@@ -131,10 +131,23 @@ class QemuCommandLineTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "<interface type='network'><source network='default'/></interface>|element <domain/devices/interface>",
+        "<interface type='network'><source network='default'/></interface>|element <domain/devices/interface/source>",
         "<graphics type='vnc'/>|element <domain/devices/graphics>",
         "<hostdev mode='subsystem' type='pci'/>|element <domain/devices/hostdev>",
-        "<serial type='pty'/>|element <domain/devices/serial>",
+        "<serial type='tcp'><source mode='bind' host='0.0.0.0' service='4555'/></serial>|attribute 'mode' of <domain/devices/serial/source>",
+        "<serial type='udp'/>|<serial> of type 'udp' (only file and pty)",
+        "<serial type='pty'><target type='pci-serial' port='0'/></serial>|serial target type 'pci-serial'",
+        "<serial type='pty'><target port='1'/></serial>|serial port '1' out of order",
+        "<console type='pty'><target type='virtio' port='0'/></console>|console target type 'virtio'",
+        "<serial type='file'><source path='/l/a'/></serial><console type='file'><source path='/l/b'/></console>|a <console> different from the first <serial>",
+        "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>|more than one <channel>",
+        "<channel type='unix'><target type='virtio' name='org.example.other'/></channel>|channel other than <target type='virtio' name='org.qemu.guest_agent.0'/>",
+        "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>|channel of type 'spicevmc'",
+        "<channel type='unix'><source mode='connect' path='/s'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>|channel source mode 'connect'",
+        "<interface type='bridge'><model type='virtio'/></interface>|interface of type 'bridge'",
+        "<interface type='user'><model type='e1000'/></interface>|interface model 'e1000'",
+        "<interface type='user'/>|interface model 'null'",
+        "<interface type='user'><model type='virtio'/><driver name='vhost'/></interface>|element <domain/devices/interface/driver>",
         "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/i.qcow2'/><target dev='sda' bus='sata'/></disk>|disk 'sda' on bus 'sata'",
         "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='/i.iso'/><target dev='vdc' bus='virtio'/></disk>|disk 'vdc' with device 'cdrom'",
         "<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='nbd' name='x'/><target dev='vda' bus='virtio'/></disk>|attribute 'protocol' of <domain/devices/disk/source>",
@@ -154,6 +167,74 @@ class QemuCommandLineTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_UNSUPPORTED);
                     assertThat(e.detail()).startsWith(named).endsWith("is not supported by the Backpoint QEMU driver");
                 });
+    }
+
+    static final String GUEST_DEVICES =
+            "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/img/a.qcow2'/>"
+            + "<target dev='vda' bus='virtio'/></disk>"
+            + "<serial type='file'><source path='/log/vm1.serial'/><target type='isa-serial' port='0'/></serial>"
+            + "<console type='file'><source path='/log/vm1.serial'/><target type='serial' port='0'/></console>"
+            + "<channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/>"
+            + "<address type='virtio-serial' controller='0' bus='0' port='1'/></channel>"
+            + "<interface type='user'><mac address='52:54:00:AB:cd:01'/><model type='virtio'/></interface>";
+
+    @Test
+    void aRealGuestBootsItsKernelWithConsoleAgentAndNetwork() {
+        String xml = vm("qemu", GUEST_DEVICES).replace("<boot dev='hd'/>",
+                "<kernel>/boot/vmlinuz</kernel><initrd>/boot/initrd.img</initrd><cmdline>console=ttyS0 quiet</cmdline>");
+        List<String> argv = QemuCommandLine.build(domain(xml), STATE, false);
+        String line = String.join(" ", argv);
+        assertThat(line).contains("-rtc base=utc -kernel /boot/vmlinuz -initrd /boot/initrd.img -append console=ttyS0 quiet -blockdev");
+        assertThat(line).contains("-device virtio-blk-pci,drive=bp-vda-format,id=virtio-disk0"
+                + " -chardev file,id=charserial0,path=/log/vm1.serial -device isa-serial,chardev=charserial0,id=serial0"
+                + " -device virtio-serial-pci,id=virtio-serial0"
+                + " -chardev socket,id=charchannel0,path=/var/lib/bp/run/vm1.agent,server=on,wait=off"
+                + " -device virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,id=channel0,name=org.qemu.guest_agent.0"
+                + " -netdev user,id=hostnet0 -device virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:ab:cd:01"
+                + " -daemonize");
+        // One serial port: the console is its second name.
+        assertThat(argv.stream().filter("isa-serial,chardev=charserial0,id=serial0"::equals)).hasSize(1);
+        assertThat(QemuCommandLine.agentSocket(domain(xml), STATE)).contains(Path.of("/var/lib/bp/run/vm1.agent"));
+    }
+
+    @Test
+    void aConsoleAloneIsTheFirstSerialPortAndAnAgentPathIsKept() {
+        String xml = vm("qemu", "<console type='pty'><target type='serial' port='0'/></console>"
+                + "<channel type='unix'><source mode='bind' path='/x/ga,1.sock'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>");
+        String line = String.join(" ", QemuCommandLine.build(domain(xml), STATE, false));
+        assertThat(line).contains("-chardev pty,id=charserial0 -device isa-serial,chardev=charserial0,id=serial0");
+        assertThat(line).contains("-chardev socket,id=charchannel0,path=/x/ga,,1.sock,server=on,wait=off");
+        assertThat(QemuCommandLine.agentSocket(domain(xml), STATE)).contains(Path.of("/x/ga,1.sock"));
+        assertThat(QemuCommandLine.agentSocket(domain(vm("qemu", "")), STATE)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "<boot dev='hd'/>|<kernel>vmlinuz</kernel>|XML_ERROR|<kernel> 'vmlinuz' is not an absolute path",
+        "<boot dev='hd'/>|<initrd>/i</initrd>|CONFIG_UNSUPPORTED|<os><initrd> or <cmdline> without <kernel>",
+        "<boot dev='hd'/>|<kernel>/k</kernel><dtb>/d</dtb>|CONFIG_UNSUPPORTED|element <domain/os/dtb>",
+        "<devices>|<devices><serial type='file'/>|XML_ERROR|<serial type='file'> needs an absolute <source path=...>",
+        "<devices>|<devices><channel type='unix'><source mode='bind' path='s'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>|XML_ERROR|channel source path 's' is not absolute",
+        "<devices>|<devices><interface type='user'><mac address='52:54:00'/><model type='virtio'/></interface>|XML_ERROR|invalid mac address '52:54:00'",
+    })
+    void badGuestSettingsAreRefusedByName(String from, String to, ErrorCode code, String detail) {
+        String xml = vm("qemu", "").replace(from, to);
+        assertThat(xml).contains(to);
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(xml), STATE, true))
+                .isInstanceOfSatisfying(BackpointException.class, e -> {
+                    assertThat(e.code()).isEqualTo(code);
+                    assertThat(e.detail()).startsWith(detail);
+                });
+    }
+
+    @Test
+    void aLongAgentSocketPathIsRefused() {
+        String path = "/" + "d".repeat(120) + "/ga.sock";
+        String xml = vm("qemu", "<channel type='unix'><source mode='bind' path='" + path
+                + "'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>");
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(xml), STATE, true))
+                .isInstanceOfSatisfying(BackpointException.class, e -> assertThat(e.detail())
+                        .isEqualTo("guest agent socket path '" + path + "' is longer than 107 bytes"));
     }
 
     @ParameterizedTest

@@ -1,0 +1,119 @@
+package io.backpoint.repo;
+
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Writes one disk of a snapshot, chunk by chunk, from any number of threads. Each chunk is
+ * checked for zeroes, hashed, stored only when the repository does not have it yet, and
+ * compressed when that saves space. Chunks never put come from the base index (incremental) or
+ * are zero (full).
+ */
+public final class DiskWriter {
+    /** Marks "put, and all zero" apart from null, "not put". */
+    private static final String ZERO = "";
+
+    private final SnapshotWriter snapshot;
+    private final String name;
+    private final long size;
+    private final int chunkSize;
+    private final DiskMode mode;
+    private final String reason;
+    private final Optional<DiskIndex> base;
+    private final AtomicReferenceArray<String> chunks;
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong bytesStored = new AtomicLong();
+
+    DiskWriter(SnapshotWriter snapshot, String name, long size, int chunkSize, DiskMode mode, String reason,
+            Optional<DiskIndex> base) {
+        this.snapshot = snapshot;
+        this.name = name;
+        this.size = size;
+        this.chunkSize = chunkSize;
+        this.mode = mode;
+        this.reason = reason;
+        this.base = base;
+        this.chunks = new AtomicReferenceArray<>(Math.toIntExact(DiskIndex.chunkCount(size, chunkSize)));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long chunkCount() {
+        return chunks.length();
+    }
+
+    /** Bytes of the disk chunk {@code index} covers: the chunk size, or less for the last chunk. */
+    public int chunkLength(long index) {
+        return (int) Math.min(chunkSize, size - index * chunkSize);
+    }
+
+    /**
+     * Stores the chunk at {@code chunkIndex} (its whole plaintext: {@link #chunkLength} bytes from
+     * the buffer's position). Returns the bytes newly stored: 0 for a zero chunk or one the
+     * repository already has. Thread-safe; the buffer is not kept.
+     */
+    public long put(long chunkIndex, ByteBuffer plaintext) {
+        if (chunkIndex < 0 || chunkIndex >= chunks.length()) {
+            throw new IllegalArgumentException("chunk " + chunkIndex + " is outside disk '" + name + "'");
+        }
+        int length = chunkLength(chunkIndex);
+        if (plaintext.remaining() != length) {
+            throw new IllegalArgumentException("chunk " + chunkIndex + " of disk '" + name + "' must be " + length
+                    + " bytes, got " + plaintext.remaining());
+        }
+        byte[] data = new byte[length];
+        plaintext.duplicate().get(data);
+        bytesRead.addAndGet(length);
+        long stored;
+        String id;
+        if (ChunkCodec.isZero(data, length)) {
+            id = ZERO;
+            stored = 0;
+        } else {
+            id = ChunkCodec.id(data, length);
+            try {
+                stored = snapshot.storeChunk(id, data, length);
+            } catch (IOException e) {
+                throw new UncheckedIOException("storing chunk " + id + " of disk '" + name + "'", e);
+            }
+        }
+        chunks.set(Math.toIntExact(chunkIndex), id);
+        bytesStored.addAndGet(stored);
+        return stored;
+    }
+
+    /** The index as it stands; called by commit once every put has returned. */
+    DiskIndex index() {
+        List<String> ids = new ArrayList<>(chunks.length());
+        for (int i = 0; i < chunks.length(); i++) {
+            String id = chunks.get(i);
+            if (id == null) {
+                id = base.flatMap(b -> b.chunk(ids.size())).orElse(null);
+            } else if (id.equals(ZERO)) {
+                id = null;
+            }
+            ids.add(id);
+        }
+        return new DiskIndex(name, size, chunkSize, mode, reason, bytesRead.get(), bytesStored.get(), ids);
+    }
+
+    static void checkBase(String name, long size, int chunkSize, Optional<DiskIndex> base) {
+        base.ifPresent(b -> {
+            if (b.size() != size || b.chunkSize() != chunkSize) {
+                throw BackpointException.of(ErrorCode.INVALID_ARG,
+                        "disk '%s': the base index has size %d and chunk size %d, the disk %d and %d; take it full",
+                        name, b.size(), b.chunkSize(), size, chunkSize);
+            }
+        });
+    }
+}

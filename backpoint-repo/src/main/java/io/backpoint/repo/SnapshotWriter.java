@@ -1,0 +1,122 @@
+package io.backpoint.repo;
+
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.repo.storage.ObjectStore;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A snapshot being written. While it is open it holds a backup lease, which keeps gc from
+ * deleting any chunk (so chunks it found already stored, and the chunks of a base index read
+ * while it is open, stay). {@link #commit()} publishes the manifest last, after every chunk it
+ * references is durable; {@link #close()} without commit abandons it and leaves its chunks for gc.
+ *
+ * <p>Read the base snapshot ({@link Repository#latest}) after opening the writer, so that the
+ * lease already protects its chunks.
+ */
+public final class SnapshotWriter implements AutoCloseable {
+    private final Repository repository;
+    private final ObjectStore store;
+    private final Lease lease;
+    private final String id;
+    private final String domain;
+    private final String domainXml;
+    private final Instant time;
+    private final Map<String, DiskWriter> disks = new LinkedHashMap<>();
+    private final Set<String> present = ConcurrentHashMap.newKeySet();
+    private String checkpointName;
+    private String checkpointXml;
+    private boolean finished;
+
+    SnapshotWriter(Repository repository, Lease lease, String id, String domain, String domainXml, Instant time) {
+        this.repository = repository;
+        this.store = repository.store();
+        this.lease = lease;
+        this.id = id;
+        this.domain = domain;
+        this.domainXml = domainXml;
+        this.time = time;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public synchronized DiskWriter disk(String name, long virtualSize, DiskMode mode, String reason,
+            Optional<DiskIndex> base) {
+        checkOpen();
+        // Disk names become restored file names: the same rule as domain names.
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}") || disks.containsKey(name)) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "disk name '%s' is not a plain name (letters, digits, '_.+-') or is already in snapshot %s", name, id);
+        }
+        int chunkSize = repository.config().chunkSize();
+        DiskWriter.checkBase(name, virtualSize, chunkSize, base);
+        DiskWriter writer = new DiskWriter(this, name, virtualSize, chunkSize, mode,
+                mode == DiskMode.FULL ? reason : null, base);
+        disks.put(name, writer);
+        return writer;
+    }
+
+    public synchronized void checkpoint(String name, String xml) {
+        checkOpen();
+        this.checkpointName = name;
+        this.checkpointXml = xml;
+    }
+
+    /** Publishes the snapshot; every {@link DiskWriter#put} must have returned. */
+    public synchronized Snapshot commit() {
+        checkOpen();
+        List<DiskIndex> indexes = new ArrayList<>();
+        disks.values().forEach(d -> indexes.add(d.index()));
+        Snapshot snapshot = new Snapshot(id, domain, time, domainXml, checkpointName, checkpointXml, indexes);
+        lease.check();
+        try {
+            if (!store.putIfAbsent(Layout.manifest(domain, id), ManifestCodec.formatSnapshot(snapshot))) {
+                throw BackpointException.of(ErrorCode.OPERATION_FAILED, "snapshot %s already exists", id);
+            }
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.WRITE_FAILED,
+                    "repository '" + store.location() + "': cannot publish snapshot " + id + ": " + e.getMessage(), e);
+        }
+        finished = true;
+        lease.close();
+        return snapshot;
+    }
+
+    @Override
+    public synchronized void close() {
+        finished = true;
+        lease.close();
+    }
+
+    long storeChunk(String chunkId, byte[] data, int length) throws IOException {
+        lease.check();
+        if (present.contains(chunkId)) {
+            return 0;
+        }
+        String key = Layout.chunk(chunkId);
+        if (store.stat(key).isPresent()) {
+            present.add(chunkId);
+            return 0;
+        }
+        byte[] encoded = ChunkCodec.encode(data, length, repository.config().compression());
+        boolean stored = store.putIfAbsent(key, encoded);
+        present.add(chunkId);
+        return stored ? encoded.length : 0;
+    }
+
+    private void checkOpen() {
+        if (finished) {
+            throw BackpointException.of(ErrorCode.OPERATION_INVALID, "snapshot %s is already committed or abandoned", id);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.backpoint.repo.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The directory backend: one file per object under a root directory. A write goes to a
+ * temporary file beside the target, is fsynced, then published by a link (put-if-absent: the
+ * link fails when the target exists, so two writers never replace each other's object) or an
+ * atomic rename (put), and the directory is fsynced so the name survives a power cut. Files are
+ * 0600 and directories 0700 whatever the umask: backups hold whole disks.
+ */
+public final class DirectoryStore implements ObjectStore {
+    static final String TEMP_PREFIX = ".tmp-";
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * Told of every step of every write, before it happens: crash tests kill the process at each
+     * one in turn to prove that no step leaves a torn or half-published object.
+     */
+    public interface Steps {
+        void before(String step, String key);
+    }
+
+    private final Path root;
+    private final Steps steps;
+
+    public DirectoryStore(Path root) {
+        this(root, (step, key) -> { });
+    }
+
+    public DirectoryStore(Path root, Steps steps) {
+        this.root = root.toAbsolutePath().normalize();
+        this.steps = Objects.requireNonNull(steps, "steps");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Creates the root directory (0700) when it does not exist. */
+    public void createRoot() throws IOException {
+        if (!Files.isDirectory(root)) {
+            Path parent = root.getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new NoSuchFileException(parent.toString(), null, "parent directory does not exist");
+            }
+            Files.createDirectory(root);
+            Files.setPosixFilePermissions(root, DIR_MODE);
+            fsyncDirectory(parent);
+        }
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] content) throws IOException {
+        Path target = file(key);
+        if (Files.exists(target)) {
+            return false;
+        }
+        Path temp = writeTemp(key, target, content);
+        try {
+            steps.before("link", key);
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        steps.before("fsync-dir", key);
+        fsyncDirectory(target.getParent());
+        return true;
+    }
+
+    @Override
+    public void put(String key, byte[] content) throws IOException {
+        Path target = file(key);
+        Path temp = writeTemp(key, target, content);
+        try {
+            steps.before("rename", key);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        steps.before("fsync-dir", key);
+        fsyncDirectory(target.getParent());
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(file(key)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public byte[] get(String key, long offset, int length) throws IOException {
+        try (FileChannel channel = FileChannel.open(file(key), StandardOpenOption.READ)) {
+            long available = Math.max(0, channel.size() - offset);
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, available));
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + buffer.position()) < 0) {
+                    break;
+                }
+            }
+            return buffer.position() == buffer.capacity() ? buffer.array()
+                    : java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file(key), BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                return Optional.empty();
+            }
+            return Optional.of(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        // Walk only the deepest directory the prefix names, not the whole repository.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(start)) {
+            return List.of();
+        }
+        List<ObjectInfo> found = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(start)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                String name = path.getFileName().toString();
+                if (name.startsWith(TEMP_PREFIX)) {
+                    continue;
+                }
+                String key = root.relativize(path).toString();
+                if (!key.startsWith(prefix)) {
+                    continue;
+                }
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                    continue; // deleted while we walked
+                }
+                if (attributes.isRegularFile()) {
+                    found.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
+                }
+            }
+        } catch (java.io.UncheckedIOException e) {
+            if (!(e.getCause() instanceof NoSuchFileException)) {
+                throw e.getCause();
+            }
+        }
+        found.sort(java.util.Comparator.comparing(ObjectInfo::key));
+        return found;
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path target = file(key);
+        steps.before("delete", key);
+        if (Files.deleteIfExists(target)) {
+            fsyncDirectory(target.getParent());
+        }
+    }
+
+    @Override
+    public long removeLeftovers(Instant olderThan) throws IOException {
+        long removed = 0;
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                if (path.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                    try {
+                        FileTime modified = Files.getLastModifiedTime(path);
+                        if (modified.toInstant().isBefore(olderThan) && Files.deleteIfExists(path)) {
+                            removed++;
+                        }
+                    } catch (NoSuchFileException e) {
+                        // its writer finished it meanwhile
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    /** Where an object lives; chunk fan-out directories are part of the key. */
+    Path file(String key) {
+        return root.resolve(Keys.check(key));
+    }
+
+    private Path writeTemp(String key, Path target, byte[] content) throws IOException {
+        createDirectories(target.getParent());
+        byte[] suffix = new byte[8];
+        RANDOM.nextBytes(suffix);
+        Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + HexFormat.of().formatHex(suffix));
+        steps.before("create", key);
+        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(FILE_MODE))) {
+            // The creation mode is filtered by the umask; set it explicitly as well.
+            Files.setPosixFilePermissions(temp, FILE_MODE);
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            steps.before("write", key);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            steps.before("fsync", key);
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return temp;
+    }
+
+    private void createDirectories(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        if (!directory.startsWith(root) || directory.equals(root)) {
+            throw new NoSuchFileException(directory.toString(), null, "repository directory is missing");
+        }
+        createDirectories(directory.getParent());
+        try {
+            Files.createDirectory(directory);
+            Files.setPosixFilePermissions(directory, DIR_MODE);
+            fsyncDirectory(directory.getParent());
+        } catch (FileAlreadyExistsException e) {
+            // another writer made it first
+        }
+    }
+
+    private static void fsyncDirectory(Path directory) throws IOException {
+        if (directory == null) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}

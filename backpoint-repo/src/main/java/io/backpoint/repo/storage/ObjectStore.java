@@ -1,0 +1,66 @@
+package io.backpoint.repo.storage;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The storage seam of a repository: a flat namespace of objects named by relative
+ * '/'-separated keys, shaped after S3 so that an object-storage backend is a second
+ * implementation and the repository logic above it is not duplicated.
+ *
+ * <p>Every write is atomic: a reader sees the whole new content or none of it. Times in
+ * {@link ObjectInfo#lastModified()} are the store's own clock (the server's on S3), so callers
+ * compare them with each other, never with the local clock.
+ */
+public interface ObjectStore extends AutoCloseable {
+
+    /**
+     * Stores an immutable object unless one with this key exists. Returns true when this call
+     * stored it; false when it was already there (its content is then left untouched). The object
+     * is durable when this returns.
+     */
+    boolean putIfAbsent(String key, byte[] content) throws IOException;
+
+    /** Stores or atomically replaces a small mutable object; durable when this returns. */
+    void put(String key, byte[] content) throws IOException;
+
+    /** The whole object, or empty when there is none. */
+    Optional<byte[]> get(String key) throws IOException;
+
+    /** {@code length} bytes from {@code offset}; fewer only at the end of the object. */
+    byte[] get(String key, long offset, int length) throws IOException;
+
+    Optional<ObjectInfo> stat(String key) throws IOException;
+
+    /** Every object whose key starts with {@code prefix}, in key order. */
+    List<ObjectInfo> list(String prefix) throws IOException;
+
+    /** Removes the object; no error when it is already gone. */
+    void delete(String key) throws IOException;
+
+    /**
+     * Removes what writers killed in the middle of a write left behind (temporary files,
+     * unfinished multipart uploads) that started before {@code olderThan}. Never visible
+     * objects.
+     */
+    default long removeLeftovers(Instant olderThan) throws IOException {
+        return 0;
+    }
+
+    /**
+     * How many requests callers should keep in flight: a local file system is busy with a few,
+     * object storage is bound by each request's latency and wants many.
+     */
+    default int parallelism() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Where this store is, as the user wrote it (for messages). */
+    String location();
+
+    @Override
+    default void close() throws IOException {
+    }
+}
