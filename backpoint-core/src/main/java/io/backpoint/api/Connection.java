@@ -59,7 +59,8 @@ public final class Connection implements AutoCloseable {
             // The QEMU driver is a separate artifact; a program that depends on backpoint-core
             // alone lands here and must learn which one to add.
             throw BackpointException.of(ErrorCode.NO_CONNECT,
-                    "no connection driver available for %s: the QEMU driver is in io.backpoint:backpoint-qemu, add it to the class path",
+                    "no connection driver available for %s: the QEMU driver is in io.backpoint:backpoint-qemu"
+                            + " (qemu:///embed) and libvirtd is reached through io.backpoint:backpoint-libvirt; add one to the class path",
                     uri);
         }
         throw BackpointException.of(ErrorCode.NO_CONNECT, "no connection driver available for %s", uri);

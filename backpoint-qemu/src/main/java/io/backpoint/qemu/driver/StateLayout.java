@@ -29,7 +29,7 @@ record StateLayout(String uri, Path root) {
             // qemu://HOST/... means libvirtd on HOST; this driver acts on this machine only, and
             // acting locally on a URI that names another host would touch the wrong VMs.
             throw BackpointException.of(ErrorCode.NO_CONNECT,
-                    "no connection driver available for %s: the daemonless QEMU driver acts on this machine only and cannot go to '%s'; use qemu:///system, qemu:///session or qemu:///embed?root=DIR",
+                    "no connection driver available for %s: the daemonless QEMU driver acts on this machine only and cannot go to '%s'; use qemu:///embed?root=DIR here, or the libvirt driver (backpoint-libvirt) for libvirtd",
                     uri, uri.getRawAuthority());
         }
         requirePrintable(uri, uri.getPath());
