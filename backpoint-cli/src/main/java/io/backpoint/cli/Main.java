@@ -79,11 +79,16 @@ public final class Main {
         }
     }
 
-    /** BACKPOINT_DEFAULT_URI, else qemu:///system for root and qemu:///session for others, as virsh does. */
+    /**
+     * BACKPOINT_DEFAULT_URI, then LIBVIRT_DEFAULT_URI, then virsh's default: qemu:///system for
+     * root and qemu:///session for others (both libvirtd).
+     */
     static String defaultUri() {
-        String env = System.getenv("BACKPOINT_DEFAULT_URI");
-        if (env != null && !env.isEmpty()) {
-            return env;
+        for (String name : List.of("BACKPOINT_DEFAULT_URI", "LIBVIRT_DEFAULT_URI")) {
+            String env = System.getenv(name);
+            if (env != null && !env.isEmpty()) {
+                return env;
+            }
         }
         return "root".equals(System.getProperty("user.name")) ? "qemu:///system" : "qemu:///session";
     }

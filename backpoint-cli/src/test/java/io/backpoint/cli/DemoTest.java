@@ -49,4 +49,28 @@ class DemoTest {
                 .filter(c -> c.contains("qemu-system") && c.contains(dir.toString()))).isEmpty();
     }
 
+    @Test
+    void theWholeStoryHoldsOnLibvirtd() throws Exception {
+        LibvirtTestDomain.assumeReachable();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DemoCommand.run(dir.resolve("demo-libvirt"), false, false, LibvirtTestDomain.URI,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(text + err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(text).contains("on qemu:///system", "14 checks passed, 0 failed", "restore of vdb at point 3")
+                .doesNotContain("FAILED");
+        // The demo leaves the user's libvirtd as it found it.
+        assertThat(LibvirtTestDomain.virsh(dir, "-c", LibvirtTestDomain.URI, "list", "--all", "--name").stdout())
+                .doesNotContain("backpoint-demo");
+    }
+
+    private static boolean onPath(String binary) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

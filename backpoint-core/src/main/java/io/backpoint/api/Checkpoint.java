@@ -29,7 +29,7 @@ public final class Checkpoint {
 
     /** virDomainCheckpointGetXMLDesc. */
     public String xmlDesc(Set<CheckpointXmlFlag> flags) {
-        return domain.connection().checkpoints().xml(domain.name(), name, flags);
+        return domain.connection().hypervisor().checkpointXml(domain.name(), name, flags);
     }
 
     public String xmlDesc(int flags) {
@@ -38,7 +38,7 @@ public final class Checkpoint {
 
     /** The parsed definition as stored. */
     public CheckpointDef definition() {
-        return domain.connection().checkpoints().definition(domain.name(), name);
+        return domain.connection().hypervisor().checkpointDefinition(domain.name(), name);
     }
 
     /**
@@ -46,12 +46,12 @@ public final class Checkpoint {
      * e.g. after QEMU was killed), with the way out; empty when it is usable.
      */
     public java.util.Optional<String> problem() {
-        return java.util.Optional.ofNullable(domain.connection().checkpoints().problem(domain.name(), name));
+        return java.util.Optional.ofNullable(domain.connection().hypervisor().checkpointProblem(domain.name(), name));
     }
 
     /** virDomainCheckpointGetParent: NO_DOMAIN_CHECKPOINT for a root. */
     public Checkpoint parent() {
-        return new Checkpoint(domain, domain.connection().checkpoints().parent(domain.name(), name));
+        return new Checkpoint(domain, domain.connection().hypervisor().checkpointParent(domain.name(), name));
     }
 
     /** virDomainCheckpointListAllChildren. */
@@ -59,7 +59,7 @@ public final class Checkpoint {
         if (flags.contains(CheckpointListFlag.ROOTS)) {
             throw BackpointException.of(ErrorCode.INVALID_ARG, "ROOTS applies to a domain's list; use DESCENDANTS here");
         }
-        return domain.wrap(domain.connection().checkpoints().list(domain.name(), name, flags));
+        return domain.wrap(domain.connection().hypervisor().checkpointList(domain.name(), name, flags));
     }
 
     public List<Checkpoint> children(int flags) {
@@ -68,7 +68,7 @@ public final class Checkpoint {
 
     /** virDomainCheckpointDelete. */
     public void delete(Set<CheckpointDeleteFlag> flags) {
-        domain.connection().checkpoints().delete(domain.name(), name, flags);
+        domain.connection().hypervisor().checkpointDelete(domain.name(), name, flags);
     }
 
     public void delete(int flags) {

@@ -1,10 +1,10 @@
 package io.backpoint.api;
 
-import io.backpoint.backup.BackupService;
-import io.backpoint.checkpoint.CheckpointService;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.Driver;
 import io.backpoint.driver.DriverFactory;
+import io.backpoint.driver.Hypervisor;
+import io.backpoint.driver.HypervisorFactory;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import java.net.URI;
@@ -15,18 +15,16 @@ import java.util.ServiceLoader;
 
 /**
  * A connection to a hypervisor driver, as libvirt's {@code virConnect}: {@code test:///default}
- * (in memory, one running domain "test"), or {@code qemu:///system}, {@code qemu:///session},
- * {@code qemu:///embed?root=DIR} when the QEMU driver is on the class path.
+ * (in memory, one running domain "test"), {@code qemu:///embed?root=DIR} when the daemonless QEMU
+ * driver is on the class path, and virsh's URIs ({@code qemu:///system}, {@code qemu+ssh://...})
+ * when the libvirt driver is. Every call goes to one {@link Hypervisor}: the core's engine over a
+ * {@link Driver}, or a driver that owns the whole API (libvirtd).
  */
 public final class Connection implements AutoCloseable {
-    private final Driver driver;
-    private final CheckpointService checkpoints;
-    private final BackupService backups;
+    private final Hypervisor hv;
 
-    private Connection(Driver driver) {
-        this.driver = driver;
-        this.checkpoints = new CheckpointService(driver);
-        this.backups = new BackupService(driver, checkpoints);
+    private Connection(Hypervisor hv) {
+        this.hv = hv;
     }
 
     /** Opens a connection; NO_CONNECT when no driver handles the URI. */
@@ -43,16 +41,22 @@ public final class Connection implements AutoCloseable {
             String where = e.getIndex() < 0 ? "" : " at character " + (e.getIndex() + 1);
             throw BackpointException.of(ErrorCode.INVALID_ARG, "invalid connection URI '%s': %s%s", uri, reason, where);
         }
-        for (DriverFactory factory : ServiceLoader.load(DriverFactory.class)) {
+        for (HypervisorFactory factory : ServiceLoader.load(HypervisorFactory.class)) {
             if (factory.accepts(parsed)) {
                 return new Connection(factory.open(parsed));
+            }
+        }
+        for (DriverFactory factory : ServiceLoader.load(DriverFactory.class)) {
+            if (factory.accepts(parsed)) {
+                return of(factory.open(parsed));
             }
         }
         if ("qemu".equals(parsed.getScheme())) {
             // The QEMU driver is a separate artifact; a program that depends on backpoint-core
             // alone lands here and must learn which one to add.
             throw BackpointException.of(ErrorCode.NO_CONNECT,
-                    "no connection driver available for %s: the QEMU driver is in io.backpoint:backpoint-qemu, add it to the class path",
+                    "no connection driver available for %s: the QEMU driver is in io.backpoint:backpoint-qemu"
+                            + " (qemu:///embed) and libvirtd is reached through io.backpoint:backpoint-libvirt; add one to the class path",
                     uri);
         }
         throw BackpointException.of(ErrorCode.NO_CONNECT, "no connection driver available for %s", uri);
@@ -60,17 +64,22 @@ public final class Connection implements AutoCloseable {
 
     /** Wraps an already open driver (embedding, tests). */
     public static Connection of(Driver driver) {
-        return new Connection(driver);
+        return new Connection(new EngineHypervisor(driver));
+    }
+
+    /** Wraps an already open hypervisor that owns the whole API. */
+    public static Connection of(Hypervisor hypervisor) {
+        return new Connection(hypervisor);
     }
 
     public String uri() {
-        return driver.uri();
+        return hv.uri();
     }
 
     /** Every domain, active or not. */
     public List<Domain> listAllDomains() {
         List<Domain> out = new ArrayList<>();
-        for (DomainInfo info : driver.listDomains()) {
+        for (DomainInfo info : hv.listDomains()) {
             out.add(new Domain(this, info.name()));
         }
         return out;
@@ -78,7 +87,7 @@ public final class Connection implements AutoCloseable {
 
     /** The domain with this name; NO_DOMAIN when there is none. */
     public Domain domainByName(String name) {
-        if (name == null || driver.domain(name) == null) {
+        if (name == null || hv.domain(name) == null) {
             throw BackpointException.noDomain(name);
         }
         return new Domain(this, name);
@@ -86,7 +95,7 @@ public final class Connection implements AutoCloseable {
 
     /** The domain with this UUID; NO_DOMAIN when there is none. */
     public Domain domainByUuid(String uuid) {
-        for (DomainInfo info : driver.listDomains()) {
+        for (DomainInfo info : hv.listDomains()) {
             if (info.uuid() != null && info.uuid().equalsIgnoreCase(uuid)) {
                 return new Domain(this, info.name());
             }
@@ -96,7 +105,7 @@ public final class Connection implements AutoCloseable {
 
     /** The active domain with this runtime id; NO_DOMAIN when there is none. */
     public Domain domainById(int id) {
-        for (DomainInfo info : driver.listDomains()) {
+        for (DomainInfo info : hv.listDomains()) {
             if (info.active() && info.id() == id) {
                 return new Domain(this, info.name());
             }
@@ -106,24 +115,27 @@ public final class Connection implements AutoCloseable {
 
     /** virDomainDefineXML: defines (or updates) a domain; returns it. */
     public Domain defineDomain(String xml) {
-        return new Domain(this, driver.lifecycle("virDomainDefineXML").define(xml));
+        return new Domain(this, hv.lifecycle("virDomainDefineXML").define(xml));
     }
 
-    /** The driver behind this connection, for driver-specific operations (defining QEMU domains, backups). */
+    /**
+     * The engine's driver behind this connection, for driver-specific operations; NO_SUPPORT when
+     * the connection's driver owns the whole API (libvirtd).
+     */
     public Driver driver() {
+        Driver driver = hv.driver();
+        if (driver == null) {
+            throw new BackpointException(ErrorCode.NO_SUPPORT, "direct driver access on " + hv.uri());
+        }
         return driver;
     }
 
-    CheckpointService checkpoints() {
-        return checkpoints;
-    }
-
-    BackupService backups() {
-        return backups;
+    Hypervisor hypervisor() {
+        return hv;
     }
 
     @Override
     public void close() {
-        driver.close();
+        hv.close();
     }
 }

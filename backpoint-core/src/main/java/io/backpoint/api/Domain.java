@@ -54,41 +54,41 @@ public final class Domain {
 
     /** The domain XML as virsh dumpxml prints it. */
     public String xmlDesc(boolean secure, boolean inactive) {
-        return conn.driver().domainXml(name, secure, inactive);
+        return conn.hypervisor().domainXml(name, secure, inactive);
     }
 
     /** virDomainCreate: starts the domain. */
     public void start() {
-        conn.driver().lifecycle("virDomainCreate").start(name);
+        conn.hypervisor().lifecycle("virDomainCreate").start(name);
     }
 
     /** virDomainDestroy: stops the domain (QEMU quits cleanly first, saving its bitmaps). */
     public void destroy() {
-        conn.driver().lifecycle("virDomainDestroy").destroy(name);
+        conn.hypervisor().lifecycle("virDomainDestroy").destroy(name);
     }
 
     /** virDomainShutdown: asks the guest to power off. */
     public void shutdown() {
-        conn.driver().lifecycle("virDomainShutdown").shutdown(name);
+        conn.hypervisor().lifecycle("virDomainShutdown").shutdown(name);
     }
 
     /** virDomainUndefineFlags, with or without VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA. */
     public void undefine(boolean checkpointsMetadata) {
-        conn.driver().lifecycle("virDomainUndefineFlags").undefine(name, checkpointsMetadata);
-        conn.checkpoints().forget(name);
+        conn.hypervisor().undefine(name, checkpointsMetadata);
     }
 
     /** virDomainQemuMonitorCommand: QMP JSON in and out, or an HMP command line. */
     public String monitorCommand(String command, boolean hmp) {
-        return conn.driver().lifecycle("virDomainQemuMonitorCommand").monitorCommand(name, command, hmp);
+        return conn.hypervisor().lifecycle("virDomainQemuMonitorCommand").monitorCommand(name, command, hmp);
     }
 
     /**
      * virDomainBackupBegin: starts a push or pull backup, optionally creating a checkpoint at the
-     * same instant. Returns the job's id, for {@link #jobOutcome}.
+     * same instant. Returns the job's id for {@link #jobOutcome}, or null where the hypervisor
+     * names no jobs (libvirtd).
      */
     public String backupBegin(String backupXml, String checkpointXml, Set<BackupBeginFlag> flags) {
-        return conn.backups().begin(name, backupXml, checkpointXml, flags);
+        return conn.hypervisor().backupBegin(name, backupXml, checkpointXml, flags);
     }
 
     public String backupBegin(String backupXml, String checkpointXml, int flags) {
@@ -101,17 +101,17 @@ public final class Domain {
      * unknown (another job has ended since).
      */
     public JobInfo jobOutcome(String jobId) {
-        return conn.backups().outcome(name, jobId);
+        return conn.hypervisor().jobOutcome(name, jobId);
     }
 
     /** virDomainBackupGetXMLDesc: NO_DOMAIN_BACKUP when no backup job is active. */
     public String backupXmlDesc() {
-        return conn.backups().xml(name);
+        return conn.hypervisor().backupXml(name);
     }
 
     /** virDomainGetJobStats: the current job, or with completed the last ended one. */
     public JobInfo jobInfo(boolean completed) {
-        return conn.backups().jobInfo(name, completed);
+        return conn.hypervisor().jobInfo(name, completed, false);
     }
 
     /**
@@ -119,17 +119,17 @@ public final class Domain {
      * it, reading a completed job's statistics discards them, as in libvirt.
      */
     public JobInfo jobInfo(boolean completed, boolean keepCompleted) {
-        return conn.backups().jobInfo(name, completed, keepCompleted);
+        return conn.hypervisor().jobInfo(name, completed, keepCompleted);
     }
 
     /** virDomainAbortJob. */
     public void abortJob() {
-        conn.backups().abort(name);
+        conn.hypervisor().abortJob(name);
     }
 
     /** virDomainCheckpointCreateXML. */
     public Checkpoint createCheckpoint(String xml, Set<CheckpointCreateFlag> flags) {
-        return new Checkpoint(this, conn.checkpoints().create(name, xml, flags));
+        return new Checkpoint(this, conn.hypervisor().checkpointCreate(name, xml, flags));
     }
 
     public Checkpoint createCheckpoint(String xml, int flags) {
@@ -138,7 +138,7 @@ public final class Domain {
 
     /** virDomainCheckpointLookupByName: NO_DOMAIN_CHECKPOINT when absent. */
     public Checkpoint checkpoint(String checkpointName) {
-        conn.checkpoints().requireCheckpoint(name, checkpointName);
+        conn.hypervisor().requireCheckpoint(name, checkpointName);
         return new Checkpoint(this, checkpointName);
     }
 
@@ -147,7 +147,7 @@ public final class Domain {
      * files, missing parents); such files are left untouched. Empty when all is well.
      */
     public List<String> checkpointMetadataProblems() {
-        return conn.checkpoints().problems(name);
+        return conn.hypervisor().checkpointMetadataProblems(name);
     }
 
     /** virDomainListAllCheckpoints. */
@@ -155,7 +155,7 @@ public final class Domain {
         if (flags.contains(CheckpointListFlag.DESCENDANTS)) {
             throw BackpointException.of(ErrorCode.INVALID_ARG, "DESCENDANTS applies to a checkpoint's children; use ROOTS here");
         }
-        return wrap(conn.checkpoints().list(name, null, flags));
+        return wrap(conn.hypervisor().checkpointList(name, null, flags));
     }
 
     public List<Checkpoint> listCheckpoints(int flags) {
@@ -171,7 +171,7 @@ public final class Domain {
     }
 
     DomainInfo info() {
-        DomainInfo info = conn.driver().domain(name);
+        DomainInfo info = conn.hypervisor().domain(name);
         if (info == null) {
             throw BackpointException.noDomain(name);
         }

@@ -10,6 +10,8 @@ public final class BackpointException extends RuntimeException {
 
     private final ErrorCode code;
     private final String detail;
+    private final int number;
+    private final int origin;
 
     public BackpointException(ErrorCode code, String detail) {
         this(code, detail, null);
@@ -20,9 +22,31 @@ public final class BackpointException extends RuntimeException {
     }
 
     private BackpointException(ErrorCode code, String detail, Throwable cause, String message) {
+        this(code, detail, cause, message, code.number(), 0);
+    }
+
+    private BackpointException(ErrorCode code, String detail, Throwable cause, String message, int number, int origin) {
         super(message, cause);
         this.code = code;
         this.detail = detail;
+        this.number = number;
+        this.origin = origin;
+    }
+
+    /**
+     * An error libvirt reported (virError): its virErrorNumber, its virErrorDomain and its message
+     * exactly as libvirt formatted it, which is what virsh prints after "error: ". {@link #code()}
+     * is the matching code, INTERNAL_ERROR for a number Backpoint has no name for; {@link #number()}
+     * is always libvirt's.
+     */
+    public static BackpointException reported(int number, int origin, String message) {
+        ErrorCode code = ErrorCode.INTERNAL_ERROR;
+        for (ErrorCode c : ErrorCode.values()) {
+            if (c.number() == number) {
+                code = c;
+            }
+        }
+        return new BackpointException(code, message, null, message, number, origin);
     }
 
     /**
@@ -47,6 +71,16 @@ public final class BackpointException extends RuntimeException {
 
     public ErrorCode code() {
         return code;
+    }
+
+    /** libvirt's virErrorNumber: {@code code().number()}, or for a reported error the number libvirt gave. */
+    public int number() {
+        return number;
+    }
+
+    /** libvirt's virErrorDomain (which part of libvirt raised it) for a reported error, else 0. */
+    public int origin() {
+        return origin;
     }
 
     /** The message without libvirt's prefix for the code. */

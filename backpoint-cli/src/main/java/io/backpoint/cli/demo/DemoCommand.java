@@ -17,11 +17,16 @@ public final class DemoCommand {
 
     /** Runs the demo; returns the exit status (0 only if every check held). */
     public static int run(Path dir, boolean keep, PrintStream out, PrintStream err) {
-        return run(dir, keep, false, out, err);
+        return run(dir, keep, false, null, out, err);
     }
 
     /** Runs the demo, with {@code guest} the real-guest one; returns the exit status (0 only if every check held). */
     public static int run(Path dir, boolean keep, boolean guest, PrintStream out, PrintStream err) {
+        return run(dir, keep, guest, null, out, err);
+    }
+
+    /** As {@link #run(Path, boolean, boolean, PrintStream, PrintStream)}, on libvirtd at {@code uri} when not null. */
+    public static int run(Path dir, boolean keep, boolean guest, String uri, PrintStream out, PrintStream err) {
         for (String tool : TOOLS) {
             if (!onPath(tool)) {
                 err.println("error: " + tool + " is not installed; on Debian or Ubuntu: apt-get install qemu-system-x86 qemu-utils");
@@ -39,7 +44,7 @@ public final class DemoCommand {
         Path work = dir;
         try {
             work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("backpoint-demo.");
-            ok = guest ? new GuestDemoStory(work.toAbsolutePath(), out).run() : new DemoStory(work.toAbsolutePath(), out).run();
+            ok = guest ? new GuestDemoStory(work.toAbsolutePath(), out).run() : new DemoStory(work.toAbsolutePath(), out, uri).run();
         } catch (Exception | AssertionError e) {
             err.println("error: demo failed: " + e.getMessage());
         } finally {

@@ -46,14 +46,20 @@ final class DemoStory {
 
     private final Path dir;
     private final PrintStream out;
+    /** null: Backpoint's daemonless driver in DIR/state; else a libvirt URI (qemu:///system). */
+    private final String uri;
+    private final String name;
     private final StoryLog log;
     private final Map<String, DiskModel> models = new LinkedHashMap<>();
     private final Map<String, Path> live = new LinkedHashMap<>();
     private Domain dom;
 
-    DemoStory(Path dir, PrintStream out) {
+    DemoStory(Path dir, PrintStream out, String uri) {
         this.dir = dir;
         this.out = out;
+        this.uri = uri;
+        // On libvirtd the domain sits beside the user's own: a name unlikely to be taken.
+        this.name = uri == null ? "demo" : "backpoint-demo";
         this.log = new StoryLog(out);
     }
 
@@ -72,18 +78,23 @@ final class DemoStory {
             disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
                     .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
         }
-        String xml = "<domain type='" + (kvm ? "kvm" : "qemu") + "'><name>demo</name><memory unit='MiB'>128</memory>"
+        String xml = "<domain type='" + (kvm ? "kvm" : "qemu") + "'><name>" + name + "</name><memory unit='MiB'>128</memory>"
                 + "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + disks
                 + "</devices></domain>";
-        try (Connection conn = Connection.open("qemu:///embed?root=" + dir.resolve("state"))) {
+        try (Connection conn = Connection.open(uri == null ? "qemu:///embed?root=" + dir.resolve("state") : uri)) {
             dom = conn.defineDomain(xml);
-            dom.start();
-            step("defined and started domain 'demo': vda and vdb, 64 MiB qcow2 each, no guest OS");
             try {
+                dom.start();
+                step("defined and started domain '" + name + "' on " + conn.uri()
+                        + ": vda and vdb, 64 MiB qcow2 each, no guest OS");
                 story(backups);
             } finally {
                 if (dom.state().active()) {
                     dom.destroy();
+                }
+                if (uri != null) {
+                    // Leave the user's libvirtd as it was: the demo domain and its checkpoints go.
+                    dom.undefine(true);
                 }
             }
         }
@@ -206,7 +217,7 @@ final class DemoStory {
             }
             // Like a push incremental, the pulled one refers to the live disk as its backing file.
             exec("qemu-img", "rebase", "-u", "-f", "qcow2", "-b", live.get(d).toString(), "-F", "qcow2", target.toString());
-            BackupRecord.write(target, BackupRecord.incremental("demo", d, "c3", "c2", DISK_SIZE, ImageFormat.QCOW2,
+            BackupRecord.write(target, BackupRecord.incremental(name, d, "c3", "c2", DISK_SIZE, ImageFormat.QCOW2,
                     System.currentTimeMillis() / 1000, live.get(d).toString()));
         }
         dom.abortJob();
@@ -243,8 +254,8 @@ final class DemoStory {
             }
             long now = System.currentTimeMillis() / 1000;
             BackupRecord.write(target, since == null
-                    ? BackupRecord.full("demo", d, checkpoint, DISK_SIZE, ImageFormat.QCOW2, now)
-                    : BackupRecord.incremental("demo", d, checkpoint, since, DISK_SIZE, ImageFormat.QCOW2, now,
+                    ? BackupRecord.full(name, d, checkpoint, DISK_SIZE, ImageFormat.QCOW2, now)
+                    : BackupRecord.incremental(name, d, checkpoint, since, DISK_SIZE, ImageFormat.QCOW2, now,
                             live.get(d).toString()));
         }
     }

@@ -22,7 +22,8 @@ public final class DemoCliCommand implements Command {
 
     @Override
     public String description() {
-        return "Defines a VM with two qcow2 disks under qemu:///embed in a fresh directory, writes to it, takes a full "
+        return "Defines a VM with two qcow2 disks under qemu:///embed in a fresh directory (or, with --uri, on libvirtd: "
+                + "a domain 'backpoint-demo', undefined afterwards), writes to it, takes a full "
                 + "and an incremental push backup and a pull-mode incremental over NBD, restores every point and proves "
                 + "each restore byte-identical. Exits 0 only if every check held.";
     }
@@ -31,6 +32,7 @@ public final class DemoCliCommand implements Command {
     public List<OptionDef> options() {
         return List.of(
                 OptionDef.named("dir", "directory to work in (kept afterwards); default: a temporary one"),
+                OptionDef.named("uri", "run it on libvirtd at this URI (qemu:///system) instead of the daemonless driver"),
                 OptionDef.bool("keep", "keep the temporary directory"),
                 OptionDef.bool("guest", "the same story on a real Linux guest (built by guest/build-guest.sh) with "
                         + "quiesced and crash-consistent backups, checked at the file level"));
@@ -44,7 +46,8 @@ public final class DemoCliCommand implements Command {
     @Override
     public boolean run(Shell shell, ParsedArgs args) {
         String dir = args.get("dir");
-        return DemoCommand.run(dir == null ? null : shell.path(dir), args.has("keep"), args.has("guest"), shell.out(),
+        return DemoCommand.run(dir == null ? null : shell.path(dir), args.has("keep"), args.has("guest"), args.get("uri"),
+                shell.out(),
                 shell.err()) == 0;
     }
 }

@@ -4,7 +4,11 @@ import io.backpoint.driver.Driver;
 import io.backpoint.driver.DriverFactory;
 import java.net.URI;
 
-/** Opens {@code qemu:} connections; found through ServiceLoader. */
+/**
+ * Opens the daemonless {@code qemu:///embed} connections; found through ServiceLoader. Other
+ * {@code qemu:} URIs mean libvirtd (the libvirt driver, asked first); without it they get this
+ * driver's error naming qemu:///embed.
+ */
 public final class QemuDriverFactory implements DriverFactory {
     @Override
     public boolean accepts(URI uri) {

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Where a QEMU connection keeps its state. {@code qemu:///system}: /var/lib/backpoint;
- * {@code qemu:///session}: the user's data directory; {@code qemu:///embed?root=DIR}: DIR.
+ * Where a daemonless QEMU connection keeps its state: {@code qemu:///embed?root=DIR} in DIR; a
+ * plain {@code qemu:///embed} in /var/lib/backpoint for root, the user's data directory otherwise.
  *
  * <pre>
  * ROOT/domains/NAME.xml            persistent domain definitions
@@ -29,7 +29,7 @@ record StateLayout(String uri, Path root) {
             // qemu://HOST/... means libvirtd on HOST; this driver acts on this machine only, and
             // acting locally on a URI that names another host would touch the wrong VMs.
             throw BackpointException.of(ErrorCode.NO_CONNECT,
-                    "no connection driver available for %s: the daemonless QEMU driver acts on this machine only and cannot go to '%s'; use qemu:///system, qemu:///session or qemu:///embed?root=DIR",
+                    "no connection driver available for %s: the daemonless QEMU driver acts on this machine only and cannot go to '%s'; use qemu:///embed?root=DIR here, or the libvirt driver (backpoint-libvirt) for libvirtd",
                     uri, uri.getRawAuthority());
         }
         requirePrintable(uri, uri.getPath());
@@ -37,36 +37,30 @@ record StateLayout(String uri, Path root) {
         String path = uri.getPath();
         // Already percent-decoded; URLDecoder would also turn '+' into a space.
         String query = uri.getQuery();
-        switch (path == null ? "" : path) {
-            case "/system" -> {
-                requireNoQuery(uri, query);
-                return new StateLayout("qemu:///system", Path.of("/var/lib/backpoint"));
-            }
-            case "/session" -> {
-                requireNoQuery(uri, query);
-                return new StateLayout("qemu:///session", sessionRoot());
-            }
-            case "/embed" -> {
-                String root = null;
-                if (query != null) {
-                    for (String kv : query.split("&")) {
-                        if (kv.startsWith("root=")) {
-                            root = kv.substring(5);
-                        } else {
-                            throw BackpointException.of(ErrorCode.INVALID_ARG, "unknown parameter '%s' in URI '%s'", kv, uri);
-                        }
-                    }
-                }
-                if (root == null || root.isEmpty() || !root.startsWith("/")) {
-                    throw BackpointException.of(ErrorCode.INVALID_ARG,
-                            "URI '%s' needs an absolute root directory: qemu:///embed?root=/path", uri);
-                }
-                Path r = Path.of(root).normalize();
-                return new StateLayout("qemu:///embed?root=" + r, r);
-            }
-            default -> throw BackpointException.of(ErrorCode.NO_CONNECT,
-                    "unexpected QEMU URI path '%s', try qemu:///system, qemu:///session or qemu:///embed?root=DIR", path);
+        if (!"/embed".equals(path)) {
+            // qemu:///system and qemu:///session mean libvirtd, as in virsh (the libvirt driver).
+            throw BackpointException.of(ErrorCode.NO_CONNECT,
+                    "unexpected QEMU URI path '%s' for the daemonless driver, try qemu:///embed or qemu:///embed?root=DIR", path);
         }
+        String root = null;
+        if (query != null) {
+            for (String kv : query.split("&")) {
+                if (kv.startsWith("root=")) {
+                    root = kv.substring(5);
+                } else {
+                    throw BackpointException.of(ErrorCode.INVALID_ARG, "unknown parameter '%s' in URI '%s'", kv, uri);
+                }
+            }
+        }
+        if (root == null) {
+            return new StateLayout("qemu:///embed", defaultRoot());
+        }
+        if (root.isEmpty() || !root.startsWith("/")) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "URI '%s' needs an absolute root directory: qemu:///embed?root=/path", uri);
+        }
+        Path r = Path.of(root).normalize();
+        return new StateLayout("qemu:///embed?root=" + r, r);
     }
 
     /** Decoded parts become file names: a NUL or control character (%00, %0A) is refused, not passed on. */
@@ -77,13 +71,11 @@ record StateLayout(String uri, Path root) {
         }
     }
 
-    private static void requireNoQuery(URI uri, String query) {
-        if (query != null) {
-            throw BackpointException.of(ErrorCode.INVALID_ARG, "unexpected parameters in URI '%s'", uri);
+    /** A plain qemu:///embed: /var/lib/backpoint for root, the user's data directory otherwise. */
+    static Path defaultRoot() {
+        if ("root".equals(System.getProperty("user.name"))) {
+            return Path.of("/var/lib/backpoint");
         }
-    }
-
-    private static Path sessionRoot() {
         String xdg = System.getenv("XDG_DATA_HOME");
         Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
         return base.resolve("backpoint");

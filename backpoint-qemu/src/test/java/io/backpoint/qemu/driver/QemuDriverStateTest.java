@@ -57,6 +57,21 @@ class QemuDriverStateTest {
     }
 
     @Test
+    void plainEmbedHasADefaultRootAndSystemMeansLibvirtd() {
+        StateLayout plain = StateLayout.of(URI.create("qemu:///embed"));
+        assertThat(plain.uri()).isEqualTo("qemu:///embed");
+        assertThat(plain.root()).isEqualTo(StateLayout.defaultRoot());
+        assertThat(plain.root().isAbsolute()).isTrue();
+        assertThat(plain.root().getFileName()).hasToString("backpoint");
+        for (String uri : List.of("qemu:///system", "qemu:///session")) {
+            assertThatThrownBy(() -> StateLayout.of(URI.create(uri))).isInstanceOfSatisfying(BackpointException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.NO_CONNECT);
+                assertThat(e.getMessage()).contains("qemu:///embed");
+            });
+        }
+    }
+
+    @Test
     void aLockReachedThroughASymlinkWaitsInsteadOfFailing() throws Exception {
         Path real = Files.createDirectories(dir.resolve("real/lock"));
         Path link = Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
