@@ -154,7 +154,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public void saveIntent(String intent) {
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(intentFile(), intent);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.WRITE_FAILED,
