@@ -71,7 +71,13 @@ class GcRaceTest {
             for (String domain : List.of("vm1", "vm2")) {
                 threads.add(new Thread(() -> {
                     Random random = new Random(domain.hashCode());
-                    for (int n = 0; n < snapshotsPerDomain && !stop.get(); n++) {
+                    // At least snapshotsPerDomain each, and on until gc has run and deleted often
+                    // enough that the race really happened, however fast this machine is.
+                    for (int n = 0; !stop.get() && n < 10 * snapshotsPerDomain
+                            && (n < snapshotsPerDomain || gcRuns.get() <= 5 || gcDeleted.get() <= 5); n++) {
+                        // Backups come one after another with gaps, as scheduled ones do: two
+                        // writers back to back would hold the repository for ever and starve gc.
+                        sleep(random.nextInt((int) (lease.toMillis() / 10) + 1));
                         byte[] disk = new byte[4 * CHUNK];
                         for (int c = 0; c < 4; c++) {
                             System.arraycopy(pool[random.nextInt(pool.length)], 0, disk, c * CHUNK, CHUNK);
@@ -106,6 +112,9 @@ class GcRaceTest {
             }, "pruner"));
             threads.add(new Thread(() -> {
                 while (!stop.get()) {
+                    // gc runs now and then, as a schedule would; one in a tight loop holds the
+                    // repository nearly all the time and starves the backups it excludes.
+                    sleep(lease.toMillis() / 20);
                     GarbageCollector.Report report = new GarbageCollector(gcView).run();
                     gcRuns.incrementAndGet();
                     gcDeleted.addAndGet(report.chunksDeleted());
@@ -125,7 +134,7 @@ class GcRaceTest {
                 thread.join();
             }
             assertThat(failures).isEmpty();
-            assertThat(commits.get()).isEqualTo(2 * snapshotsPerDomain);
+            assertThat(commits.get()).isGreaterThanOrEqualTo(2 * snapshotsPerDomain);
             // the race really happened: gc ran many times and deleted chunks the writers then needed again
             assertThat(gcRuns.get()).isGreaterThan(5);
             assertThat(gcDeleted.get()).isGreaterThan(5);
