@@ -70,6 +70,10 @@ public final class RestoreCommand implements Command {
             throw new UsageException("command 'restore' requires --output option");
         }
         List<String> given = args.all("backup");
+        if (given.isEmpty()) {
+            // Required only in this form (--repo takes a snapshot instead), so the parser cannot say it.
+            throw new UsageException("command 'restore' requires <backup> option");
+        }
         ImageFormat format = args.has("format") ? ImageFormat.fromSpelling(args.get("format")) : ImageFormat.RAW;
         List<Path> backups = new ArrayList<>();
         for (String g : given) {
