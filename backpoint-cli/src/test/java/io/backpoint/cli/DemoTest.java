@@ -58,7 +58,8 @@ class DemoTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(text + err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(text).contains("on qemu:///system", "14 checks passed, 0 failed", "restore of vdb at point 3")
+        assertThat(text).contains("on qemu:///system", "20 checks passed, 0 failed", "restore of vdb at point 3",
+                "second backup is incremental")
                 .doesNotContain("FAILED");
         // The demo leaves the user's libvirtd as it found it.
         assertThat(LibvirtTestDomain.virsh(dir, "-c", LibvirtTestDomain.URI, "list", "--all", "--name").stdout())

@@ -68,7 +68,8 @@ final class RepositoryChapter {
                     "second backup was not a small incremental: " + second.disks());
 
             long t = System.nanoTime();
-            Restore.RestoredVm vm = new Restore(repo).vm(second, dir.resolve("restored-vm"), "demo-restored", "raw");
+            String restoredName = dom.name() + "-restored";
+            Restore.RestoredVm vm = new Restore(repo).vm(second, dir.resolve("restored-vm"), restoredName, "raw");
             boolean same = true;
             for (Restore.RestoredDisk d : vm.disks()) {
                 same &= DemoStory.sha256(d.path()).equals(expected.get(d.name()));
@@ -77,14 +78,14 @@ final class RepositoryChapter {
                     String.format("whole-VM restore of the newest snapshot (%.2fs): every disk byte-identical", DemoStory.secs(t)),
                     "whole-VM restore differs from the disks at the second backup");
             Domain restored = dom.connection().defineDomain(vm.xml());
-            story.check(restored.name().equals("demo-restored"), "restored VM defined as 'demo-restored' on its new disks",
+            story.check(restored.name().equals(restoredName), "restored VM defined as '" + restoredName + "' on its new disks",
                     "restored VM could not be defined");
             restored.undefine(false);
 
             Verify.Report report = new Verify(repo).run(List.of());
             story.check(report.ok(), "verify: " + report.chunks() + " chunks of " + report.snapshots()
                     + " snapshots re-read and re-hashed", "verify found damage: " + report);
-            var decisions = new Prune(repo).run("demo", new PrunePolicy(1, 0, 0, 0), false, ZoneOffset.UTC);
+            var decisions = new Prune(repo).run(dom.name(), new PrunePolicy(1, 0, 0, 0), false, ZoneOffset.UTC);
             long removed = decisions.stream().filter(d -> !d.keep()).count();
             GarbageCollector.Report gc = new GarbageCollector(repo).run();
             story.check(removed == 1 && gc.chunksDeleted() > 0 && new Verify(repo).run(List.of()).ok(),
@@ -99,7 +100,7 @@ final class RepositoryChapter {
 
     private Snapshot backup(BackupEngine engine) {
         long t = System.nanoTime();
-        Snapshot s = engine.backup(new BackupOptions("demo", List.of(), false), BackupListener.NONE);
+        Snapshot s = engine.backup(new BackupOptions(dom.name(), List.of(), false), BackupListener.NONE);
         StringBuilder sb = new StringBuilder();
         for (DiskIndex d : s.disks()) {
             sb.append(String.format("; %s %s read %s stored %s", d.name(), d.mode().json(), DemoStory.mib(d.bytesRead()),
