@@ -4,6 +4,7 @@ import io.backpoint.cli.shell.*;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.repo.Repository;
+import io.backpoint.repo.storage.ObjectStores;
 import java.util.Locale;
 
 /** What the repository commands share: --repo, --json, sizes with K/M/G suffixes. */
@@ -24,8 +25,15 @@ final class RepoOptions {
         return Repository.open(location(shell, args.get("repo")));
     }
 
+    /** The location --repo names; says on stderr what the user should know before it is used. */
     static String location(Shell shell, String given) {
-        return given.startsWith("s3://") ? given : shell.path(given).toString();
+        if (!given.startsWith("s3://")) {
+            return shell.path(given).toString();
+        }
+        for (String warning : ObjectStores.warnings(given)) {
+            shell.err().println("warning: " + warning);
+        }
+        return given;
     }
 
     /** 4M, 512K, 1G or a number of bytes. */
