@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -75,7 +78,12 @@ final class S3Store implements ObjectStore {
     private static S3Client client(S3Location location) {
         var builder = S3Client.builder()
                 .region(region(location))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                // The sources the README names, and no others: the SDK's default chain would also
+                // ask the EC2 instance-metadata address, network traffic nobody asked for.
+                .credentialsProvider(AwsCredentialsProviderChain.of(
+                        SystemPropertyCredentialsProvider.create(),
+                        EnvironmentVariableCredentialsProvider.create(),
+                        ProfileCredentialsProvider.create()))
                 // Many S3-compatible stores reject the SDK's newer default checksum headers and
                 // trailers; checksums are sent only where the API requires them. Chunks carry
                 // their own SHA-256 id, which every read checks.
@@ -272,6 +280,9 @@ final class S3Store implements ObjectStore {
                 text.append(" (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile)");
             }
             return text.toString();
+        }
+        if (e.getMessage() != null && e.getMessage().startsWith("Unable to load credentials")) {
+            return "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE for a profile";
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
