@@ -9,6 +9,8 @@ import io.backpoint.cli.checkpoint.CheckpointDumpXmlCommand;
 import io.backpoint.cli.checkpoint.CheckpointInfoCommand;
 import io.backpoint.cli.checkpoint.CheckpointListCommand;
 import io.backpoint.cli.checkpoint.CheckpointParentCommand;
+import io.backpoint.cli.domain.BlockJobCommand;
+import io.backpoint.cli.domain.BlockPullCommand;
 import io.backpoint.cli.domain.DefineCommand;
 import io.backpoint.cli.domain.DomInfoCommand;
 import io.backpoint.cli.domain.DomJobAbortCommand;
@@ -22,6 +24,7 @@ import io.backpoint.cli.domain.UndefineCommand;
 import io.backpoint.cli.misc.DemoCliCommand;
 import io.backpoint.cli.misc.RestoreCommand;
 import io.backpoint.cli.misc.ValidateCommand;
+import io.backpoint.cli.recover.RecoverCommand;
 import io.backpoint.cli.shell.CommandGroup;
 import io.backpoint.cli.shell.HelpCommand;
 import java.util.List;
@@ -33,6 +36,8 @@ final class Commands {
     static List<CommandGroup> groups() {
         return List.of(
                 new CommandGroup("Domain Management", "domain", List.of(
+                        new BlockJobCommand(),
+                        new BlockPullCommand(),
                         new DefineCommand(),
                         DomainActionCommand.destroy(),
                         new DomJobAbortCommand(),
@@ -66,6 +71,7 @@ final class Commands {
                 new CommandGroup("Backpoint", "backpoint", List.of(
                         new RepoBackupCommand(),
                         new RestoreCommand(),
+                        new RecoverCommand(),
                         new DemoCliCommand(),
                         new ValidateCommand(),
                         new HelpCommand())));

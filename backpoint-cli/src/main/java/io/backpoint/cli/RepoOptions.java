@@ -8,11 +8,11 @@ import io.backpoint.repo.storage.ObjectStores;
 import java.util.Locale;
 
 /** What the repository commands share: --repo, --json, sizes with K/M/G suffixes. */
-final class RepoOptions {
+public final class RepoOptions {
     private RepoOptions() {
     }
 
-    static OptionDef repo() {
+    public static OptionDef repo() {
         return new OptionDef("repo", OptionDef.Kind.STRING, true, false, "the repository directory");
     }
 
@@ -21,12 +21,12 @@ final class RepoOptions {
     }
 
     /** Opens the repository --repo names, resolved against the working directory. */
-    static Repository open(Shell shell, ParsedArgs args) {
+    public static Repository open(Shell shell, ParsedArgs args) {
         return Repository.open(location(shell, args.get("repo")));
     }
 
     /** The location --repo names; says on stderr what the user should know before it is used. */
-    static String location(Shell shell, String given) {
+    public static String location(Shell shell, String given) {
         if (!given.startsWith("s3://")) {
             return shell.path(given).toString();
         }

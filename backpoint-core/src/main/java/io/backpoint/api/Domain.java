@@ -4,12 +4,16 @@ import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.vocab.BackupBeginFlag;
+import io.backpoint.vocab.BlockJobInfo;
+import io.backpoint.vocab.BlockJobInfoFlag;
+import io.backpoint.vocab.BlockPullFlag;
 import io.backpoint.vocab.CheckpointCreateFlag;
 import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.vocab.DomainState;
 import io.backpoint.vocab.JobInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** A domain of a {@link Connection}, as libvirt's {@code virDomain}. A handle: state is read on each call. */
@@ -125,6 +129,48 @@ public final class Domain {
     /** virDomainAbortJob. */
     public void abortJob() {
         conn.hypervisor().abortJob(name);
+    }
+
+    /**
+     * virDomainBlockPull: fills the disk's top image from its backing chain in the background,
+     * then drops the chain. {@code bandwidth} is MiB/s (bytes/s with BANDWIDTH_BYTES), 0 for no
+     * limit; watch it with {@link #blockJobInfo}.
+     */
+    public void blockPull(String disk, long bandwidth, Set<BlockPullFlag> flags) {
+        if (bandwidth < 0) {
+            throw BackpointException.invalidArg("bandwidth must be non-negative, got %d", bandwidth);
+        }
+        long bytes = flags.contains(BlockPullFlag.BANDWIDTH_BYTES) ? bandwidth : Math.multiplyExact(bandwidth, 1L << 20);
+        conn.hypervisor().blockJobs("virDomainBlockPull").pull(name, disk, bytes);
+    }
+
+    public void blockPull(String disk, long bandwidth, int flags) {
+        blockPull(disk, bandwidth, BlockPullFlag.fromMask(flags));
+    }
+
+    /** virDomainBlockPull with no bandwidth limit and no flags. */
+    public void blockPull(String disk, int flags) {
+        blockPull(disk, 0, flags);
+    }
+
+    /**
+     * virDomainGetBlockJobInfo: the disk's running block job (bandwidth in MiB/s, bytes/s with
+     * BANDWIDTH_BYTES), empty when there is none (libvirt's return value 0).
+     */
+    public Optional<BlockJobInfo> blockJobInfo(String disk, Set<BlockJobInfoFlag> flags) {
+        Optional<BlockJobInfo> info = conn.hypervisor().blockJobs("virDomainGetBlockJobInfo").info(name, disk);
+        if (flags.contains(BlockJobInfoFlag.BANDWIDTH_BYTES)) {
+            return info;
+        }
+        return info.map(i -> new BlockJobInfo(i.type(), i.bandwidth() >> 20, i.cur(), i.end()));
+    }
+
+    public Optional<BlockJobInfo> blockJobInfo(String disk, int flags) {
+        return blockJobInfo(disk, BlockJobInfoFlag.fromMask(flags));
+    }
+
+    public Optional<BlockJobInfo> blockJobInfo(String disk) {
+        return blockJobInfo(disk, 0);
     }
 
     /** virDomainCheckpointCreateXML. */

@@ -10,6 +10,7 @@ import io.backpoint.backup.BackupService;
 import io.backpoint.checkpoint.CheckpointService;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLifecycle;
+import io.backpoint.driver.BlockJobs;
 import io.backpoint.driver.Driver;
 import io.backpoint.driver.Hypervisor;
 import io.backpoint.model.CheckpointDef;
@@ -127,6 +128,11 @@ final class EngineHypervisor implements Hypervisor {
     @Override
     public void abortJob(String domain) {
         backups.abort(domain);
+    }
+
+    @Override
+    public BlockJobs blockJobs(String function) {
+        return driver.blockJobs(function);
     }
 
     @Override

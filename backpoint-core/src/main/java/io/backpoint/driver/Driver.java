@@ -47,6 +47,11 @@ public interface Driver extends AutoCloseable {
         throw new io.backpoint.error.BackpointException(io.backpoint.error.ErrorCode.NO_SUPPORT, function);
     }
 
+    /** Block jobs (virDomainBlockPull, virDomainGetBlockJobInfo), or NO_SUPPORT naming {@code function}. */
+    default BlockJobs blockJobs(String function) {
+        throw new io.backpoint.error.BackpointException(io.backpoint.error.ErrorCode.NO_SUPPORT, function);
+    }
+
     @Override
     default void close() {}
 }

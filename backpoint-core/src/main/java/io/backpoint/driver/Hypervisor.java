@@ -86,6 +86,11 @@ public interface Hypervisor extends AutoCloseable {
     /** virDomainAbortJob. */
     void abortJob(String domain);
 
+    /** Block jobs (virDomainBlockPull, virDomainGetBlockJobInfo), NO_SUPPORT (naming {@code function}) when there are none. */
+    default BlockJobs blockJobs(String function) {
+        throw new io.backpoint.error.BackpointException(io.backpoint.error.ErrorCode.NO_SUPPORT, function);
+    }
+
     /** The engine's driver when this is the core's engine over one, else null. */
     default Driver driver() {
         return null;

@@ -10,16 +10,16 @@ import java.util.UUID;
 /**
  * The saved domain XML made into a new VM's: new name, new uuid, each backed-up disk pointing at
  * its restored file (no backing chain), and disks that were not backed up removed, so the new
- * VM never shares a disk with the original.
+ * VM never shares a disk with the original. Whole-VM restore and recover both use it.
  */
-final class DomainRewrite {
-    record Result(String xml, String uuid, List<String> dropped) {
+public final class DomainRewrite {
+    public record Result(String xml, String uuid, List<String> dropped) {
     }
 
     private DomainRewrite() {
     }
 
-    static Result rewrite(String domainXml, String name, List<Restore.RestoredDisk> disks) {
+    public static Result rewrite(String domainXml, String name, List<Restore.RestoredDisk> disks) {
         XmlNode domain = XmlInput.parse(domainXml);
         String uuid = UUID.randomUUID().toString();
         List<String> dropped = new ArrayList<>();

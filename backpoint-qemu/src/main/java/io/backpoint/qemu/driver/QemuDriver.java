@@ -2,6 +2,7 @@ package io.backpoint.qemu.driver;
 
 import io.backpoint.checkpoint.FileCheckpointStore;
 import io.backpoint.driver.BackupMechanics;
+import io.backpoint.driver.BlockJobs;
 import io.backpoint.driver.CheckpointMechanics;
 import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
@@ -15,6 +16,7 @@ import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.XmlNode;
 import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.backup.QemuBackupMechanics;
+import io.backpoint.qemu.blockjob.QemuBlockJobs;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.process.QemuProcess;
@@ -200,6 +202,11 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public BackupMechanics backups(String function) {
         return backups;
+    }
+
+    @Override
+    public BlockJobs blockJobs(String function) {
+        return new QemuBlockJobs(this);
     }
 
     // ---- domain lifecycle ----

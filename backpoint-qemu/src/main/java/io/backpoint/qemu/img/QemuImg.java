@@ -43,12 +43,21 @@ public final class QemuImg {
      */
     public void create(Path image, String format, long sizeBytes, Path backing, String backingFormat)
             throws IOException {
+        create(image, format, sizeBytes, backing == null ? null : backing.toString(), backingFormat);
+    }
+
+    /**
+     * Creates an image whose backing is given as QEMU spells it: a file name, a URI or a
+     * {@code json:{...}} pseudo-file (an NBD export, say), which qemu-img opens to check it.
+     */
+    public void create(Path image, String format, long sizeBytes, String backing, String backingFormat)
+            throws IOException {
         List<String> args = new ArrayList<>(List.of("create", "-q", "-f", format));
         if (backing != null) {
             if (backingFormat == null) {
                 throw new IllegalArgumentException("a backing file needs its format");
             }
-            args.addAll(List.of("-b", backing.toString(), "-F", backingFormat));
+            args.addAll(List.of("-b", backing, "-F", backingFormat));
         }
         args.add("--");
         args.add(image.toString());
@@ -69,7 +78,7 @@ public final class QemuImg {
 
     /** Shorthand for an image without backing file. */
     public void create(Path image, String format, long sizeBytes) throws IOException {
-        create(image, format, sizeBytes, null, null);
+        create(image, format, sizeBytes, (String) null, null);
     }
 
     /**

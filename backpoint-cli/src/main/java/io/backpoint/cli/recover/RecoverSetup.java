@@ -1,0 +1,106 @@
+package io.backpoint.cli.recover;
+
+import io.backpoint.api.Connection;
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.process.QemuCommandLine;
+import io.backpoint.repo.DiskIndex;
+import io.backpoint.repo.DomainRewrite;
+import io.backpoint.repo.Repository;
+import io.backpoint.repo.Restore;
+import io.backpoint.repo.Snapshot;
+import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.OwnerOnly;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The first call of a recovery records it (domain XML rewritten to the overlays, then
+ * {@code recover.json}) before anything runs; a later call on the same directory takes the
+ * record and checks it is the same recovery. Only the snapshot's manifest is read here: the disks
+ * are read by the serve process.
+ */
+final class RecoverSetup {
+    private final Connection conn;
+    private final PrintStream err;
+
+    RecoverSetup(Connection conn, PrintStream err) {
+        this.conn = conn;
+        this.err = err;
+    }
+
+    static Path xmlFile(Path dir, String name) {
+        return dir.resolve(name + ".xml");
+    }
+
+    RecoverState prepare(Path dir, String name, String snapshotSpec, Supplier<Repository> repository, String location) {
+        Optional<RecoverState> recorded = Files.isDirectory(dir) ? RecoverState.load(dir) : Optional.empty();
+        if (recorded.isPresent()) {
+            RecoverState state = recorded.get();
+            if (!state.name().equals(name)) {
+                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                        "'%s' holds the recovery of domain '%s'; give --as %s to resume it, or another --output-dir",
+                        dir, state.name(), state.name());
+            }
+            if (!snapshotSpec.equals(state.snapshot()) && !snapshotSpec.endsWith("latest")) {
+                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                        "'%s' holds the recovery of snapshot %s, not %s; use another --output-dir", dir,
+                        state.snapshot(), snapshotSpec);
+            }
+            return state;
+        }
+        if (conn.listAllDomains().stream().anyMatch(d -> d.name().equals(name))) {
+            throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                    "domain '%s' already exists; choose another name with --as", name);
+        }
+        Snapshot snapshot;
+        try (Repository repo = repository.get()) {
+            snapshot = repo.snapshot(snapshotSpec);
+        }
+        if (snapshot.domainXml() == null) {
+            throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                    "snapshot %s has no domain XML to run; restore its disks with restore --repo --disk", snapshot.id());
+        }
+        try {
+            OwnerOnly.createDirectories(dir);
+        } catch (IOException e) {
+            throw BackpointException.of(ErrorCode.WRITE_FAILED, "cannot create '%s': %s", dir, e.getMessage());
+        }
+        Path socket = dir.resolve("serve.sock");
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > QemuCommandLine.MAX_SOCKET_PATH) {
+            throw BackpointException.of(ErrorCode.INVALID_ARG,
+                    "the serve socket path '%s' is longer than %d bytes; choose a shorter --output-dir", socket,
+                    QemuCommandLine.MAX_SOCKET_PATH);
+        }
+        List<RecoverState.Disk> disks = new ArrayList<>();
+        List<Restore.RestoredDisk> rewritten = new ArrayList<>();
+        for (DiskIndex d : snapshot.disks()) {
+            Path overlay = dir.resolve(name + "-" + d.name() + ".qcow2");
+            if (Files.exists(overlay)) {
+                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                        "'%s' exists; recover never overwrites a file: choose another --output-dir", overlay);
+            }
+            disks.add(new RecoverState.Disk(d.name(), d.size(), overlay));
+            rewritten.add(new Restore.RestoredDisk(d.name(), overlay, "qcow2", d.size(), 0));
+        }
+        DomainRewrite.Result xml = DomainRewrite.rewrite(snapshot.domainXml(), name, rewritten);
+        for (String dropped : xml.dropped()) {
+            err.println("warning: disk '" + dropped + "' was not in the snapshot; the recovered domain has no such disk");
+        }
+        RecoverState state = new RecoverState(location, snapshot.id(), snapshot.domain(), name, disks);
+        try {
+            AtomicFiles.write(xmlFile(dir, name), xml.xml());
+        } catch (IOException e) {
+            throw BackpointException.of(ErrorCode.WRITE_FAILED, "cannot write '%s': %s", xmlFile(dir, name), e.getMessage());
+        }
+        state.save(dir);
+        return state;
+    }
+}
