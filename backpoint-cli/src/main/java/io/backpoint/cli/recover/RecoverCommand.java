@@ -52,7 +52,19 @@ public final class RecoverCommand implements Command {
                 OptionDef.data("snapshot", "the snapshot: an id, latest or DOMAIN:latest"),
                 new OptionDef("as", OptionDef.Kind.STRING, true, false, "the name of the new domain"),
                 OptionDef.named("output-dir", "where the overlays, the domain XML and the serve state go (default: ./NAME)"),
+                OptionDef.integer("bandwidth", "limit each disk's background copy to this many MiB/s"),
                 OptionDef.bool("wait", "wait until every disk is copied, showing progress, then stop serving"));
+    }
+
+    private static long bandwidth(ParsedArgs args) {
+        if (!args.has("bandwidth")) {
+            return 0;
+        }
+        long mib = Long.parseLong(args.get("bandwidth"));
+        if (mib < 0) {
+            throw new Shell.CommandFailure("--bandwidth must be a number of MiB/s, 0 for no limit");
+        }
+        return mib << 20;
     }
 
     @Override
@@ -64,7 +76,7 @@ public final class RecoverCommand implements Command {
         RecoverState state = setup.prepare(dir, name, args.get("snapshot"), () -> RepoOptions.open(shell, args), location);
         SnapshotServer server = ServeProcess.backpoint(dir, state.repository(), state.snapshot());
         Recovery recovery = new Recovery(shell.connection(), state, RecoverSetup.xmlFile(dir, name), server,
-                new Overlays(new QemuImg()), shell.out());
+                new Overlays(new QemuImg()), shell.out(), bandwidth(args));
         List<RecoverState.Disk> copying = recovery.advance();
         if (copying.isEmpty()) {
             shell.out().println("Recovery of '" + name + "' from snapshot " + state.snapshot()

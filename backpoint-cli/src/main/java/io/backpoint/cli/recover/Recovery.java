@@ -5,6 +5,7 @@ import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.vocab.BlockJobInfo;
+import io.backpoint.vocab.BlockPullFlag;
 import io.backpoint.vocab.DomainState;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -31,14 +33,18 @@ final class Recovery {
     private final SnapshotServer server;
     private final Overlays overlays;
     private final PrintStream out;
+    private final long bandwidth;
 
-    Recovery(Connection conn, RecoverState state, Path xmlFile, SnapshotServer server, Overlays overlays, PrintStream out) {
+    /** @param bandwidth bytes/s each disk's copy may read from the server, 0 for no limit */
+    Recovery(Connection conn, RecoverState state, Path xmlFile, SnapshotServer server, Overlays overlays, PrintStream out,
+            long bandwidth) {
         this.conn = conn;
         this.state = state;
         this.xmlFile = xmlFile;
         this.server = server;
         this.overlays = overlays;
         this.out = out;
+        this.bandwidth = bandwidth;
     }
 
     /** The disks whose overlay still reads from the server. */
@@ -86,7 +92,7 @@ final class Recovery {
                 out.println("The copy of disk " + d.name() + " had stopped (" + e.getMessage() + "); resuming it");
             }
             if (!overlays.independent(d)) {
-                dom.blockPull(d.name(), 0);
+                dom.blockPull(d.name(), bandwidth, Set.of(BlockPullFlag.BANDWIDTH_BYTES));
             }
         }
         return dependentDisks();
