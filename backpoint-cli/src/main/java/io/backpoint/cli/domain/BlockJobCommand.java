@@ -56,7 +56,8 @@ public final class BlockJobCommand implements Command {
         Optional<BlockJobInfo> info = dom.blockJobInfo(path, args.has("bytes") ? BlockJobInfoFlag.BANDWIDTH_BYTES.bit() : 0);
         if (info.isEmpty()) {
             if (!raw) {
-                shell.out().println("No current block job for " + path);
+                // virsh prints no newline here; the shell's line after each command ends it.
+                shell.out().print("No current block job for " + path);
             }
             return true;
         }
@@ -77,7 +78,7 @@ public final class BlockJobCommand implements Command {
                 val /= 1024;
                 unit++;
             }
-            shell.out().printf(Locale.ROOT, "    Bandwidth limit: %d bytes/s (%-.3f %s/s)", speed, val, UNITS[unit]);
+            shell.out().printf(Locale.ROOT, "    Bandwidth limit: %d bytes/s (%.3f %s/s)", speed, val, UNITS[unit]);
         }
         shell.out().println();
         return true;

@@ -60,7 +60,8 @@ public final class BlockPullCommand implements Command {
         long bandwidth = args.has("bandwidth") ? Long.parseLong(args.get("bandwidth")) : 0;
         dom.blockPull(path, bandwidth, args.has("bytes") ? BlockPullFlag.BANDWIDTH_BYTES.bit() : 0);
         if (!args.has("wait")) {
-            shell.out().println("Block Pull started");
+            // virsh's lines here end with the shell's line after each command.
+            shell.out().print("Block Pull started");
             return true;
         }
         PullProgress progress = new PullProgress(shell.err(), true);
@@ -71,8 +72,7 @@ public final class BlockPullCommand implements Command {
                 try {
                     info = dom.blockJobInfo(path);
                 } catch (BackpointException e) {
-                    shell.out().println();
-                    shell.out().println("Pull failed");
+                    shell.out().print("\nPull failed");
                     shell.err().println("error: " + e.getMessage());
                     return false;
                 }
@@ -90,8 +90,7 @@ public final class BlockPullCommand implements Command {
         if (args.has("verbose")) {
             progress.update(1, 1);
         }
-        shell.out().println();
-        shell.out().println("Pull complete");
+        shell.out().print("\nPull complete");
         return true;
     }
 }

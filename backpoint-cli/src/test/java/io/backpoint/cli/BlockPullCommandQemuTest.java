@@ -1,0 +1,109 @@
+package io.backpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backpoint.api.Connection;
+import io.backpoint.api.Domain;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * virsh's blockpull and blockjob --info on the daemonless driver: a qcow2 disk over a raw
+ * backing file is filled from it while the VM runs, and then has no backing.
+ */
+@QemuTest
+class BlockPullCommandQemuTest {
+    private static final long MIB = 1L << 20;
+
+    @TempDir
+    Path root;
+
+    private String uri;
+
+    @BeforeEach
+    void start() throws Exception {
+        Tools.assumeOnPath("qemu-system-x86_64", "qemu-img", "qemu-io");
+        uri = "qemu:///embed?root=" + root.resolve("state");
+        StringBuilder disks = new StringBuilder();
+        for (String d : new String[] {"vda", "vdb"}) {
+            Path base = root.resolve(d + "-base.raw");
+            Tools.run("qemu-img", "create", "-q", "-f", "raw", base.toString(), Long.toString(8 * MIB));
+            Tools.run("qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 3M", "-c", "write -P 0x6b 6M 1M", base.toString());
+            Path top = root.resolve(d + ".qcow2");
+            Tools.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "raw", top.toString());
+            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='").append(top)
+                    .append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+        }
+        Files.writeString(root.resolve("dom.xml"), "<domain type='qemu'><name>vm1</name><memory unit='MiB'>128</memory>"
+                + "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + disks
+                + "</devices></domain>");
+        assertThat(cli("define dom.xml; start vm1").status()).isZero();
+    }
+
+    @AfterEach
+    void stop() {
+        try (Connection conn = Connection.open(uri)) {
+            for (Domain d : conn.listAllDomains()) {
+                if (d.state().active()) {
+                    d.destroy();
+                }
+            }
+        }
+    }
+
+    @Test
+    void pullsWhileTheVmRunsShowsProgressAndDropsTheBacking() throws Exception {
+        assertThat(cli("blockjob vm1 vda --info").stdout()).isEqualTo("No current block job for vda\n");
+        CliRun started = cli("blockpull vm1 vda --bandwidth 1");
+        assertThat(started.stdout()).isEqualTo("Block Pull started\n");
+
+        CliRun info = cli("blockjob vm1 vda");
+        assertThat(info.status()).as(info.stderr()).isZero();
+        assertThat(info.stderr()).matches("\rBlock Pull: \\[ {0,2}[0-9]{1,2} %\\]");
+        assertThat(info.stdout()).isEqualTo("    Bandwidth limit: 1048576 bytes/s (1.000 MiB/s)\n\n");
+        CliRun raw = cli("blockjob vm1 " + root.resolve("vda.qcow2") + " --raw --bytes");
+        assertThat(raw.stdout()).startsWith(" type=pull\n bandwidth=1048576\n cur=").endsWith(" end=" + 8 * MIB + "\n\n");
+        CliRun twice = cli("blockpull vm1 vda");
+        assertThat(twice.status()).isEqualTo(1);
+        assertThat(twice.stderr()).contains("disk 'vda' already in active block job");
+        assertThat(cli("blockpull vm1 vdz").stderr()).contains("disk 'vdz' not found in domain");
+
+        CliRun waited = cli("blockpull vm1 vdb --wait --verbose");
+        assertThat(waited.status()).as(waited.stderr()).isZero();
+        assertThat(waited.stdout()).isEqualTo("\nPull complete\n");
+        assertThat(waited.stderr()).endsWith("\rBlock Pull: [100 %]");
+
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!cli("blockjob vm1 vda --info").stdout().startsWith("No current block job")) {
+            assertThat(System.nanoTime()).as("the 1 MiB/s pull of 8 MiB ends").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        assertThat(cli("destroy vm1").status()).isZero();
+        for (String d : new String[] {"vda", "vdb"}) {
+            Path top = root.resolve(d + ".qcow2");
+            assertThat(Tools.run("qemu-img", "info", top.toString())).doesNotContain("backing file");
+            assertThat(Tools.status("qemu-img", "compare", "-f", "qcow2", "-F", "raw", top.toString(),
+                    root.resolve(d + "-base.raw").toString())).isZero();
+        }
+    }
+
+    @Test
+    void aShutOffDomainOrTheTestDriverIsAClearError() {
+        assertThat(cli("destroy vm1").status()).isZero();
+        CliRun off = cli("blockpull vm1 vda");
+        assertThat(off.status()).isEqualTo(1);
+        assertThat(off.stderr()).contains("domain is not running").doesNotContain("Exception");
+        CliRun test = CliRun.commands(root, "blockjob test vda --info");
+        assertThat(test.stderr()).contains("this function is not supported by the connection driver");
+    }
+
+    private CliRun cli(String commands) {
+        return CliRun.of(root, "", "-c", uri, commands);
+    }
+}
