@@ -76,7 +76,7 @@ public final class NbdServer implements AutoCloseable {
             }
             bound = NbdEndpoint.tcp((java.net.InetSocketAddress) listener.getLocalAddress());
         }
-        NbdServer server = new NbdServer(bound, listener, Map.copyOf(byName), log);
+        NbdServer server = new NbdServer(bound, listener, java.util.Collections.unmodifiableMap(byName), log);
         server.acceptor.start();
         return server;
     }

@@ -225,13 +225,7 @@ final class ServerConnection implements Runnable {
                     break;
                 }
                 long len = Math.min(e.length(), end - at);
-                int zero = e.flags() & MetaContext.STATE_ZERO;
-                if (!out.isEmpty() && (out.get(out.size() - 1).flags() & MetaContext.STATE_ZERO) == zero) {
-                    Extent last = out.remove(out.size() - 1);
-                    out.add(new Extent(last.offset(), last.length() + len, zero));
-                } else {
-                    out.add(new Extent(at, len, zero));
-                }
+                Extent.append(out, at, len, e.flags() & MetaContext.STATE_ZERO);
                 at += len;
             }
         }

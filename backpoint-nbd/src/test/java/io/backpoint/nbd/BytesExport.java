@@ -56,12 +56,7 @@ final class BytesExport implements NbdExport {
         while (at < end) {
             long blockEnd = Math.min(data.length, (at / block + 1) * block);
             int flags = zero(at, blockEnd) ? MetaContext.STATE_HOLE | MetaContext.STATE_ZERO : 0;
-            if (!out.isEmpty() && out.get(out.size() - 1).flags() == flags) {
-                Extent last = out.remove(out.size() - 1);
-                out.add(new Extent(last.offset(), blockEnd - last.offset(), flags));
-            } else {
-                out.add(new Extent(at, blockEnd - at, flags));
-            }
+            Extent.append(out, at, blockEnd - at, flags);
             at = blockEnd;
         }
         return out;
