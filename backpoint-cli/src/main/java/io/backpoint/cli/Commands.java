@@ -67,7 +67,8 @@ final class Commands {
                         new SnapshotsCommand(),
                         new VerifyCommand(),
                         new PruneCommand(),
-                        new GcCommand())),
+                        new GcCommand(),
+                        new ServeCommand())),
                 new CommandGroup("Backpoint", "backpoint", List.of(
                         new RepoBackupCommand(),
                         new RestoreCommand(),

@@ -12,6 +12,24 @@ public record Extent(long offset, long length, int flags) {
         return offset + length;
     }
 
+    /**
+     * Appends {@code [offset, offset + length)} with {@code flags} to {@code extents}, which it
+     * must follow directly, merging it into the last extent when the flags are the same.
+     */
+    public static void append(java.util.List<Extent> extents, long offset, long length, int flags) {
+        if (!extents.isEmpty()) {
+            Extent last = extents.get(extents.size() - 1);
+            if (last.end() != offset) {
+                throw new IllegalArgumentException("extent at " + offset + " does not follow " + last);
+            }
+            if (last.flags() == flags) {
+                extents.set(extents.size() - 1, new Extent(last.offset(), last.length() + length, flags));
+                return;
+            }
+        }
+        extents.add(new Extent(offset, length, flags));
+    }
+
     public boolean has(int flag) {
         return (flags & flag) == flag;
     }

@@ -2,7 +2,7 @@ package io.backpoint.nbd;
 
 /**
  * Wire numbers of the NBD protocol (NetworkBlockDevice/nbd doc/proto.md), in one place so that
- * every reader and writer agrees on them. Only what this client speaks is listed.
+ * every reader and writer agrees on them. Only what this client and the server speak is listed.
  */
 final class NbdProtocol {
     private NbdProtocol() {
@@ -23,8 +23,12 @@ final class NbdProtocol {
     // Options.
     static final int OPT_EXPORT_NAME = 1;
     static final int OPT_ABORT = 2;
+    static final int OPT_LIST = 3;
+    static final int OPT_STARTTLS = 5;
+    static final int OPT_INFO = 6;
     static final int OPT_GO = 7;
     static final int OPT_STRUCTURED_REPLY = 8;
+    static final int OPT_LIST_META_CONTEXT = 9;
     static final int OPT_SET_META_CONTEXT = 10;
 
     // Option reply types; errors have bit 31 set.
@@ -34,6 +38,9 @@ final class NbdProtocol {
     static final int REP_META_CONTEXT = 4;
     static final int REP_ERR_BIT = 1 << 31;
     static final int REP_ERR_UNSUP = REP_ERR_BIT | 1;
+    static final int REP_ERR_POLICY = REP_ERR_BIT | 2;
+    static final int REP_ERR_INVALID = REP_ERR_BIT | 3;
+    static final int REP_ERR_TOO_BIG = REP_ERR_BIT | 9;
     static final int REP_ERR_UNKNOWN = REP_ERR_BIT | 6;
 
     // NBD_REP_INFO types.
@@ -63,8 +70,14 @@ final class NbdProtocol {
     static final int CMD_WRITE = 1;
     static final int CMD_DISC = 2;
     static final int CMD_FLUSH = 3;
+    static final int CMD_TRIM = 4;
+    static final int CMD_CACHE = 5;
     static final int CMD_WRITE_ZEROES = 6;
     static final int CMD_BLOCK_STATUS = 7;
+
+    // Command flags.
+    static final int CMD_FLAG_DF = 1 << 2;
+    static final int CMD_FLAG_REQ_ONE = 1 << 3;
 
     // Structured reply flags and types; error chunk types have bit 15 set.
     static final int REPLY_FLAG_DONE = 1;
@@ -91,8 +104,12 @@ final class NbdProtocol {
         return switch (option) {
             case OPT_EXPORT_NAME -> "NBD_OPT_EXPORT_NAME";
             case OPT_ABORT -> "NBD_OPT_ABORT";
+            case OPT_LIST -> "NBD_OPT_LIST";
+            case OPT_STARTTLS -> "NBD_OPT_STARTTLS";
+            case OPT_INFO -> "NBD_OPT_INFO";
             case OPT_GO -> "NBD_OPT_GO";
             case OPT_STRUCTURED_REPLY -> "NBD_OPT_STRUCTURED_REPLY";
+            case OPT_LIST_META_CONTEXT -> "NBD_OPT_LIST_META_CONTEXT";
             case OPT_SET_META_CONTEXT -> "NBD_OPT_SET_META_CONTEXT";
             default -> "option " + option;
         };
@@ -120,6 +137,8 @@ final class NbdProtocol {
             case CMD_WRITE -> "NBD_CMD_WRITE";
             case CMD_DISC -> "NBD_CMD_DISC";
             case CMD_FLUSH -> "NBD_CMD_FLUSH";
+            case CMD_TRIM -> "NBD_CMD_TRIM";
+            case CMD_CACHE -> "NBD_CMD_CACHE";
             case CMD_WRITE_ZEROES -> "NBD_CMD_WRITE_ZEROES";
             case CMD_BLOCK_STATUS -> "NBD_CMD_BLOCK_STATUS";
             default -> "command " + command;

@@ -25,6 +25,7 @@ final class DiskRestore {
     /** Returns the bytes of data written (holes not counted). */
     static long restore(Repository repository, Snapshot snapshot, DiskIndex disk, FileChannel out,
             ExecutorService workers, int window) throws IOException {
+        DiskReader reader = new DiskReader(new ChunkCache(repository, 0), snapshot, disk);
         Semaphore slots = new Semaphore(window);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong written = new AtomicLong();
@@ -38,7 +39,7 @@ final class DiskRestore {
             workers.execute(() -> {
                 try {
                     if (failure.get() == null) {
-                        written.addAndGet(writeChunk(repository, disk, chunkIndex, id, out));
+                        written.addAndGet(writeChunk(reader, chunkIndex, out));
                     }
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
@@ -67,13 +68,10 @@ final class DiskRestore {
         return written.get();
     }
 
-    private static long writeChunk(Repository repository, DiskIndex disk, long index, String id, FileChannel out)
-            throws IOException {
-        byte[] plaintext = repository.readChunk(id);
+    private static long writeChunk(DiskReader reader, long index, FileChannel out) throws IOException {
+        DiskIndex disk = reader.disk();
+        byte[] plaintext = reader.chunk(index);
         int length = disk.chunkLength(index);
-        if (plaintext.length != length) {
-            throw new ChunkDamagedException(id, "has " + plaintext.length + " bytes where the disk needs " + length);
-        }
         long base = index * disk.chunkSize();
         long written = 0;
         int start = 0;
