@@ -85,7 +85,7 @@ public final class RecoverCommand implements Command {
         }
         String disks = copying.stream().map(RecoverState.Disk::name).collect(Collectors.joining(", "));
         shell.out().println("Domain '" + name + "' is running from snapshot " + state.snapshot() + " (overlays in " + dir
-                + "); copying " + disks + " in the background, served by pid file " + dir.resolve(ServeProcess.STATE));
+                + "); copying " + disks + " in the background (serve process: " + dir.resolve(ServeProcess.STATE) + ")");
         String connect = "-c '" + shell.connection().uri() + "' ";
         shell.out().println("Watch it: backpoint " + connect + "blockjob " + name + " " + copying.get(0).name()
                 + " --info   or: backpoint " + connect + "recover --repo " + location + " " + state.snapshot() + " --as "
@@ -97,7 +97,7 @@ public final class RecoverCommand implements Command {
         AtomicBoolean interrupted = new AtomicBoolean();
         try (InterruptHandler handler = InterruptHandler.install(() -> interrupted.set(true))) {
             if (recovery.await(new PullProgress(shell.err(), terminal.getAsBoolean()), interrupted::get)) {
-                shell.out().println("Copy complete: '" + name + "' no longer depends on the repository; serving stopped");
+                shell.out().println("Copy complete: no disk of '" + name + "' depends on the repository; serving stopped");
             } else {
                 shell.out().println("Stopped waiting; the copy goes on in the background");
             }

@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -26,6 +29,8 @@ import java.util.function.BooleanSupplier;
  */
 final class Recovery {
     private static final Duration POLL = Duration.ofMillis(500);
+    /** How long a copy that keeps failing while the server is up is started again. */
+    private static final Duration RETRY_WINDOW = Duration.ofSeconds(60);
 
     private final Connection conn;
     private final RecoverState state;
@@ -62,13 +67,14 @@ final class Recovery {
      * Runs the recovery up to a running domain with the copy under way; returns the disks still
      * being copied (empty when the copy had completed: the server is then stopped).
      */
-    List<RecoverState.Disk> advance() {
+    List<RecoverState.Disk> advance() throws InterruptedException {
         Optional<Domain> existing = lookup();
         List<RecoverState.Disk> dependent = existing.isPresent() ? dependentDisks() : state.disks();
         if (existing.isPresent() && dependent.isEmpty()) {
             server.stop();
             return dependent;
         }
+        boolean restarted = !server.alive();
         server.start();
         Domain dom;
         if (existing.isEmpty()) {
@@ -80,22 +86,26 @@ final class Recovery {
         } else {
             dom = existing.get();
         }
-        if (dom.state() != DomainState.RUNNING) {
+        boolean wasRunning = dom.state() == DomainState.RUNNING;
+        if (!wasRunning) {
             dom.start();
         }
-        for (RecoverState.Disk d : dependent) {
-            try {
-                if (dom.blockJobInfo(d.name()).isPresent()) {
-                    continue;
-                }
-            } catch (BackpointException e) {
-                out.println("The copy of disk " + d.name() + " had stopped (" + e.getMessage() + "); resuming it");
-            }
-            if (!overlays.independent(d)) {
-                dom.blockPull(d.name(), bandwidth, Set.of(BlockPullFlag.BANDWIDTH_BYTES));
+        Supervisor supervisor = new Supervisor(dom);
+        supervisor.look();
+        if (restarted && wasRunning) {
+            // QEMU's NBD client reconnects to a restarted server on its own, backing off up to
+            // 16 s between attempts; until it has, a copy fails at once and is started again.
+            long deadline = System.nanoTime() + RETRY_WINDOW.toNanos();
+            while (!supervisor.allMoving() && System.nanoTime() < deadline) {
+                Thread.sleep(POLL.toMillis());
+                supervisor.look();
             }
         }
-        return dependentDisks();
+        List<RecoverState.Disk> left = dependentDisks();
+        if (left.isEmpty()) {
+            server.stop();
+        }
+        return left;
     }
 
     /**
@@ -107,30 +117,11 @@ final class Recovery {
     boolean await(PullProgress progress, BooleanSupplier stop) throws InterruptedException {
         Domain dom = lookup().orElseThrow(() -> BackpointException.of(ErrorCode.NO_DOMAIN,
                 "domain '%s' is gone", state.name()));
+        Supervisor supervisor = new Supervisor(dom);
         try {
             while (true) {
-                long cur = 0;
-                long end = 0;
-                boolean copying = false;
-                for (RecoverState.Disk d : state.disks()) {
-                    Optional<BlockJobInfo> info;
-                    try {
-                        info = dom.blockJobInfo(d.name());
-                    } catch (BackpointException e) {
-                        throw stopped(d, e.getMessage());
-                    }
-                    if (info.isPresent()) {
-                        copying = true;
-                        cur += info.get().cur();
-                        end += info.get().end();
-                    } else if (!overlays.independent(d)) {
-                        throw stopped(d, "its block job is gone");
-                    } else {
-                        cur += d.size();
-                        end += d.size();
-                    }
-                }
-                progress.update(cur, end);
+                boolean copying = supervisor.look();
+                progress.update(supervisor.cur, supervisor.end);
                 if (!copying) {
                     break;
                 }
@@ -144,6 +135,84 @@ final class Recovery {
         }
         server.stop();
         return true;
+    }
+
+    /**
+     * Looks at every disk's copy and starts again one that stopped while the server is up, for
+     * up to {@link #RETRY_WINDOW} without progress; with the server down, or past that, the
+     * failure is the caller's.
+     */
+    private final class Supervisor {
+        private final Domain dom;
+        private final Map<String, Long> lastCur = new HashMap<>();
+        private final Map<String, Long> failingSince = new HashMap<>();
+        private final Set<String> moving = new HashSet<>();
+        long cur;
+        long end;
+
+        Supervisor(Domain dom) {
+            this.dom = dom;
+        }
+
+        /** One look; true while some disk is still being copied. */
+        boolean look() {
+            cur = 0;
+            end = 0;
+            boolean copying = false;
+            for (RecoverState.Disk d : state.disks()) {
+                Optional<BlockJobInfo> info;
+                String failure = null;
+                try {
+                    info = dom.blockJobInfo(d.name());
+                } catch (BackpointException e) {
+                    info = Optional.empty();
+                    failure = e.getMessage();
+                }
+                if (info.isPresent()) {
+                    copying = true;
+                    cur += info.get().cur();
+                    end += info.get().end();
+                    long before = lastCur.getOrDefault(d.name(), -1L);
+                    if (info.get().cur() > before && before >= 0) {
+                        failingSince.remove(d.name());
+                        moving.add(d.name());
+                    }
+                    lastCur.put(d.name(), info.get().cur());
+                } else if (overlays.independent(d)) {
+                    cur += d.size();
+                    end += d.size();
+                    moving.add(d.name());
+                } else {
+                    copying = true;
+                    cur += lastCur.getOrDefault(d.name(), 0L);
+                    end += d.size();
+                    restart(d, failure);
+                }
+            }
+            return copying;
+        }
+
+        boolean allMoving() {
+            return moving.size() == state.disks().size();
+        }
+
+        /** @param why the failure QEMU reported, or null when no copy was running (a first start) */
+        private void restart(RecoverState.Disk d, String why) {
+            moving.remove(d.name());
+            lastCur.remove(d.name());
+            long now = System.nanoTime();
+            Long since = failingSince.putIfAbsent(d.name(), now);
+            if (!server.alive()) {
+                throw stopped(d, (why == null ? "no copy is running" : why) + " and the serve process is not running");
+            }
+            if (since != null && now - since > RETRY_WINDOW.toNanos()) {
+                throw stopped(d, why == null ? "it does not start" : why);
+            }
+            if (since == null && why != null) {
+                out.println("The copy of disk " + d.name() + " had stopped (" + why + "); starting it again");
+            }
+            dom.blockPull(d.name(), bandwidth, Set.of(BlockPullFlag.BANDWIDTH_BYTES));
+        }
     }
 
     private BackpointException stopped(RecoverState.Disk d, String why) {
