@@ -59,6 +59,15 @@ interface Libvirt extends Library {
     /** info: capacity, allocation, physical (three unsigned long longs). */
     int virDomainGetBlockInfo(Pointer dom, String disk, long[] info, int flags);
 
+    /** bandwidth is an unsigned long: 64 bits on the LP64 hosts Backpoint runs on. */
+    int virDomainBlockPull(Pointer dom, String disk, long bandwidth, int flags);
+
+    /**
+     * info: virDomainBlockJobInfo on LP64, four 64-bit words: type (an int, then padding),
+     * bandwidth, cur, end. Returns 1 with a job, 0 without.
+     */
+    int virDomainGetBlockJobInfo(Pointer dom, String disk, long[] info, int flags);
+
     Pointer virDomainCheckpointCreateXML(Pointer dom, String xml, int flags);
 
     String virDomainCheckpointGetName(Pointer checkpoint);

@@ -10,6 +10,7 @@ import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.vocab.DomainState;
 import io.backpoint.vocab.JobInfo;
+import io.backpoint.driver.BlockJobs;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.driver.DomainLifecycle;
 import io.backpoint.driver.Hypervisor;
@@ -162,6 +163,11 @@ final class LibvirtHypervisor implements Hypervisor {
     public String domainXml(String name, boolean secure, boolean inactive) {
         return onDomain(name, dom -> Libvirt.freeString(LibvirtErrors.check(
                 lib.virDomainGetXMLDesc(dom, (secure ? XML_SECURE : 0) | (inactive ? XML_INACTIVE : 0)), "virDomainGetXMLDesc")));
+    }
+
+    @Override
+    public BlockJobs blockJobs(String function) {
+        return new LibvirtBlockJobs(lib, this);
     }
 
     @Override
@@ -367,7 +373,7 @@ final class LibvirtHypervisor implements Hypervisor {
     }
 
     /** Runs {@code body} on the named domain's handle, freed afterwards; libvirt's error when there is none. */
-    private <T> T onDomain(String name, Function<Pointer, T> body) {
+    <T> T onDomain(String name, Function<Pointer, T> body) {
         Pointer dom = LibvirtErrors.check(lib.virDomainLookupByName(conn(), name), "virDomainLookupByName");
         try {
             return body.apply(dom);
