@@ -68,7 +68,7 @@ class BlockPullCommandQemuTest {
         assertThat(info.stderr()).matches("\rBlock Pull: \\[ {0,2}[0-9]{1,2} %\\]");
         assertThat(info.stdout()).isEqualTo("    Bandwidth limit: 1048576 bytes/s (1.000 MiB/s)\n\n");
         CliRun raw = cli("blockjob vm1 " + root.resolve("vda.qcow2") + " --raw --bytes");
-        assertThat(raw.stdout()).startsWith(" type=pull\n bandwidth=1048576\n cur=").endsWith(" end=" + 8 * MIB + "\n\n");
+        assertThat(raw.stdout()).startsWith(" type=Block Pull\n bandwidth=1048576\n cur=").endsWith(" end=" + 8 * MIB + "\n\n");
         CliRun twice = cli("blockpull vm1 vda");
         assertThat(twice.status()).isEqualTo(1);
         assertThat(twice.stderr()).contains("disk 'vda' already in active block job");

@@ -47,8 +47,8 @@ class LibvirtBlockPullTest {
         assertThat(started.status()).as(started.stderr()).isZero();
         CliRun ours = CliRun.of(dir, "", "-c", LibvirtTestDomain.URI, "blockjob " + NAME + " vda --raw");
         CliRun virsh = LibvirtTestDomain.virsh(dir, "-c", LibvirtTestDomain.URI, "blockjob", NAME, "vda", "--raw");
-        assertThat(ours.stdout()).startsWith(" type=pull\n bandwidth=1\n cur=");
-        assertThat(virsh.stdout()).startsWith(" type=pull\n bandwidth=1\n cur=");
+        assertThat(ours.stdout()).startsWith(" type=Block Pull\n bandwidth=1\n cur=");
+        assertThat(virsh.stdout()).startsWith(" type=Block Pull\n bandwidth=1\n cur=");
 
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!CliRun.of(dir, "", "-c", LibvirtTestDomain.URI, "blockjob " + NAME + " vda").stdout()

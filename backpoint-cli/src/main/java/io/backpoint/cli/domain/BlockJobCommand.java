@@ -63,7 +63,8 @@ public final class BlockJobCommand implements Command {
         }
         BlockJobInfo i = info.get();
         if (raw) {
-            shell.out().printf(Locale.ROOT, " type=%s%n bandwidth=%d%n cur=%d%n end=%d%n", i.type().raw(), i.bandwidth(),
+            // virsh 9.0 prints the job's label here too (" type=Block Pull").
+            shell.out().printf(Locale.ROOT, " type=%s%n bandwidth=%d%n cur=%d%n end=%d%n", i.type().label(), i.bandwidth(),
                     i.cur(), i.end());
             return true;
         }
