@@ -4,6 +4,7 @@ import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.util.CrashPoints;
 import io.backpoint.vocab.BlockJobInfo;
 import io.backpoint.vocab.BlockPullFlag;
 import io.backpoint.vocab.DomainState;
@@ -80,15 +81,21 @@ final class Recovery {
         if (existing.isEmpty()) {
             // Nothing has run on the overlays yet, so ones a killed call left are made again.
             for (RecoverState.Disk d : state.disks()) {
+                CrashPoints.before("recover:overlay:" + d.name());
                 overlays.create(d, server.socket());
+                CrashPoints.after("recover:overlay:" + d.name());
             }
+            CrashPoints.before("recover:define");
             dom = conn.defineDomain(readXml());
+            CrashPoints.after("recover:define");
         } else {
             dom = existing.get();
         }
         boolean wasRunning = dom.state() == DomainState.RUNNING;
         if (!wasRunning) {
+            CrashPoints.before("recover:start");
             dom.start();
+            CrashPoints.after("recover:start");
         }
         Supervisor supervisor = new Supervisor(dom);
         supervisor.look();

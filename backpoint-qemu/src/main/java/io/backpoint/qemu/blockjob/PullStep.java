@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.util.CrashPoints;
 import java.io.IOException;
 
 /** One QMP command of a block-job plan, and the one place it is sent. */
@@ -18,6 +19,9 @@ record PullStep(String command, ObjectNode arguments) {
     }
 
     JsonNode runOn(QmpClient qmp) throws IOException {
-        return qmp.connection().execute(command, arguments);
+        CrashPoints.before("qmp:" + command);
+        JsonNode reply = qmp.connection().execute(command, arguments);
+        CrashPoints.after("qmp:" + command);
+        return reply;
     }
 }
