@@ -36,7 +36,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A snapshot served over NBD, read by nbdinfo, nbdcopy, qemu-img and our client, against restore. */
+/**
+ * A snapshot served over NBD, read by nbdinfo, nbdcopy, qemu-img and our client, against restore;
+ * on a directory here, on S3 in {@link S3SnapshotServerTest}.
+ */
 class SnapshotServerTest {
     private static final int CHUNK = 64 << 10;
 
@@ -51,11 +54,10 @@ class SnapshotServerTest {
     private byte[] vdb;
 
     @BeforeEach
-    void backUp() {
+    void backUp() throws Exception {
         Tools.assumeOnPath("nbdinfo", "nbdcopy", "qemu-img");
-        Path root = dir.resolve("repo");
-        Repository.init(root.toString(), CHUNK, Compression.ZSTD).close();
-        ObjectStore store = new CountingStore(new DirectoryStore(root), chunkGets);
+        ObjectStore store = new CountingStore(newStore(dir.resolve("repo")), chunkGets);
+        Repository.init(store, CHUNK, Compression.ZSTD);
         repository = Repository.open(store,
                 new Repository.Options(Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofMillis(300)));
         // Zero chunks, compressible and random chunks, and a short last chunk.
@@ -71,6 +73,13 @@ class SnapshotServerTest {
             writer.checkpoint("cp1", "<domaincheckpoint/>");
             snapshot = writer.commit();
         }
+    }
+
+    /** The store the repository lives in: a directory here, S3 in {@link S3SnapshotServerTest}. */
+    ObjectStore newStore(Path root) throws java.io.IOException {
+        DirectoryStore store = new DirectoryStore(root);
+        store.createRoot(); // init does it only for a DirectoryStore it sees, not inside CountingStore
+        return store;
     }
 
     private SnapshotServer serve(long cache) {
@@ -151,10 +160,9 @@ class SnapshotServerTest {
     @Test
     void aDamagedChunkIsAnEioAndIsNamedNeverWrongData() throws Exception {
         String id = snapshot.disk("vda").orElseThrow().chunks().get(12);
-        Path file = dir.resolve("repo").resolve(Layout.chunk(id));
-        byte[] stored = Files.readAllBytes(file);
+        byte[] stored = repository.store().get(Layout.chunk(id)).orElseThrow();
         stored[stored.length - 1] ^= 1;
-        Files.write(file, stored);
+        repository.store().put(Layout.chunk(id), stored);
         try (SnapshotServer server = serve(SnapshotServer.DEFAULT_CACHE_BYTES);
                 NbdClient client = NbdClient.connectUnix(server.endpoint().socket(), NbdConnectOptions.export("vda"))) {
             assertThatThrownBy(() -> client.read(12L * CHUNK + 1000, 4096))
