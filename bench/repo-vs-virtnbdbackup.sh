@@ -23,8 +23,16 @@
 #
 #   bench/repo-vs-virtnbdbackup.sh [WORKDIR]    (needs libvirtd: `sudo .ci/libvirtd start`;
 #                                                ~4x DATA free in WORKDIR, default under $TMPDIR)
+# Why an incremental costs what it does: it reads and hashes every chunk a dirty byte falls in.
+# W = DATA/100/64 KiB writes at random places among N = DATA/C chunks leave a chunk clean with
+# probability (1 - 1/N)^W ~ exp(-W/N) = exp(-C/6.4 MiB), whatever DATA: with C = 4 MiB, 47% of the
+# chunks are dirty (2 GiB: 236 of 512 with this seed, 944 MiB read for 20 MiB changed); 1 MiB:
+# 15% (297 of 2048); 256 KiB: 4%; 64 KiB: 1%. virtnbdbackup reads only the dirty extents.
+#
 # DATA (default 2G; a number with K/M/G), CHUNK_SIZES (default 4M; e.g. "4M 1M" to see how the
-# chunk size drives an incremental's cost), ROUNDS (default 3), KEEP (keep the work directory).
+# chunk size drives an incremental's cost), ROUNDS (default 3), KEEP (keep the work directory),
+# BACKPOINT_JAR (the CLI jar to test; default: built here), BASELINE_JAR (another build's jar,
+# e.g. main's, timed beside it in the same run).
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 bench_work vs-virtnbdbackup "${1:-}"
 bench_jar
@@ -37,8 +45,16 @@ data=$(numfmt --from=iec "${DATA:-2G}")
 block=$((64 << 10))
 changed=$((data / 100 / block))   # 1% of the data, in 64 KiB writes
 chunk_sizes=${CHUNK_SIZES:-4M}
+# Variants: one repository each, named by its chunk size, plus "C-baseline" (the first chunk
+# size, backed up by BASELINE_JAR) when that is set: a change's effect measured in the same run.
+variants=$chunk_sizes
+if [ -n "${BASELINE_JAR:-}" ]; then
+  cp "$BASELINE_JAR" "$work/baseline.jar"
+  variants+=" ${chunk_sizes%% *}-baseline"
+fi
 rounds=${ROUNDS:-3}
 bp() { java -jar "$jar" -c "$uri" "$@"; }
+jar_of() { case "$1" in *-baseline) echo "$work/baseline.jar" ;; *) echo "$jar" ;; esac; }
 stamp() { printf '%-44s %8.2f s   load %s\n' "$1" "$2" "$3"; }
 
 virsh -q -c "$uri" list >/dev/null || { echo "error: libvirtd does not answer on $uri (sudo .ci/libvirtd start)" >&2; exit 1; }
@@ -65,6 +81,15 @@ for _ in $(seq "$rounds"); do
 done
 convert=$(printf '%s\n' "${times[@]}" | median)
 stamp "qemu-img convert (median of ${times[*]})" "$convert" "$(load)"
+# A backup's chunks are on disk (fsynced) when it ends; a convert's output may still be in the
+# page cache. The same convert followed by sync shows what durability costs here.
+times=()
+for _ in $(seq "$rounds"); do
+  times+=("$(elapsed bash -c 'qemu-img convert -t writeback -O qcow2 live.qcow2 copy.qcow2 && sync copy.qcow2')")
+  rm -f copy.qcow2
+done
+convert_sync=$(printf '%s\n' "${times[@]}" | median)
+stamp "qemu-img convert + sync (median of ${times[*]})" "$convert_sync" "$(load)"
 
 virsh -q -c "$uri" start "$dom" >/dev/null
 
@@ -80,7 +105,8 @@ declare -A took
 backup() {
   local t0 t
   t0=$(now)
-  bp backup "$dom" --repo "$2" --json > "$1.json" 2> "$1.err" || { cat "$1.err" >&2; exit 1; }
+  java -jar "$(jar_of "$1")" -c "$uri" backup "$dom" --repo "$2" --json > "$1.json" 2> "$1.err" \
+    || { cat "$1.err" >&2; exit 1; }
   t=$(echo "$(now) - $t0" | bc -l)
   grep -q "\"mode\" : \"$3\"" "$1.json" || { echo "error: $1 was not $3:" >&2; cat "$1.json" >&2; exit 1; }
   took[$1]=$t
@@ -96,8 +122,8 @@ vnb() { # NAME LEVEL
 }
 
 echo "== full backups"
-for c in $chunk_sizes; do
-  bp repo-init "repo-$c" --chunk-size "$c" >/dev/null
+for c in $variants; do
+  bp repo-init "repo-$c" --chunk-size "${c%-baseline}" >/dev/null
   backup "full-$c" "repo-$c" full
 done
 hide_backpoint_checkpoints
@@ -112,7 +138,7 @@ while read -r off; do
 done < <(scattered_offsets "$changed" 42 "$data" "$block")
 
 echo "== incremental backups"
-for c in $chunk_sizes; do
+for c in $variants; do
   backup "inc-$c" "repo-$c" incremental
 done
 hide_backpoint_checkpoints
@@ -141,9 +167,12 @@ rm -rf vnb-restored
 echo "every restore equals the disk (qemu-img compare)"
 
 echo "== results ($(numfmt --to=iec "$data") of data, $changed x 64 KiB changed; load now $(load))"
-for c in $chunk_sizes; do
+for c in $variants; do
   echo "chunk size $c:"
-  echo "  full:        backpoint/convert $(ratio "${took[full-$c]}" "$convert") (goal <= 1.3), virtnbdbackup/convert $(ratio "${took[vnb-full]}" "$convert"), backpoint/virtnbdbackup $(ratio "${took[full-$c]}" "${took[vnb-full]}")"
+  echo "  full:        backpoint/convert $(ratio "${took[full-$c]}" "$convert") (goal <= 1.3; against convert + sync $(ratio "${took[full-$c]}" "$convert_sync")), virtnbdbackup/convert $(ratio "${took[vnb-full]}" "$convert"), backpoint/virtnbdbackup $(ratio "${took[full-$c]}" "${took[vnb-full]}")"
   echo "  incremental: backpoint inc/full $(ratio "${took[inc-$c]}" "${took[full-$c]}") (goal < 0.10), virtnbdbackup inc/full $(ratio "${took[vnb-inc]}" "${took[vnb-full]}"), backpoint/virtnbdbackup $(ratio "${took[inc-$c]}" "${took[vnb-inc]}") (goal <= 0.33)"
 done
 echo "restore:       backpoint/convert $(ratio "$rbp" "$rconvert") (goal <= 1.5), virtnbdrestore/convert $(ratio "$rvnb" "$rconvert"), backpoint/virtnbdrestore $(ratio "$rbp" "$rvnb")"
+if [ -n "${BASELINE_JAR:-}" ]; then
+  echo "against BASELINE_JAR (chunk size $first): full $(ratio "${took[full-$first]}" "${took[full-$first-baseline]}"), incremental $(ratio "${took[inc-$first]}" "${took[inc-$first-baseline]}") (the baseline ran right after, on the same disk state)"
+fi
