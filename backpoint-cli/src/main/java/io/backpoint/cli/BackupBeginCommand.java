@@ -7,6 +7,7 @@ import io.backpoint.api.JobType;
 import io.backpoint.model.BackupMode;
 import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -20,7 +21,6 @@ import java.util.function.BooleanSupplier;
 final class BackupBeginCommand implements Command {
     /** Polling starts fast, so a short job is seen to end soon, and backs off to this. */
     static final long POLL_MILLIS = 300;
-    private static final long FIRST_POLL_MILLIS = 10;
 
     private final BooleanSupplier terminal;
 
@@ -84,15 +84,11 @@ final class BackupBeginCommand implements Command {
 
     private boolean await(Shell shell, Domain dom) throws InterruptedException {
         BackupProgress progress = new BackupProgress(shell.out(), terminal.getAsBoolean());
-        long pause = FIRST_POLL_MILLIS;
-        while (true) {
-            JobInfo info = dom.jobInfo(false);
-            if (info.type() == JobType.NONE) {
-                break;
-            }
+        // Each wait returns as soon as QEMU says a part of the job ended, at the latest after a
+        // progress interval (the domain stays locked only that long): no polling for the end.
+        for (JobInfo info = dom.jobInfo(false); info.type() != JobType.NONE;
+                info = dom.awaitJobInfo(Duration.ofMillis(POLL_MILLIS))) {
             progress.update(info);
-            Thread.sleep(pause);
-            pause = Math.min(POLL_MILLIS, pause * 3 / 2 + 1);
         }
         // Kept, so that a later domjobinfo --completed still shows the job.
         JobInfo end = dom.jobInfo(true, true);

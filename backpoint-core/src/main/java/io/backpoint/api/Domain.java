@@ -100,6 +100,15 @@ public final class Domain {
         return conn.backups().jobInfo(name, completed, keepCompleted);
     }
 
+    /**
+     * Beyond libvirt: {@link #jobInfo(boolean) jobInfo(false)} after waiting up to {@code max}
+     * for the current job to make a step (a part of it ending), so a caller waiting for the end
+     * need not poll; NONE at once when no job runs.
+     */
+    public JobInfo awaitJobInfo(java.time.Duration max) {
+        return conn.backups().awaitJobInfo(name, max);
+    }
+
     /** virDomainAbortJob. */
     public void abortJob() {
         conn.backups().abort(name);

@@ -13,6 +13,7 @@ import io.backpoint.xml.BackupXml;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.backpoint.qemu.domain.DomainFiles;
 import java.nio.file.Path;
 import java.util.EnumSet;
 
@@ -23,17 +24,16 @@ import java.util.EnumSet;
  */
 final class BackupJobStore {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String JOB_FILE = "job.xml";
-    static final String COMPLETED_FILE = "completed.json";
-
+    private final DomainFiles files;
     private final Path dir;
 
-    BackupJobStore(Path dir) {
-        this.dir = dir;
+    BackupJobStore(DomainFiles files) {
+        this.files = files;
+        this.dir = files.backupDir();
     }
 
     Path jobFile() {
-        return dir.resolve(JOB_FILE);
+        return files.backupJob();
     }
 
     /** The running job's record, or null. A damaged record is an error naming the file, never ignored. */
@@ -74,7 +74,7 @@ final class BackupJobStore {
     void deleteAll() {
         try {
             AtomicFiles.delete(jobFile());
-            AtomicFiles.delete(dir.resolve(COMPLETED_FILE));
+            AtomicFiles.delete(files.backupCompleted());
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
@@ -96,7 +96,7 @@ final class BackupJobStore {
         }
         try {
             Files.createDirectories(dir);
-            AtomicFiles.write(dir.resolve(COMPLETED_FILE), o.toString() + "\n");
+            AtomicFiles.write(files.backupCompleted(), o.toString() + "\n");
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
                     "cannot write completed job statistics in '" + dir + "': " + e.getMessage(), e);
@@ -105,7 +105,7 @@ final class BackupJobStore {
 
     /** The last ended job's statistics, or NONE; discarded after reading unless {@code keep}. */
     JobInfo completed(boolean keep) {
-        Path file = dir.resolve(COMPLETED_FILE);
+        Path file = files.backupCompleted();
         if (!Files.exists(file)) {
             return JobInfo.NONE;
         }

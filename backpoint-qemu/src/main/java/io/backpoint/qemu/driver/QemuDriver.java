@@ -15,9 +15,14 @@ import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.qemu.backup.QemuBackupMechanics;
+import io.backpoint.qemu.checkpoint.QemuCheckpointMechanics;
+import io.backpoint.qemu.domain.DomainFiles;
+import io.backpoint.qemu.domain.QemuDomain;
+import io.backpoint.qemu.domain.QemuObserver;
+import io.backpoint.qemu.domain.QmpSessions;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
-import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpCommands;
 import io.backpoint.util.AtomicFiles;
 import io.backpoint.xml.DomainXml;
 import io.backpoint.xml.XmlInput;
@@ -30,40 +35,50 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The QEMU driver: no daemon. Definitions and checkpoint metadata live in the state directory;
  * a running domain is a detached QEMU with a pid file and a QMP socket in ROOT/run/NAME. Every
  * call takes the domain's file lock, looks at what is really there (a QEMU that died is noticed
  * and cleaned up), then acts.
+ *
+ * <p>While a call holds a domain's lock it has the domain's seam ({@link QemuDomain}): the
+ * running definition parsed once and one QMP session, shared by the checkpoint and backup
+ * mechanics, which reach the domain only through it.
  */
-public final class QemuDriver implements Driver, DomainLifecycle {
-    private static final String LIVE_XML = "live.xml";
-    private static final String ID_FILE = "id";
-
+final class QemuDriver implements Driver, DomainLifecycle {
     private final StateLayout layout;
     private final DomainDefinitions definitions;
-    private final QemuImg qemuImg = new QemuImg();
     private final QemuCheckpointMechanics mechanics;
     private final QemuBackupMechanics backups;
     private final Clock clock;
+    private final QemuObserver observer;
+    /** The seams of the domains locked in this JVM; each is touched only under its domain's lock. */
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+    private static final class Held {
+        final QemuDomain domain;
+        int holds;
+
+        Held(QemuDomain domain) {
+            this.domain = domain;
+        }
+    }
 
     QemuDriver(StateLayout layout) {
-        this(layout, Clock.systemUTC());
+        this(layout, Clock.systemUTC(), QemuObserver.NONE);
     }
 
-    QemuDriver(StateLayout layout, Clock clock) {
+    QemuDriver(StateLayout layout, Clock clock, QemuObserver observer) {
         this.layout = layout;
         this.clock = clock;
+        this.observer = observer;
         this.definitions = new DomainDefinitions(layout);
-        this.mechanics = new QemuCheckpointMechanics(this, qemuImg);
-        this.backups = new QemuBackupMechanics(this);
-    }
-
-    /** The state directory of this connection. */
-    public Path root() {
-        return layout.root();
+        this.mechanics = new QemuCheckpointMechanics(this::seam, new QemuImg());
+        this.backups = new QemuBackupMechanics(this::seam);
     }
 
     @Override
@@ -105,12 +120,17 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     @Override
     public DomainDef definition(String name) {
         try (DomainLock lock = lock(name)) {
-            Path live = layout.runDir(name).resolve(LIVE_XML);
-            if (running(name) && Files.isRegularFile(live)) {
-                return DomainXml.parse(XmlInput.readFile(live));
-            }
-            return definitions.load(name);
+            return seam(name).definition();
         }
+    }
+
+    /** What the seam parses, once per call: the live definition while QEMU runs, else the persistent one. */
+    private DomainDef loadDefinition(String name) {
+        Path live = files(name).liveXml();
+        if (running(name) && Files.isRegularFile(live)) {
+            return DomainXml.parse(XmlInput.readFile(live));
+        }
+        return definitions.load(name);
     }
 
     @Override
@@ -135,10 +155,37 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         return xml;
     }
 
+    /** Locks the domain; the outermost lock of a call also opens its seam and closes it on release. */
     @Override
     public DomainLock lock(String name) {
         CheckpointNames.require("domain", name);
-        return FileDomainLock.acquire(layout.lockFile(name));
+        DomainLock file = FileDomainLock.acquire(layout.lockFile(name));
+        Held h = held.computeIfAbsent(name, n -> new Held(new QemuDomain(n, files(n), () -> loadDefinition(n),
+                () -> running(n), () -> checkpointStore(n), clock, observer)));
+        h.holds++;
+        return () -> {
+            try {
+                if (--h.holds == 0) {
+                    held.remove(name);
+                    h.domain.close();
+                }
+            } finally {
+                file.close();
+            }
+        };
+    }
+
+    /** The seam of a domain this thread has locked. */
+    private QemuDomain seam(String name) {
+        Held h = held.get(name);
+        if (h == null || h.holds == 0) {
+            throw new IllegalStateException("domain '" + name + "' is used without its lock");
+        }
+        return h.domain;
+    }
+
+    private DomainFiles files(String name) {
+        return new DomainFiles(name, layout.runDir(name), layout.backupDir(name));
     }
 
     @Override
@@ -204,7 +251,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
                         "cannot undefine running domain '%s': destroy it first", name);
             }
-            if (backups.jobRecorded(name)) {
+            if (backups.jobRecorded(seam(name))) {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
                         "cannot undefine domain '%s' while a backup job is recorded for it: 'domjobinfo' finishes it", name);
             }
@@ -217,7 +264,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                         "cannot delete inactive domain with %d checkpoints", count);
             }
             store.deleteAll();
-            backups.forget(name);
+            backups.forget(seam(name));
             definitions.delete(name);
             deleteTree(layout.runDir(name));
         }
@@ -253,18 +300,19 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                             "cannot access storage file '%s' of disk '%s': No such file or directory", disk.source(), disk.targetDev());
                 }
             }
-            Path run = layout.runDir(name);
+            DomainFiles files = files(name);
+            seam(name).reset();
             try {
-                cleanRunDir(run, name);
-                Files.createDirectories(run);
-                AtomicFiles.write(run.resolve(LIVE_XML), DomainXml.format(def,
+                cleanRunDir(files);
+                Files.createDirectories(files.runDir());
+                AtomicFiles.write(files.liveXml(), DomainXml.format(def,
                         EnumSet.of(DomainXml.FormatFlag.SECURE, DomainXml.FormatFlag.INACTIVE)));
-                AtomicFiles.write(run.resolve(ID_FILE), Integer.toString(nextId()) + "\n");
+                AtomicFiles.write(files.idFile(), Integer.toString(nextId()) + "\n");
             } catch (IOException e) {
                 throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                        "cannot prepare run directory '" + run + "': " + XmlInput.reason(e), e);
+                        "cannot prepare run directory '" + files.runDir() + "': " + XmlInput.reason(e), e);
             }
-            DomainProcesses.launch(def, run);
+            DomainProcesses.launch(def, files);
         }
     }
 
@@ -276,11 +324,13 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     public void destroy(String name) {
         try (DomainLock lock = lock(name)) {
             requireDomain(name);
-            Path run = layout.runDir(name);
-            QemuProcess process = DomainProcesses.find(run, name).orElseThrow(
+            DomainFiles files = files(name);
+            QemuProcess process = DomainProcesses.find(files).orElseThrow(
                     () -> BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running"));
-            DomainProcesses.stop(process, run, name);
-            cleanRunDir(run, name);
+            // QEMU serves one monitor client at a time: the call's own session goes first.
+            seam(name).reset();
+            DomainProcesses.stop(process, files, observer);
+            cleanRunDir(files);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot clean up after domain '" + name + "': " + e.getMessage(), e);
         }
@@ -289,8 +339,8 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     /** Asks the guest to power down (ACPI); returns at once, as virsh shutdown does. */
     @Override
     public void shutdown(String name) {
-        try (DomainLock lock = lock(name); QmpClient qmp = monitor(name)) {
-            qmp.systemPowerdown();
+        try (DomainLock lock = lock(name)) {
+            seam(name).qmp().execute(QmpCommands.systemPowerdown());
         } catch (IOException e) {
             throw QmpSessions.translate("system_powerdown", e);
         }
@@ -299,45 +349,14 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     /** qemu-monitor-command: a QMP command as JSON, or an HMP command line. */
     @Override
     public String monitorCommand(String name, String command, boolean hmp) {
-        try (DomainLock lock = lock(name); QmpClient qmp = monitor(name)) {
+        try (DomainLock lock = lock(name)) {
             if (hmp) {
-                return qmp.humanMonitorCommand(command);
+                return seam(name).qmp().execute(QmpCommands.humanMonitorCommand(command)).asText();
             }
-            return QmpPassthrough.execute(qmp, command);
+            return QmpPassthrough.execute(seam(name).qmp(), command);
         } catch (IOException e) {
             throw QmpSessions.translate(hmp ? "human-monitor-command" : "qemu-monitor-command", e);
         }
-    }
-
-    /** A QMP session to a running domain; OPERATION_INVALID when it is not running. */
-    public QmpClient monitor(String name) {
-        if (!running(name)) {
-            throw BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running");
-        }
-        return QmpSessions.open(DomainProcesses.qmpSocket(layout.runDir(name), name), name);
-    }
-
-    /** The disk with this target in the running definition, or null. */
-    DomainDiskDef liveDisk(String name, String target) {
-        return definition(name).diskByTarget(target);
-    }
-
-    /** The domain's run directory (pid file, QMP socket); the default NBD socket of a pull backup goes here. */
-    public Path runDir(String name) {
-        return layout.runDir(name);
-    }
-
-    /** Where the domain's backup job record and last completed job's statistics are kept. */
-    public Path backupDir(String name) {
-        return layout.backupDir(name);
-    }
-
-    StateLayout layout() {
-        return layout;
-    }
-
-    QemuImg qemuImg() {
-        return qemuImg;
     }
 
     /**
@@ -345,20 +364,20 @@ public final class QemuDriver implements Driver, DomainLifecycle {
      * (killed, crashed): the run directory is cleaned up and the domain is shut off.
      */
     private boolean running(String name) {
-        Path run = layout.runDir(name);
-        if (!Files.exists(DomainProcesses.pidFile(run, name))) {
+        DomainFiles files = files(name);
+        if (!Files.exists(files.pidFile())) {
             return false;
         }
-        if (DomainProcesses.find(run, name).isPresent()) {
+        if (DomainProcesses.find(files).isPresent()) {
             return true;
         }
         try (DomainLock lock = lock(name)) {
             // Look again under the lock: another caller may have started a new QEMU meanwhile,
             // whose files must not be taken for the dead one's.
-            if (DomainProcesses.find(run, name).isPresent()) {
+            if (DomainProcesses.find(files).isPresent()) {
                 return true;
             }
-            cleanRunDir(run, name);
+            cleanRunDir(files);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
                     "cannot clean up after the QEMU of domain '" + name + "' that went away: " + e.getMessage(), e);
@@ -368,7 +387,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
 
     private int readId(String name) {
         try {
-            return Integer.parseInt(Files.readString(layout.runDir(name).resolve(ID_FILE), StandardCharsets.US_ASCII).trim());
+            return Integer.parseInt(Files.readString(files(name).idFile(), StandardCharsets.US_ASCII).trim());
         } catch (IOException | NumberFormatException e) {
             return 0;
         }
@@ -392,14 +411,14 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         }
     }
 
-    private static void cleanRunDir(Path run, String name) throws IOException {
-        if (!Files.isDirectory(run)) {
+    private static void cleanRunDir(DomainFiles files) throws IOException {
+        if (!Files.isDirectory(files.runDir())) {
             return;
         }
-        Files.deleteIfExists(DomainProcesses.pidFile(run, name));
-        Files.deleteIfExists(DomainProcesses.qmpSocket(run, name));
-        Files.deleteIfExists(run.resolve(LIVE_XML));
-        Files.deleteIfExists(run.resolve(ID_FILE));
+        Files.deleteIfExists(files.pidFile());
+        Files.deleteIfExists(files.qmpSocket());
+        Files.deleteIfExists(files.liveXml());
+        Files.deleteIfExists(files.idFile());
     }
 
     private DomainInfo requireDomain(String name) {
