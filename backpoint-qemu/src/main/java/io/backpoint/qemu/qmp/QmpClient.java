@@ -38,12 +38,6 @@ public final class QmpClient implements Closeable {
         return conn.execute(step.command(), step.arguments());
     }
 
-    /** As {@link #execute(QmpStep)}, waiting up to {@code timeout} for the reply. */
-    public JsonNode execute(QmpStep step, Duration timeout) throws IOException {
-        observer.accept(step);
-        return conn.execute(step.command(), step.arguments(), timeout);
-    }
-
     /** {@code query-jobs}, parsed. */
     public List<JobInfo> queryJobs() throws IOException {
         JsonNode r = execute(QmpCommands.queryJobs());
