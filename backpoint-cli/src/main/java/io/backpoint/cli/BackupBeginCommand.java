@@ -86,7 +86,7 @@ final class BackupBeginCommand implements Command {
         BackupProgress progress = new BackupProgress(shell.out(), terminal.getAsBoolean());
         // Each wait returns as soon as QEMU says a part of the job ended, at the latest after a
         // progress interval (the domain stays locked only that long): no polling for the end.
-        for (JobInfo info = dom.jobInfo(false); info.type() != JobType.NONE;
+        for (JobInfo info = dom.awaitJobInfo(Duration.ofMillis(POLL_MILLIS)); info.type() != JobType.NONE;
                 info = dom.awaitJobInfo(Duration.ofMillis(POLL_MILLIS))) {
             progress.update(info);
         }
