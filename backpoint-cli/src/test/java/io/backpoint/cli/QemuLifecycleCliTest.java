@@ -1,5 +1,6 @@
 package io.backpoint.cli;
 
+import io.backpoint.qemu.process.Kvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -48,7 +49,7 @@ class QemuLifecycleCliTest {
         Path vdb = dir.resolve("vdb.raw");
         exec("qemu-img", "create", "-q", "-f", "qcow2", vda.toString(), "64M");
         exec("qemu-img", "create", "-q", "-f", "raw", vdb.toString(), "16M");
-        String type = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+        String type = Kvm.usable() ? "kvm" : "qemu";
         Files.writeString(dir.resolve("vm.xml"), "<domain type='" + type + "'><name>vm1</name>"
                 + "<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
                 + "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" + vda

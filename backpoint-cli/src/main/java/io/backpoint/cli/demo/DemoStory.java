@@ -1,5 +1,6 @@
 package io.backpoint.cli.demo;
 
+import io.backpoint.qemu.process.Kvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.api.Connection;
@@ -59,7 +60,7 @@ final class DemoStory {
 
     /** Runs the story; true when every check held. */
     boolean run() throws Exception {
-        boolean kvm = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm"));
+        boolean kvm = Kvm.usable();
         out.printf("Backpoint demo in %s (%s)%n", dir, kvm ? "KVM" : "TCG: /dev/kvm is not usable");
         Path images = Files.createDirectories(dir.resolve("images"));
         Path backups = Files.createDirectories(dir.resolve("backups"));
