@@ -6,7 +6,9 @@ import io.backpoint.vocab.CheckpointDeleteFlag;
 import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import io.backpoint.model.CheckpointDef;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -82,6 +84,19 @@ public interface Hypervisor extends AutoCloseable {
 
     /** virDomainGetJobStats; {@code keepCompleted} is VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED. */
     JobInfo jobInfo(String domain, boolean completed, boolean keepCompleted);
+
+    /**
+     * Beyond libvirt: the current job's statistics after waiting up to {@code max} for it to make
+     * a step, so a caller waiting for the end need not poll; NONE at once when no job runs. A
+     * hypervisor without job events looks, then waits the whole interval if a job runs.
+     */
+    default JobInfo awaitJobInfo(String domain, Duration max) throws InterruptedException {
+        if (jobInfo(domain, false, false).type() == JobType.NONE) {
+            return JobInfo.NONE;
+        }
+        Thread.sleep(max.toMillis());
+        return jobInfo(domain, false, false);
+    }
 
     /** virDomainAbortJob. */
     void abortJob(String domain);
