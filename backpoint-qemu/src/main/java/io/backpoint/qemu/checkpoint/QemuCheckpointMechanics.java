@@ -251,7 +251,10 @@ public final class QemuCheckpointMechanics implements CheckpointMechanics {
         QemuDomain domain = domains.get(dom.name());
         BlockNodes nodes = nodes(domain);
         Map<String, List<String>> chains = chains(domain, def, nodes);
-        String problem = firstProblem(def, chains, nodes);
+        String problem = movedSource(def, domain.definition());
+        if (problem == null) {
+            problem = firstProblem(def, chains, nodes);
+        }
         if (problem != null) {
             throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, problem);
         }
