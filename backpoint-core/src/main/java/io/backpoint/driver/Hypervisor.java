@@ -86,16 +86,25 @@ public interface Hypervisor extends AutoCloseable {
     JobInfo jobInfo(String domain, boolean completed, boolean keepCompleted);
 
     /**
-     * Beyond libvirt: the current job's statistics after waiting up to {@code max} for it to make
-     * a step, so a caller waiting for the end need not poll; NONE at once when no job runs. A
-     * hypervisor without job events looks, then waits the whole interval if a job runs.
+     * Beyond libvirt: the current job's statistics after waiting up to {@code max} for it to
+     * end, so a caller waiting for the end need not poll; NONE at once when no job runs. A
+     * hypervisor without job events looks again and again within {@code max}, soon at first
+     * (a short job is seen to end soon), then backing off.
      */
     default JobInfo awaitJobInfo(String domain, Duration max) throws InterruptedException {
-        if (jobInfo(domain, false, false).type() == JobType.NONE) {
-            return JobInfo.NONE;
+        long deadline = System.nanoTime() + max.toNanos();
+        long pause = 10;
+        JobInfo now = jobInfo(domain, false, false);
+        while (now.type() != JobType.NONE) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return now;
+            }
+            Thread.sleep(Math.min(pause, left));
+            pause = pause * 3 / 2 + 1;
+            now = jobInfo(domain, false, false);
         }
-        Thread.sleep(max.toMillis());
-        return jobInfo(domain, false, false);
+        return now;
     }
 
     /** virDomainAbortJob. */
