@@ -13,18 +13,12 @@
 # Rounds alternate between the implementations so that load from others spreads evenly; medians
 # are compared.
 #
-#   bench/small-ops.sh [WORKDIR]     ROUNDS (default 5); NO_LIBVIRT=1 skips virsh
-set -euo pipefail
-here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-backpoint=${BACKPOINT:-$here/backpoint}
+#   bench/small-ops.sh [WORKDIR]     ROUNDS (default 5); NO_LIBVIRT=1 skips virsh; KEEP=1 keeps
+#                                    the temporary directory
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 baseline=${BASELINE:-}
 rounds=${ROUNDS:-5}
-if [ -n "${1:-}" ]; then
-  work=$1; ours=; mkdir -p "$work"
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/backpoint-small-ops.XXXXXX"); ours=1
-fi
-work=$(cd "$work" && pwd)
+bench_work small-ops "${1:-}"
 vname="bpbench-$$"
 libvirt=
 if [ -z "${NO_LIBVIRT:-}" ] && timeout 10 virsh -c qemu:///system list >/dev/null 2>&1; then libvirt=1; fi
@@ -36,7 +30,8 @@ impls=(ours)
 bp_of() { case $1 in ours) echo "$backpoint";; base) echo "$baseline";; esac; }
 bp() { local impl=$1; shift; "$(bp_of "$impl")" -c "qemu:///embed?root=$work/$impl/state" "$@"; }
 vsh() { virsh -q -c qemu:///system "$@"; }
-cleanup() {
+# Registered before anything starts: a failing step (set -e) still stops every QEMU.
+stop_all() {
   for impl in "${impls[@]}"; do
     if [ "$impl" = libvirt ]; then
       vsh destroy "$vname" >/dev/null 2>&1 || true
@@ -45,9 +40,8 @@ cleanup() {
       bp "$impl" destroy bench >/dev/null 2>&1 || true
     fi
   done
-  if [ -n "$ours" ] && [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi
 }
-trap cleanup EXIT
+on_exit stop_all
 
 disk=$((512 << 20))
 data=$((256 << 20))
