@@ -151,21 +151,40 @@ public final class Repository implements AutoCloseable {
         return found;
     }
 
-    /** The newest readable snapshot of {@code domain}. */
+    /**
+     * The newest readable snapshot of {@code domain}, by time as {@link #snapshots} orders them.
+     * Ids start with the time in whole seconds, so only the manifests of the newest second that
+     * holds a readable one need reading: two snapshots taken within one second are told apart by
+     * their millisecond times, not by the random part of their ids.
+     */
     public Optional<Snapshot> latest(String domain) {
         List<ManifestRef> refs = new ArrayList<>(manifests(domain));
         refs.sort(Comparator.comparing(ManifestRef::id).reversed());
+        Comparator<Snapshot> byTime = Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id);
+        Snapshot newest = null;
+        String second = null;
         for (ManifestRef ref : refs) {
+            if (second != null && !idSecond(ref.id()).equals(second)) {
+                break;
+            }
             try {
                 Optional<Snapshot> snapshot = readIfPresent(ref);
                 if (snapshot.isPresent()) {
-                    return snapshot;
+                    second = idSecond(ref.id());
+                    if (newest == null || byTime.compare(snapshot.get(), newest) > 0) {
+                        newest = snapshot.get();
+                    }
                 }
             } catch (BackpointException e) {
                 // skip a damaged one: verify names it
             }
         }
-        return Optional.empty();
+        return Optional.ofNullable(newest);
+    }
+
+    private static String idSecond(String id) {
+        int dash = id.indexOf('-');
+        return dash < 0 ? id : id.substring(0, dash);
     }
 
     /** A snapshot by id, {@code latest} (newest of any domain) or {@code DOMAIN:latest}. */
