@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -151,18 +152,34 @@ public final class Repository implements AutoCloseable {
         return found;
     }
 
-    /** The newest readable snapshot of {@code domain}. */
+    /**
+     * The newest readable snapshot of {@code domain} (of any domain when null), as the last of
+     * {@link #snapshots} would be. A backup asks this before every run, so it reads few manifests:
+     * ids begin with their time to the second, so only the newest second that holds a readable
+     * manifest is read, and within it the manifests' millisecond times decide. Listing is then
+     * the only cost that grows with the number of snapshots (one request per thousand on S3),
+     * which is why no local index cache is kept.
+     */
     public Optional<Snapshot> latest(String domain) {
-        List<ManifestRef> refs = new ArrayList<>(manifests(domain));
-        refs.sort(Comparator.comparing(ManifestRef::id).reversed());
-        for (ManifestRef ref : refs) {
-            try {
-                Optional<Snapshot> snapshot = readIfPresent(ref);
-                if (snapshot.isPresent()) {
-                    return snapshot;
+        TreeMap<String, List<ManifestRef>> bySecond = new TreeMap<>(Comparator.reverseOrder());
+        for (ManifestRef ref : manifests(domain)) {
+            bySecond.computeIfAbsent(Layout.idSecond(ref.id()), k -> new ArrayList<>()).add(ref);
+        }
+        Comparator<Snapshot> order = Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id);
+        for (List<ManifestRef> refs : bySecond.values()) {
+            Optional<Snapshot> newest = Optional.empty();
+            for (ManifestRef ref : refs) {
+                try {
+                    Optional<Snapshot> snapshot = readIfPresent(ref);
+                    if (snapshot.isPresent() && (newest.isEmpty() || order.compare(snapshot.get(), newest.get()) > 0)) {
+                        newest = snapshot;
+                    }
+                } catch (BackpointException e) {
+                    // skip a damaged one: verify names it
                 }
-            } catch (BackpointException e) {
-                // skip a damaged one: verify names it
+            }
+            if (newest.isPresent()) {
+                return newest;
             }
         }
         return Optional.empty();
@@ -175,9 +192,7 @@ public final class Repository implements AutoCloseable {
         }
         if (spec.equals("latest") || spec.endsWith(":latest")) {
             String domain = spec.equals("latest") ? null : spec.substring(0, spec.length() - ":latest".length());
-            Optional<Snapshot> latest = domain == null
-                    ? snapshots(null).stream().reduce((a, b) -> b)
-                    : latest(domain);
+            Optional<Snapshot> latest = latest(domain);
             return latest.orElseThrow(() -> BackpointException.of(ErrorCode.INVALID_ARG,
                     "repository '%s' has no snapshot%s", store.location(), domain == null ? "" : " of '" + domain + "'"));
         }

@@ -83,10 +83,7 @@ public final class BackupEngine {
         try (SnapshotWriter snap = repo.newSnapshot(dom.name(), domainXml, start);
                 WorkDir work = WorkDir.create(tmp, dom.uuid())) {
             // Read after the writer is open: its lease keeps gc off the base's chunks.
-            // By time (milliseconds), not Repository.latest: ids carry seconds only, so two
-            // snapshots in one second would sort by their random suffix.
-            List<Snapshot> all = repo.snapshots(dom.name());
-            Optional<Snapshot> last = all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+            Optional<Snapshot> last = repo.latest(dom.name());
             List<DiskChoice> choices = new ModeDecider(dom, listener::note).decide(disks, last, options.full());
             Steps.reach(Steps.BEFORE_BEGIN);
             try {
