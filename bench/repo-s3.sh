@@ -20,8 +20,11 @@ cd "$work"
 # A copy, so a build running meanwhile in the checkout cannot change the jar under the benchmark.
 cp "$here/backpoint-cli/target/backpoint.jar" "$work/backpoint.jar"
 uri="qemu:///embed?root=$work/state"
-# The optimising compiler, as the launcher uses for backup and restore.
-bp() { java -XX:+UseSerialGC -jar "$work/backpoint.jar" -c "$uri" "$@"; }
+# The optimising compiler, as the launcher uses for backup and restore. A script, so that
+# /usr/bin/time can run it.
+printf '#!/bin/sh\nexec java -XX:+UseSerialGC -jar %q -c %q "$@"\n' "$work/backpoint.jar" "$uri" > bp
+chmod +x bp
+bp() { "$work/bp" "$@"; }
 
 if [ -n "${RGW_DIR:-}" ]; then
   rgw=$RGW_DIR
@@ -66,22 +69,34 @@ bp repo-init "$s3repo" --chunk-size "${CHUNK_SIZE:-4M}" >/dev/null
 # requests FROM: RGW's access lines after line FROM of its log, counted by method.
 lines() { wc -l < "$log"; }
 requests() {
-  tail -n +"$(($1 + 1))" "$log" | grep -oE 'beast: .*"(GET|PUT|HEAD|POST|DELETE) ' \
-    | grep -oE '(GET|PUT|HEAD|POST|DELETE) $' | sort | uniq -c | awk '{printf "%s%s %s", sep, $2, $1; sep=", "; n+=$1} END {printf " = %d\n", n}'
+  { tail -n +"$(($1 + 1))" "$log" | grep -oE 'beast: .*"(GET|PUT|HEAD|POST|DELETE) ' || true; } \
+    | { grep -oE '(GET|PUT|HEAD|POST|DELETE) $' || true; } | sort | uniq -c \
+    | awk '{printf "%s%s %s", sep, $2, $1; sep=", "; n+=$1} END {printf " = %d\n", n}'
 }
+# latency FROM: per method, mean latency of RGW's requests after line FROM, and how many were
+# in flight on average over WALL seconds (the sum of latencies over the wall time).
+latency() {
+  { tail -n +"$(($1 + 1))" "$log" | grep -E 'beast: .*"(GET|PUT|HEAD) .*latency=' || true; } \
+    | sed -E 's/.*"(GET|PUT|HEAD) .*latency=([0-9.]+)s.*/\1 \2/' \
+    | awk -v wall="$2" '{n[$1]++; t[$1]+=$2; all+=$2} END {for (m in n) printf "%s %.1f ms, ", m, 1000*t[m]/n[m]; printf "in flight %.1f\n", all/wall}'
+}
+# cpu PIDFILE: CPU seconds (user + sys) a daemon has used so far.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$(cat "$1")/stat"; }
 total() { echo "$1" | grep -oE '= [0-9]+$' | grep -oE '[0-9]+'; }
 # timed NAME CMD...: runs CMD, sets t_NAME (seconds) and, for S3 steps, r_NAME (request counts).
 timed() {
-  local name=$1 t0 start; shift
-  start=$(lines)
-  t0=$(now); "$@"; eval "t_$name=$(echo "$(now) - $t0" | bc)"
+  local name=$1 t0 start rgw0 osd0 wall; shift
+  start=$(lines); rgw0=$(cpu "$rgw/run/rgw.pid"); osd0=$(cpu "$rgw/run/osd.pid")
+  t0=$(now); /usr/bin/time -f '%U %S' -o "$work/cpu.txt" "$@"; wall=$(echo "$(now) - $t0" | bc)
+  eval "t_$name=$wall"
   eval "r_$name=\$(requests $start)"
+  eval "p_$name=\"client CPU $(awk '{print $1 + $2}' "$work/cpu.txt") s, RGW CPU $(echo "$(cpu "$rgw/run/rgw.pid") - $rgw0" | bc) s, OSD CPU $(echo "$(cpu "$rgw/run/osd.pid") - $osd0" | bc) s; $(latency "$start" "$wall")\""
 }
 field() { grep -oE "\"$2\" : [0-9]+" "$1" | grep -oE '[0-9]+$' | paste -sd+ | bc; }
 
 echo "== full backups"
-timed full_dir bp backup bench --repo dir-repo --json > full-dir.json
-timed full_s3 bp backup bench --repo "$s3repo" --json > full-s3.json
+timed full_dir ./bp backup bench --repo dir-repo --json > full-dir.json
+timed full_s3 ./bp backup bench --repo "$s3repo" --json > full-s3.json
 
 guest_writes() { # N SEED: N writes of 64 KiB at random 64 KiB-aligned offsets in the data area
   local n=$1 batch="" i off
@@ -95,13 +110,13 @@ guest_writes() { # N SEED: N writes of 64 KiB at random 64 KiB-aligned offsets i
 }
 echo "== $changed guest writes of 64 KiB (1%), then incremental backups"
 guest_writes "$changed" 42
-timed inc_dir bp backup bench --repo dir-repo --json > inc-dir.json
-timed inc_s3 bp backup bench --repo "$s3repo" --json > inc-s3.json
+timed inc_dir ./bp backup bench --repo dir-repo --json > inc-dir.json
+timed inc_s3 ./bp backup bench --repo "$s3repo" --json > inc-s3.json
 grep -q '"mode" : "incremental"' inc-dir.json && grep -q '"mode" : "incremental"' inc-s3.json
 
 echo "== restores of the incremental snapshot to raw"
-timed restore_dir bp restore --repo dir-repo bench:latest --disk vda --output dir.raw >/dev/null
-timed restore_s3 bp restore --repo "$s3repo" bench:latest --disk vda --output s3.raw >/dev/null
+timed restore_dir ./bp restore --repo dir-repo bench:latest --disk vda --output dir.raw >/dev/null
+timed restore_s3 ./bp restore --repo "$s3repo" bench:latest --disk vda --output s3.raw >/dev/null
 bp destroy bench >/dev/null
 qemu-img compare -q -f raw -F qcow2 dir.raw live.qcow2
 qemu-img compare -q -f raw -F qcow2 s3.raw live.qcow2
@@ -114,6 +129,8 @@ row() { # NAME GOAL GIB
   d=$(eval echo "\$t_${1}_dir"); s=$(eval echo "\$t_${1}_s3"); r=$(eval echo "\$r_${1}_s3")
   printf '%-12s dir %7.2f s   s3 %7.2f s   ratio %.2f (goal <= %s)\n' "$1" "$d" "$s" "$(echo "$s / $d" | bc -l)" "$2"
   printf '%-12s S3 requests: %s; %.0f per GiB of the %s GiB moved\n' "" "$r" "$(echo "$(total "$r") / $3" | bc -l)" "$3"
+  printf '%-12s dir: %s\n' "" "$(eval echo "\$p_${1}_dir" | sed 's/;.*//')"
+  printf '%-12s s3:  %s\n' "" "$(eval echo "\$p_${1}_s3")"
 }
 row full 1.5 "$(gib "$full_read")"
 row inc 2 "$(gib "$inc_read")"
