@@ -41,6 +41,11 @@ abstract class RepositoryContract {
     /** A new, empty store of the backend under test. */
     abstract ObjectStore newStore(Path scratch) throws IOException;
 
+    /** What a repository is created in on this backend, as messages name it. */
+    String container() {
+        return "directory";
+    }
+
     @BeforeEach
     void createRepository() throws IOException {
         store = newStore(tmp.resolve("repo"));
@@ -302,7 +307,8 @@ abstract class RepositoryContract {
         assertThatThrownBy(() -> Repository.open(empty)).isInstanceOf(BackpointException.class)
                 .hasMessageContaining("is not a Backpoint repository").hasMessageContaining("repo-init");
         assertThatThrownBy(() -> Repository.init(store, CHUNK, Compression.NONE))
-                .isInstanceOf(BackpointException.class).hasMessageContaining("not empty");
+                .isInstanceOf(BackpointException.class).hasMessageContaining("not empty")
+                .hasMessageEndingWith("a repository is created in a new or empty " + container());
         assertThatThrownBy(() -> repository.snapshot("20260101T000000Z-abcdef"))
                 .isInstanceOf(BackpointException.class).hasMessageContaining("has no snapshot");
         assertThatThrownBy(() -> repository.newSnapshot("../x", null, T0))
