@@ -53,6 +53,7 @@ class ServerGoneS3QemuTest {
             ChildCli.Result failed = host.run("-c", vm.uri(), "backup", vm.name(), "--repo", viaProxy);
             assertThat(failed.status()).as(failed.toString()).isEqualTo(1);
             assertThat(failed.stderr()).as(failed.toString()).containsPattern("(?m)^error: ")
+                    .contains("backing up disk 'vda' failed")
                     .containsPattern("object '[^']+' in 's3://" + bucket + "/repo")
                     .contains("request failed after")
                     .doesNotContain("Exception").doesNotContain("\tat ");

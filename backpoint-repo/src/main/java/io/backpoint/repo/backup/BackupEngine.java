@@ -229,7 +229,7 @@ public final class BackupEngine {
                 throw be;
             }
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "reading disk '" + disk + "' failed: " + cause.getMessage(), cause);
+                    "backing up disk '" + disk + "' failed: " + cause.getMessage(), cause);
         }
     }
 
