@@ -54,6 +54,8 @@ final class RepoBackupCommand implements Command {
                 OptionDef.bool("full", "read every disk whole, even where an incremental is possible"),
                 new OptionDef("disk", OptionDef.Kind.ARGV, false, false,
                         "back up only this disk (target name, e.g. vda); may repeat"),
+                OptionDef.bool("quiesce", "freeze the guest's file systems through its agent while the backup "
+                        + "begins (needs qemu-guest-agent in the guest)"),
                 RepoOptions.json());
     }
 
@@ -63,7 +65,7 @@ final class RepoBackupCommand implements Command {
         boolean json = args.has("json");
         // With --json, stdout carries the document alone.
         PrintStream info = json ? shell.err() : shell.out();
-        BackupOptions options = new BackupOptions(dom.name(), args.all("disk"), args.has("full"));
+        BackupOptions options = new BackupOptions(dom.name(), args.all("disk"), args.has("full"), args.has("quiesce"));
         try (Repository repo = RepoOptions.open(shell, args)) {
             RepoBackupProgress progress = new RepoBackupProgress(info, terminal.getAsBoolean());
             Snapshot snapshot;

@@ -11,6 +11,7 @@ import io.backpoint.qemu.agent.AgentException;
 import io.backpoint.qemu.agent.FreezeStatus;
 import io.backpoint.qemu.agent.GuestAgent;
 import io.backpoint.qemu.agent.GuestFreeze;
+import io.backpoint.repo.Repository;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -137,6 +138,24 @@ class GuestConsistencyQemuTest {
         assertThat(inc).isGreaterThanOrEqualTo(full + 10);
     }
 
+    @Test
+    @Order(2)
+    void quiescedRepositoryBackupsRestoreToACleanFileSystem() throws Exception {
+        assertOk(cli("repo-init", root.resolve("repo").toString()));
+        assertOk(cli("backup", "g", "--repo", root.resolve("repo").toString(), "--quiesce"));
+        try (GuestAgent agent = GuestKit.agent(state, "g")) {
+            assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
+            int now = Integer.parseInt(GuestKit.sh(agent, "wc -l < /data/journal").strip());
+            GuestKit.awaitJournal(agent, now + 10);
+        }
+        Result inc = cli("backup", "g", "--repo", root.resolve("repo").toString(), "--quiesce");
+        assertOk(inc);
+        assertThat(inc.out() + inc.err()).contains("vda: incremental");
+        assertOk(cli("restore", "--repo", root.resolve("repo").toString(), "g:latest", "--disk", "vda",
+                "--output", root.resolve("r-repo.raw").toString()));
+        assertThat(checkClean(root.resolve("r-repo.raw"))).isPositive();
+    }
+
     /** A quiesced image needs no journal replay: the freeze left it clean, and the read-only check passes as it is. */
     private int checkClean(Path raw) throws Exception {
         assertThat(JournaledFiles.needsRecovery(raw)).as("%s needs a journal replay", raw).isFalse();
@@ -215,6 +234,14 @@ class GuestConsistencyQemuTest {
             assertThat(b.err()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
             assertThat(root.resolve("n.full.qcow2")).doesNotExist();
             assertThat(cli("domjobinfo", "n").out()).contains("Job type:         None");
+            assertOk(cli("repo-init", root.resolve("n-repo").toString()));
+            Result repo = cli("backup", "n", "--repo", root.resolve("n-repo").toString(), "--quiesce");
+            assertThat(repo.status()).isNotZero();
+            assertThat(repo.err()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
+            try (Repository nRepo = Repository.open(root.resolve("n-repo").toString())) {
+                assertThat(nRepo.snapshots(null)).isEmpty();
+            }
+            assertThat(cli("checkpoint-list", "n", "--name").out().strip()).isEmpty();
         } finally {
             assertOk(cli("destroy", "n"));
         }

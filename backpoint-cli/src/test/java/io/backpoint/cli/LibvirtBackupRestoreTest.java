@@ -69,6 +69,26 @@ class LibvirtBackupRestoreTest {
         }
     }
 
+    @Test
+    void repositoryBackupQuiesceIsLibvirtsAgentFreezeAndFailsCleanlyWithoutAnAgent() throws Exception {
+        LibvirtTestDomain.assumeReachable();
+        try (LibvirtTestDomain dom = LibvirtTestDomain.start(dir, "bp-quiesce")) {
+            dom.write(0x31, "0", "1M");
+            ok(backpoint("repo-init", "repo"));
+            // The test domain has no agent channel: libvirt's own freeze refuses, so the flag went
+            // to virDomainFSFreeze (an unknown flag would say "unsupported flags" instead).
+            CliRun quiesced = backpoint("backup", "bp-quiesce", "--repo", "repo", "--quiesce");
+            assertThat(quiesced.status()).isEqualTo(1);
+            assertThat(quiesced.stderr()).startsWith("error: ").contains("QEMU guest agent is not configured")
+                    .doesNotContain("Exception");
+            assertThat(backpoint("checkpoint-list", "bp-quiesce", "--name").stdout().strip()).isEmpty();
+            assertThat(backpoint("domjobinfo", "bp-quiesce").stdout()).contains("None");
+            assertThat(backpoint("snapshots", "--repo", "repo", "--json").stdout()).doesNotContain("bp-quiesce");
+            ok(backpoint("backup", "bp-quiesce", "--repo", "repo"));
+            assertThat(backpoint("snapshots", "--repo", "repo", "--json").stdout()).contains("bp-quiesce");
+        }
+    }
+
     private void guestWrite(LibvirtTestDomain dom, Path ref, int pattern, String off, String len) throws IOException {
         dom.write(pattern, off, len);
         exec("qemu-io", "-f", "raw", "-c", "write -P 0x" + Integer.toHexString(pattern) + " " + off + " " + len, ref.toString());

@@ -93,6 +93,10 @@ interface Libvirt extends Library {
 
     int virDomainAbortJob(Pointer dom);
 
+    int virDomainFSFreeze(Pointer dom, Pointer mountpoints, int nmountpoints, int flags);
+
+    int virDomainFSThaw(Pointer dom, Pointer mountpoints, int nmountpoints, int flags);
+
     Pointer virGetLastError();
 
     void virResetLastError();

@@ -297,8 +297,15 @@ final class LibvirtHypervisor implements Hypervisor {
         CheckpointDef checkpoint = checkpointXml == null ? null
                 : CheckpointXml.parse(checkpointXml, EnumSet.noneOf(CheckpointParseFlag.class), Clock.systemUTC());
         long began = System.currentTimeMillis();
-        onDomain(domain, dom -> LibvirtErrors.check(
-                lib.virDomainBackupBegin(dom, backupXml, checkpointXml, BackupBeginFlag.toMask(flags)), "virDomainBackupBegin"));
+        if (flags.contains(BackupBeginFlag.QUIESCE)) {
+            Set<BackupBeginFlag> rest = EnumSet.noneOf(BackupBeginFlag.class);
+            rest.addAll(flags);
+            rest.remove(BackupBeginFlag.QUIESCE);
+            beginFrozen(domain, backupXml, checkpointXml, rest);
+        } else {
+            onDomain(domain, dom -> LibvirtErrors.check(
+                    lib.virDomainBackupBegin(dom, backupXml, checkpointXml, BackupBeginFlag.toMask(flags)), "virDomainBackupBegin"));
+        }
         // libvirt writes no restore records; Backpoint does, from the job as libvirt filled it in.
         String created = checkpoint == null ? null : checkpoint.name();
         try {
@@ -367,6 +374,42 @@ final class LibvirtHypervisor implements Hypervisor {
     }
 
     /** Runs {@code body} on the named domain's handle, freed afterwards; libvirt's error when there is none. */
+    /**
+     * libvirt has no quiesce flag for backups; Backpoint's QUIESCE becomes the agent freeze libvirt
+     * offers (virDomainFSFreeze), held only around the begin, which fixes the backup's point in
+     * time. The guest is thawed whatever happens; a job that began but could not be followed by a
+     * thaw is aborted, so no caller is left with a running job and a frozen guest.
+     */
+    private void beginFrozen(String domain, String backupXml, String checkpointXml, Set<BackupBeginFlag> rest) {
+        onDomain(domain, dom -> {
+            LibvirtErrors.check(lib.virDomainFSFreeze(dom, null, 0, 0), "virDomainFSFreeze");
+            BackpointException failed = null;
+            try {
+                LibvirtErrors.check(lib.virDomainBackupBegin(dom, backupXml, checkpointXml,
+                        BackupBeginFlag.toMask(rest)), "virDomainBackupBegin");
+            } catch (BackpointException e) {
+                failed = e;
+            }
+            try {
+                LibvirtErrors.check(lib.virDomainFSThaw(dom, null, 0, 0), "virDomainFSThaw");
+            } catch (BackpointException thaw) {
+                if (failed != null) {
+                    failed.addSuppressed(thaw);
+                    throw failed;
+                }
+                lib.virDomainAbortJob(dom);
+                lib.virResetLastError();
+                throw BackpointException.of(ErrorCode.OPERATION_FAILED,
+                        "the backup job of domain '%s' was aborted because thawing its file systems failed: %s; "
+                                + "check the guest agent and run 'virsh domfsthaw %s'", domain, thaw.getMessage(), domain);
+            }
+            if (failed != null) {
+                throw failed;
+            }
+            return null;
+        });
+    }
+
     private <T> T onDomain(String name, Function<Pointer, T> body) {
         Pointer dom = LibvirtErrors.check(lib.virDomainLookupByName(conn(), name), "virDomainLookupByName");
         try {

@@ -60,9 +60,19 @@ public final class DiskWriter {
     /**
      * Stores the chunk at {@code chunkIndex} (its whole plaintext: {@link #chunkLength} bytes from
      * the buffer's position). Returns the bytes newly stored: 0 for a zero chunk or one the
-     * repository already has. Thread-safe; the buffer is not kept.
+     * repository already has. Thread-safe; the buffer is not kept. Counts the whole chunk as read
+     * from the VM; a caller that read only part of it says so with the three-argument form.
      */
     public long put(long chunkIndex, ByteBuffer plaintext) {
+        return put(chunkIndex, plaintext, plaintext.remaining());
+    }
+
+    /**
+     * Stores the chunk as {@link #put(long, ByteBuffer)} does, counting {@code readFromVm} bytes as
+     * read from the VM: the parts the allocation map said hold data, not the holes the caller
+     * filled with zeroes without reading them.
+     */
+    public long put(long chunkIndex, ByteBuffer plaintext, long readFromVm) {
         if (chunkIndex < 0 || chunkIndex >= chunks.length()) {
             throw new IllegalArgumentException("chunk " + chunkIndex + " is outside disk '" + name + "'");
         }
@@ -73,7 +83,7 @@ public final class DiskWriter {
         }
         byte[] data = new byte[length];
         plaintext.duplicate().get(data);
-        bytesRead.addAndGet(length);
+        bytesRead.addAndGet(readFromVm);
         long stored;
         String id;
         if (ChunkCodec.isZero(data, length)) {

@@ -58,11 +58,6 @@ final class Layout {
         return SNAPSHOT_ID.matcher(text).matches();
     }
 
-    /** The part of a snapshot id that is its time, to the second. */
-    static String idSecond(String id) {
-        return id.substring(0, id.indexOf('-'));
-    }
-
     static String lock(String kind, String token) {
         return LOCKS + kind + "-" + token + ".json";
     }

@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -157,36 +156,39 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * The newest readable snapshot of {@code domain} (of any domain when null), as the last of
-     * {@link #snapshots} would be. A backup asks this before every run, so it reads few manifests:
-     * ids begin with their time to the second, so only the newest second that holds a readable
-     * manifest is read, and within it the manifests' millisecond times decide. Listing is then
-     * the only cost that grows with the number of snapshots (one request per thousand on S3),
-     * which is why no local index cache is kept.
+     * The newest readable snapshot of {@code domain}, by time as {@link #snapshots} orders them.
+     * Ids start with the time in whole seconds, so only the manifests of the newest second that
+     * holds a readable one need reading: two snapshots taken within one second are told apart by
+     * their millisecond times, not by the random part of their ids.
      */
     public Optional<Snapshot> latest(String domain) {
-        TreeMap<String, List<ManifestRef>> bySecond = new TreeMap<>(Comparator.reverseOrder());
-        for (ManifestRef ref : manifests(domain)) {
-            bySecond.computeIfAbsent(Layout.idSecond(ref.id()), k -> new ArrayList<>()).add(ref);
-        }
-        Comparator<Snapshot> order = Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id);
-        for (List<ManifestRef> refs : bySecond.values()) {
-            Optional<Snapshot> newest = Optional.empty();
-            for (ManifestRef ref : refs) {
-                try {
-                    Optional<Snapshot> snapshot = readIfPresent(ref);
-                    if (snapshot.isPresent() && (newest.isEmpty() || order.compare(snapshot.get(), newest.get()) > 0)) {
-                        newest = snapshot;
+        List<ManifestRef> refs = new ArrayList<>(manifests(domain));
+        refs.sort(Comparator.comparing(ManifestRef::id).reversed());
+        Comparator<Snapshot> byTime = Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id);
+        Snapshot newest = null;
+        String second = null;
+        for (ManifestRef ref : refs) {
+            if (second != null && !idSecond(ref.id()).equals(second)) {
+                break;
+            }
+            try {
+                Optional<Snapshot> snapshot = readIfPresent(ref);
+                if (snapshot.isPresent()) {
+                    second = idSecond(ref.id());
+                    if (newest == null || byTime.compare(snapshot.get(), newest) > 0) {
+                        newest = snapshot.get();
                     }
-                } catch (BackpointException e) {
-                    // skip a damaged one: verify names it
                 }
-            }
-            if (newest.isPresent()) {
-                return newest;
+            } catch (BackpointException e) {
+                // skip a damaged one: verify names it
             }
         }
-        return Optional.empty();
+        return Optional.ofNullable(newest);
+    }
+
+    private static String idSecond(String id) {
+        int dash = id.indexOf('-');
+        return dash < 0 ? id : id.substring(0, dash);
     }
 
     /** A snapshot by id, {@code latest} (newest of any domain) or {@code DOMAIN:latest}. */

@@ -1,5 +1,6 @@
 package io.backpoint.repo.backup;
 
+import io.backpoint.vocab.BackupBeginFlag;
 import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
@@ -89,12 +90,14 @@ public final class BackupEngine {
         try (SnapshotWriter snap = repo.newSnapshot(dom.name(), domainXml, start);
                 WorkDir work = WorkDir.create(tmp, dom.uuid())) {
             // Read after the writer is open: its lease keeps gc off the base's chunks.
+            // latest reads the manifests of the newest second only, not every snapshot's.
             Optional<Snapshot> last = repo.latest(dom.name());
             List<DiskChoice> choices = new ModeDecider(dom, listener::note).decide(disks, last, options.full());
             Steps.reach(Steps.BEFORE_BEGIN);
             try {
                 dom.backupBegin(PullXml.backup(work.socket(), work.dir(), choices),
-                        PullXml.checkpoint(checkpoint, "backpoint repository " + repo.config().id(), disks), Set.of());
+                        PullXml.checkpoint(checkpoint, "backpoint repository " + repo.config().id(), disks),
+                        options.quiesce() ? EnumSet.of(BackupBeginFlag.QUIESCE) : Set.of());
             } catch (BackpointException e) {
                 // No job of ours to end (and a job that is there is someone else's); a checkpoint
                 // may survive a failed begin (libvirt does that), and it is ours by its name.

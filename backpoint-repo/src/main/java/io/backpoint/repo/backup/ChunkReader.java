@@ -56,7 +56,7 @@ final class ChunkReader {
                 if (w.zero()) {
                     // Only an incremental plans zero chunks: the chunk must be recorded as zero
                     // now, or the previous snapshot's chunk would show through.
-                    writer.put(w.index(), zeroChunk.duplicate().limit(w.length()));
+                    writer.put(w.index(), zeroChunk.duplicate().limit(w.length()), 0);
                     continue;
                 }
                 slots.acquire();
@@ -86,7 +86,7 @@ final class ChunkReader {
                 CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
                         .thenRunAsync(() -> {
                             if (failure.get() == null) {
-                                writer.put(w.index(), buf.duplicate().position(0).limit(w.length()));
+                                writer.put(w.index(), buf.duplicate().position(0).limit(w.length()), w.dataBytes());
                                 progress.accept(w.dataBytes());
                             }
                         }, workers)
