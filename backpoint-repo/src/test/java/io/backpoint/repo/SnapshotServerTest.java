@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +46,7 @@ class SnapshotServerTest {
     Path dir;
 
     private final List<String> log = new CopyOnWriteArrayList<>();
-    private final AtomicInteger chunkGets = new AtomicInteger();
+    private CountingStore counting;
     private Repository repository;
     private Snapshot snapshot;
     private byte[] vda;
@@ -56,7 +55,8 @@ class SnapshotServerTest {
     @BeforeEach
     void backUp() throws Exception {
         Tools.assumeOnPath("nbdinfo", "nbdcopy", "qemu-img");
-        ObjectStore store = new CountingStore(newStore(dir.resolve("repo")), chunkGets);
+        counting = new CountingStore(newStore(dir.resolve("repo")));
+        ObjectStore store = counting;
         Repository.init(store, CHUNK, Compression.ZSTD);
         repository = Repository.open(store,
                 new Repository.Options(Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofMillis(300)));
@@ -137,7 +137,7 @@ class SnapshotServerTest {
         try (SnapshotServer server = serve(SnapshotServer.DEFAULT_CACHE_BYTES);
                 NbdClient a = NbdClient.connectUnix(server.endpoint().socket(), NbdConnectOptions.export("vda"));
                 NbdClient b = NbdClient.connectUnix(server.endpoint().socket(), NbdConnectOptions.export("vda"))) {
-            chunkGets.set(0);
+            counting.gets.clear();
             Random random = new Random(9);
             List<CompletableFuture<ByteBuffer>> reads = new ArrayList<>();
             List<Integer> offsets = new ArrayList<>();
@@ -153,7 +153,7 @@ class SnapshotServerTest {
                 assertThat(got.array()).isEqualTo(Arrays.copyOfRange(vda, off, off + got.capacity()));
             }
             long stored = snapshot.disk("vda").orElseThrow().chunks().stream().filter(c -> c != null).distinct().count();
-            assertThat(chunkGets.get()).as("every chunk fetched once, then served from the cache").isEqualTo((int) stored);
+            assertThat(counting.chunkGets()).as("every chunk fetched once, then served from the cache").isEqualTo(stored);
         }
     }
 
