@@ -26,8 +26,6 @@ data=$((2 << 30))
 chunk=$((64 << 10))
 changed=$((data / 100 / chunk))   # 1% of the data, in 64 KiB clusters
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 elapsed_ms() { bp domjobinfo bench --completed --keep-completed | awk '/^Time elapsed:/ {print $3}'; }
 job_type() { bp domjobinfo bench --completed --keep-completed | awk -F': *' '/^Job type:/ {print $2}' | tr -d ' '; }
 push_xml() { # file target [incremental-from]

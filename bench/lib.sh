@@ -42,3 +42,46 @@ stop_domain() {
 _bench_destroy() {
   "$backpoint" -c "$1" "destroy $2" >/dev/null 2>&1 || true
 }
+
+# Timing helpers: now (seconds since the epoch, with fractions), elapsed CMD... (wall seconds of
+# CMD, its output thrown away), median (of the numbers on stdin), ratio A B (A/B, 2 decimals),
+# load (the 1/5/15-minute load averages: on a shared machine every figure needs it), quietly CMD...
+# (CMD with no output: for clean-ups that may find nothing to do).
+now() { date +%s.%N; }
+elapsed() { local t0; t0=$(now); "$@" >/dev/null; echo "$(now) - $t0" | bc -l; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+quietly() { "$@" >/dev/null 2>&1; }
+
+# bench_jar: the CLI's shaded jar (BACKPOINT_JAR, or built here) copied into $work, so a build
+# running meanwhile in the checkout cannot change it under the benchmark; sets jar. Call after
+# bench_work. The JVM then runs with its default (C2) compiler, as a long backup would be run,
+# not the launcher's quick-start flags.
+bench_jar() {
+  local built=${BACKPOINT_JAR:-$here/backpoint-cli/target/backpoint.jar}
+  if [ -z "${BACKPOINT_JAR:-}" ]; then
+    (cd "$here" && mvn -B -q -o -ntp package -Dmaven.test.skip=true -pl backpoint-cli -am) >&2
+    rm -f "$here/backpoint-cli/target/backpoint.jsa"  # rebuilt: the launcher remakes its archive
+  fi
+  cp "$built" "$work/backpoint.jar"
+  jar=$work/backpoint.jar
+}
+
+# random_image FILE DATA DISK: a qcow2 image of DISK bytes whose first DATA bytes are random.
+random_image() {
+  head -c "$2" /dev/urandom > "$1.data"
+  truncate -s "$3" "$1.data"
+  qemu-img convert -O qcow2 "$1.data" "$1"
+  rm -f "$1.data"
+}
+
+# scattered_offsets N SEED SPAN BLOCK: N BLOCK-aligned offsets below SPAN, one a line, the same
+# for the same seed (so two runs change the same places).
+scattered_offsets() {
+  local n=$1 span=$3 block=$4 i
+  RANDOM=$2
+  for ((i = 0; i < n; i++)); do
+    echo $(( ((RANDOM << 15 | RANDOM) % (span / block)) * block ))
+  done
+}

@@ -18,44 +18,23 @@
 #
 # The JVM runs with its default (C2) compiler, not the launcher's quick-start flags, as a
 # long-running backup would be run; BACKPOINT_JAR names the shaded jar (default: built here).
-set -euo pipefail
-here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-jar=${BACKPOINT_JAR:-$here/backpoint-cli/target/backpoint.jar}
-if [ -z "${BACKPOINT_JAR:-}" ]; then
-  (cd "$here" && mvn -B -q -o -ntp package -Dmaven.test.skip=true -pl backpoint-cli -am)
-fi
-if [ -n "${1:-}" ]; then
-  work=$1; ours=
-  mkdir -p "$work"
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/bp-repo-bench.XXXXXX"); ours=1
-fi
-work=$(cd "$work" && pwd)
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+bench_work repo-backup "${1:-}"
+bench_jar
 cd "$work"
-# A copy, so a build running meanwhile in the checkout cannot change the jar under the benchmark.
-cp "$jar" "$work/backpoint.jar"
-jar=$work/backpoint.jar
 uri="qemu:///embed?root=$work/state"
 bp() { java -jar "$jar" -c "$uri" "$@"; }
-cleanup() {
-  bp destroy bench >/dev/null 2>&1 || true
-  bp destroy bench2 >/dev/null 2>&1 || true
-  if [ -n "$ours" ] && [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+on_exit quietly bp destroy bench2
+on_exit quietly bp destroy bench
 
 disk=$((4 << 30))
 data=$((2 << 30))
 chunk=$((64 << 10))
 changed=$((data / 100 / chunk))   # 1% of the data, in 64 KiB writes
-now() { date +%s.%N; }
 
-echo "== preparing in $work: 2 GiB of random data in a 4 GiB disk ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "== preparing in $work: 2 GiB of random data in a 4 GiB disk ($(nproc) cores, load $(load))"
 rm -rf state repo ./*.qcow2 ./*.raw ./*.xml ./*.log
-head -c "$data" /dev/urandom > data.raw
-truncate -s "$disk" data.raw
-qemu-img convert -O qcow2 data.raw live.qcow2
-rm -f data.raw
+random_image "$work/live.qcow2" "$data" "$disk"
 type=qemu; [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && type=kvm
 domxml() { # name image
   cat <<XML
@@ -86,13 +65,12 @@ echo "full backup: $full s; peak heap before a collection: ${peak:-n/a} MiB (lim
 
 # guest_writes N SEED: N writes of 64 KiB at random 64 KiB-aligned offsets in the data area.
 guest_writes() {
-  local n=$1 batch="" i off
-  RANDOM=$2
-  for ((i = 0; i < n; i++)); do
-    off=$(( ((RANDOM << 15 | RANDOM) % (data / chunk)) * chunk ))
+  local batch="" i=0 off
+  while read -r off; do
+    i=$((i + 1))
     batch+="qemu-monitor-command bench --hmp 'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -q -P $((i % 255 + 1)) $off $chunk\"';"
-    if (( (i + 1) % 500 == 0 )); then bp "$batch" >/dev/null; batch=""; fi
-  done
+    if (( i % 500 == 0 )); then bp "$batch" >/dev/null; batch=""; fi
+  done < <(scattered_offsets "$1" "$2" "$data" "$chunk")
   [ -z "$batch" ] || bp "$batch" >/dev/null
 }
 echo "== $changed guest writes of 64 KiB (1%), then an incremental backup"

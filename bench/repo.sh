@@ -10,23 +10,15 @@
 #
 #   bench/repo.sh [WORKDIR]      (default: a new directory under ${TMPDIR:-/tmp}; needs ~9 GiB)
 # ROUNDS (default 3) sets the repetitions.
-set -euo pipefail
-here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 rounds=${ROUNDS:-3}
-if [ -n "${1:-}" ]; then work=$1; ours=; mkdir -p "$work"; else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/backpoint-repo-bench.XXXXXX"); ours=1; fi
-work=$(cd "$work" && pwd)
-cleanup() { [ -n "$ours" ] && rm -rf "$work"; true; }
-trap cleanup EXIT
+bench_work repo "${1:-}"
 
 (cd "$here" && mvn -B -q -o package -Dmaven.test.skip=true -pl backpoint-bench,backpoint-cli -am) >&2
 rm -f "$here/backpoint-cli/target/backpoint.jsa"  # the jar was rebuilt: the launcher remakes its archive
 cli=(java -jar "$here/backpoint-cli/target/backpoint.jar")
 bench=(java -cp "$here/backpoint-bench/target/benchmarks.jar" io.backpoint.bench.RepoWriteBench)
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-elapsed() { local t0; t0=$(now); "$@" >/dev/null; echo "$(now) - $t0" | bc -l; }
 # CPU seconds (user + sys) of a command: on a machine shared with other work, wall time
 # measures the neighbours too; CPU time is what the command itself costs.
 cpu() { /usr/bin/time -f '%U %S' -o cpu.txt "$@" >/dev/null; awk '{print $1 + $2}' cpu.txt; }

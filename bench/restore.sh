@@ -22,8 +22,6 @@ data=$((2 << 30))
 chunk=$((64 << 10))
 changed=$((data / 100 / chunk))   # 1% of the data, in 64 KiB clusters
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 json_record() { # file mode checkpoint incremental backing
   local inc=null back=null
   [ "$4" != - ] && inc="\"$4\""

@@ -1,5 +1,6 @@
 package io.backpoint.bench;
 
+import io.backpoint.qemu.process.Kvm;
 import io.backpoint.api.Checkpoint;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
@@ -23,7 +24,7 @@ public final class QemuCheckpointBench {
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : Files.createTempDirectory("bp-bench").toString());
-        String type = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+        String type = Kvm.usable() ? "kvm" : "qemu";
         Path images = Files.createDirectories(root.resolve("images"));
         StringBuilder disks = new StringBuilder();
         for (String t : List.of("vda", "vdb")) {

@@ -68,7 +68,9 @@ final class Commands {
                         new VerifyCommand(),
                         new PruneCommand(),
                         new GcCommand(),
-                        new ServeCommand())),
+                        new ServeCommand(),
+                        FileCommand.ls(),
+                        FileCommand.cat())),
                 new CommandGroup("Backpoint", "backpoint", List.of(
                         new RepoBackupCommand(),
                         new RestoreCommand(),

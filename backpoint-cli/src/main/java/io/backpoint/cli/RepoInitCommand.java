@@ -8,7 +8,7 @@ import io.backpoint.repo.RepositoryConfig;
 import io.backpoint.repo.SnapshotJson;
 import java.util.List;
 
-/** repo-init: creates a backup repository in a new or empty directory. */
+/** repo-init: creates a backup repository in a new or empty directory, or an unused S3 prefix. */
 final class RepoInitCommand implements Command {
     @Override
     public String name() {
@@ -22,13 +22,14 @@ final class RepoInitCommand implements Command {
 
     @Override
     public String description() {
-        return "Creates a deduplicating backup repository in DIR, which must not exist or be empty. "
-                + "Every other repository command refuses a directory that is not a repository.";
+        return "Creates a deduplicating backup repository in DIR, which must not exist or be empty, or under "
+                + "s3://BUCKET[/PREFIX], where no object may exist yet (the bucket must). "
+                + "Every other repository command refuses a location that is not a repository.";
     }
 
     @Override
     public List<OptionDef> options() {
-        return List.of(OptionDef.data("dir", "the directory to create the repository in"),
+        return List.of(OptionDef.data("dir", "the directory, or s3://BUCKET[/PREFIX], to create the repository in"),
                 OptionDef.named("chunk-size", "chunk size, a power of two from 64K to 64M (default 4M)"),
                 OptionDef.named("compression", "zstd (default) or none"),
                 RepoOptions.json());

@@ -126,6 +126,15 @@ public final class Domain {
         return conn.hypervisor().jobInfo(name, completed, keepCompleted);
     }
 
+    /**
+     * Beyond libvirt: {@link #jobInfo(boolean) jobInfo(false)} after waiting up to {@code max}
+     * for the current job to make a step (a part of it ending), so a caller waiting for the end
+     * need not poll; NONE at once when no job runs.
+     */
+    public JobInfo awaitJobInfo(java.time.Duration max) throws InterruptedException {
+        return conn.hypervisor().awaitJobInfo(name, max);
+    }
+
     /** virDomainAbortJob. */
     public void abortJob() {
         conn.hypervisor().abortJob(name);

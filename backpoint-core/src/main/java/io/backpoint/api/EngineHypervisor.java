@@ -126,6 +126,11 @@ final class EngineHypervisor implements Hypervisor {
     }
 
     @Override
+    public JobInfo awaitJobInfo(String domain, java.time.Duration max) {
+        return backups.awaitJobInfo(domain, max);
+    }
+
+    @Override
     public void abortJob(String domain) {
         backups.abort(domain);
     }

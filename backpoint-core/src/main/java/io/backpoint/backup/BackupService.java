@@ -121,6 +121,14 @@ public final class BackupService {
         }
     }
 
+    /** The current job's statistics after waiting up to {@code max} for it to make a step (see {@link BackupMechanics#awaitJobInfo}). */
+    public JobInfo awaitJobInfo(String domain, java.time.Duration max) {
+        BackupMechanics mech = driver.backups("virDomainGetJobStats");
+        try (DomainLock lock = driver.lock(domain)) {
+            return mech.awaitJobInfo(requireDomain(domain), max);
+        }
+    }
+
     /** virDomainAbortJob for a backup job. */
     public void abort(String domain) {
         BackupMechanics mech = driver.backups("virDomainAbortJob");

@@ -66,6 +66,23 @@ public interface BackupMechanics {
         return JobInfo.NONE;
     }
 
+    /**
+     * The current job's statistics (as {@code jobInfo(dom, false)}) after waiting up to
+     * {@code max} for it to make a step (a sub-job ending); NONE at once when there is no job.
+     * The caller holds the domain's lock, so other callers wait too: keep {@code max} short. By
+     * default a driver without job events just waits.
+     */
+    default JobInfo awaitJobInfo(DomainInfo dom, java.time.Duration max) {
+        if (jobActive(dom)) {
+            try {
+                Thread.sleep(max.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return jobInfo(dom, false);
+    }
+
     /** Aborts the current job: push targets are deleted, a pull backup ends. */
     void abort(DomainInfo dom);
 }

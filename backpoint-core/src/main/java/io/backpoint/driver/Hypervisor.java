@@ -6,7 +6,9 @@ import io.backpoint.vocab.CheckpointDeleteFlag;
 import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.vocab.JobInfo;
+import io.backpoint.vocab.JobType;
 import io.backpoint.model.CheckpointDef;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -82,6 +84,28 @@ public interface Hypervisor extends AutoCloseable {
 
     /** virDomainGetJobStats; {@code keepCompleted} is VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED. */
     JobInfo jobInfo(String domain, boolean completed, boolean keepCompleted);
+
+    /**
+     * Beyond libvirt: the current job's statistics after waiting up to {@code max} for it to
+     * end, so a caller waiting for the end need not poll; NONE at once when no job runs. A
+     * hypervisor without job events looks again and again within {@code max}, soon at first
+     * (a short job is seen to end soon), then backing off.
+     */
+    default JobInfo awaitJobInfo(String domain, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        long pause = 10;
+        JobInfo now = jobInfo(domain, false, false);
+        while (now.type() != JobType.NONE) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return now;
+            }
+            Thread.sleep(Math.min(pause, left));
+            pause = pause * 3 / 2 + 1;
+            now = jobInfo(domain, false, false);
+        }
+        return now;
+    }
 
     /** virDomainAbortJob. */
     void abortJob(String domain);

@@ -1,7 +1,7 @@
 package io.backpoint.api;
 
+import static io.backpoint.testing.Errors.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.driver.test.TestDriver;
 import io.backpoint.error.BackpointException;
@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -129,14 +128,6 @@ class CheckpointApiTest {
         }
         probe.delete(0);
         return parent;
-    }
-
-    private static void assertError(ThrowingCallable call, ErrorCode code, String message) {
-        assertThatThrownBy(call)
-                .isInstanceOfSatisfying(BackpointException.class, e -> {
-                    assertThat(e.code()).isEqualTo(code);
-                    assertThat(e.getMessage()).contains(message);
-                });
     }
 
     /** a - b - c and b - d, then a second root r - s; current stays c. */

@@ -1,10 +1,9 @@
 package io.backpoint.checkpoint;
 
+import static io.backpoint.testing.Errors.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.driver.CheckpointStore;
-import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.vocab.CheckpointCreateFlag;
@@ -23,7 +22,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,15 +85,6 @@ class FileCheckpointStoreTest {
             files.forEach(f -> out.add(f.getFileName().toString()));
         }
         return out;
-    }
-
-    private static void assertError(ThrowingCallable call, ErrorCode code, String... gists) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(BackpointException.class, e -> {
-            assertThat(e.code()).isEqualTo(code);
-            for (String gist : gists) {
-                assertThat(e.getMessage()).contains(gist);
-            }
-        });
     }
 
     @Test

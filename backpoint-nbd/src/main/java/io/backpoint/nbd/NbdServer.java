@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,7 +49,7 @@ public final class NbdServer implements AutoCloseable {
 
     /**
      * Starts serving {@code exports} at {@code endpoint}. A unix socket is created with mode 0600
-     * (bound under a temporary name, then renamed, so no other user can ever connect) and must not
+     * (bound in a private directory, then renamed into place, so no other user can ever connect) and must not
      * exist yet. {@code log} receives one line per failed request or connection.
      */
     public static NbdServer start(NbdEndpoint endpoint, List<? extends NbdExport> exports, Consumer<String> log)
@@ -86,18 +85,24 @@ public final class NbdServer implements AutoCloseable {
             throw new FileAlreadyExistsException(socket.toString(), null,
                     "already exists; if no server uses it any more, remove it");
         }
-        Path temp = socket.resolveSibling("." + socket.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        // Bound inside a private directory beside the target, made 0600, then renamed into place:
+        // no other user can connect in between, even in a shared directory such as /tmp.
+        Path parent = socket.toAbsolutePath().getParent();
+        Path privateDir = Files.createTempDirectory(parent, "." + socket.getFileName() + ".",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path temp = privateDir.resolve("s");
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             listener.bind(UnixDomainSocketAddress.of(temp));
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-            // Not REPLACE_EXISTING: a socket someone created meanwhile is theirs.
             Files.move(temp, socket, StandardCopyOption.ATOMIC_MOVE);
             return listener;
         } catch (IOException e) {
             listener.close();
             Files.deleteIfExists(temp);
             throw e;
+        } finally {
+            Files.deleteIfExists(privateDir);
         }
     }
 

@@ -208,7 +208,7 @@ class NbdServerTest {
         server.close();
         assertThat(socket).doesNotExist();
         try (var files = Files.list(dir)) {
-            assertThat(files.filter(f -> f.getFileName().toString().endsWith(".tmp"))).isEmpty();
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("."))).isEmpty();
         }
     }
 }

@@ -26,10 +26,25 @@ final class ChunkCodec {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private static final byte[] ZEROS = new byte[64 << 10];
+    /** The SHA-256 of the buffer's remaining bytes, in hex; the buffer is not moved. */
+    static String id(ByteBuffer plaintext) {
+        MessageDigest digest = sha256();
+        digest.update(plaintext.duplicate());
+        return HexFormat.of().formatHex(digest.digest());
+    }
 
-    static boolean isZero(byte[] data, int length) {
-        return isZeroRange(data, 0, length);
+    private static final byte[] ZEROS = new byte[64 << 10];
+    private static final ByteBuffer ZERO_BUFFER = ByteBuffer.wrap(ZEROS).asReadOnlyBuffer();
+
+    /** Whether the buffer's remaining bytes are all zero, heap or direct, without copying them. */
+    static boolean isZero(ByteBuffer data) {
+        for (int at = data.position(); at < data.limit(); at += ZEROS.length) {
+            int n = Math.min(ZEROS.length, data.limit() - at);
+            if (data.slice(at, n).mismatch(ZERO_BUFFER.slice(0, n)) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Arrays.mismatch is vectorised by the JIT: far faster than a byte loop on 4 MiB. */
@@ -47,15 +62,24 @@ final class ChunkCodec {
     private static final int SAMPLES = 16;
     private static final int SAMPLE = 4096;
 
-    static byte[] encode(byte[] plaintext, int length, Compression compression) {
-        if (compression == Compression.ZSTD && worthCompressing(plaintext, length)) {
-            byte[] compressed = new byte[(int) Zstd.compressBound(length)];
-            long size = Zstd.compressByteArray(compressed, 0, compressed.length, plaintext, 0, length, ZSTD_LEVEL);
+    /**
+     * Encodes the buffer's remaining bytes (the buffer is not moved). The plaintext is copied
+     * once, straight behind the header of the stored form: a raw chunk (the common case for
+     * random data) then needs no second 4 MiB copy and allocation.
+     */
+    static byte[] encode(ByteBuffer plaintext, Compression compression) {
+        int length = plaintext.remaining();
+        byte[] stored = new byte[HEADER + length];
+        plaintext.duplicate().get(stored, HEADER, length);
+        if (compression == Compression.ZSTD && worthCompressing(stored, HEADER, length)) {
+            byte[] compressed = new byte[HEADER + (int) Zstd.compressBound(length)];
+            long size = Zstd.compressByteArray(compressed, HEADER, compressed.length - HEADER, stored, HEADER, length,
+                    ZSTD_LEVEL);
             if (!Zstd.isError(size) && size < length) {
-                return withHeader(ZSTD, length, compressed, (int) size);
+                return header(java.util.Arrays.copyOf(compressed, HEADER + (int) size), ZSTD, length);
             }
         }
-        return withHeader(RAW, length, plaintext, length);
+        return header(stored, RAW, length);
     }
 
     /**
@@ -63,14 +87,14 @@ final class ChunkCodec {
      * data (the common case for disk images of encrypted or media data) then costs 1/64 of a
      * full compression attempt instead of a whole one.
      */
-    private static boolean worthCompressing(byte[] plaintext, int length) {
+    private static boolean worthCompressing(byte[] plaintext, int offset, int length) {
         if (length < SAMPLES * SAMPLE * 4) {
             return true;
         }
         byte[] sample = new byte[SAMPLES * SAMPLE];
         long stride = (length - SAMPLE) / (SAMPLES - 1);
         for (int i = 0; i < SAMPLES; i++) {
-            System.arraycopy(plaintext, (int) (i * stride), sample, i * SAMPLE, SAMPLE);
+            System.arraycopy(plaintext, offset + (int) (i * stride), sample, i * SAMPLE, SAMPLE);
         }
         byte[] out = new byte[(int) Zstd.compressBound(sample.length)];
         long size = Zstd.compressByteArray(out, 0, out.length, sample, 0, sample.length, ZSTD_LEVEL);
@@ -130,15 +154,14 @@ final class ChunkCodec {
         return plaintext;
     }
 
-    private static byte[] withHeader(byte encoding, int length, byte[] payload, int payloadLength) {
-        byte[] stored = new byte[HEADER + payloadLength];
+    /** Fills in the header of a stored form whose payload is already in place behind it. */
+    private static byte[] header(byte[] stored, byte encoding, int length) {
         stored[0] = 'B';
         stored[1] = 'P';
         stored[2] = 'C';
         stored[3] = 1;
         stored[4] = encoding;
         ByteBuffer.wrap(stored, 5, 4).putInt(length);
-        System.arraycopy(payload, 0, stored, HEADER, payloadLength);
         return stored;
     }
 

@@ -12,6 +12,8 @@ import java.util.List;
  * verified against its id; a zero chunk is never fetched.
  */
 final class DiskReader {
+    private static final byte[] ZEROS = new byte[64 << 10];
+
     private final ChunkCache chunks;
     private final Snapshot snapshot;
     private final DiskIndex disk;
@@ -57,9 +59,8 @@ final class DiskReader {
             int n = Math.min(into.remaining(), disk.chunkLength(index) - within);
             byte[] plaintext = chunk(index);
             if (plaintext == null) {
-                int end = into.position() + n;
-                while (into.position() < end) {
-                    into.put((byte) 0);
+                for (int left = n; left > 0; left -= Math.min(left, ZEROS.length)) {
+                    into.put(ZEROS, 0, Math.min(left, ZEROS.length));
                 }
             } else {
                 into.put(plaintext, within, n);

@@ -81,18 +81,18 @@ public final class DiskWriter {
             throw new IllegalArgumentException("chunk " + chunkIndex + " of disk '" + name + "' must be " + length
                     + " bytes, got " + plaintext.remaining());
         }
-        byte[] data = new byte[length];
-        plaintext.duplicate().get(data);
+        // Checked and hashed in place: a chunk that is zero or already stored is never copied.
+        ByteBuffer data = plaintext.duplicate();
         bytesRead.addAndGet(readFromVm);
         long stored;
         String id;
-        if (ChunkCodec.isZero(data, length)) {
+        if (ChunkCodec.isZero(data)) {
             id = ZERO;
             stored = 0;
         } else {
-            id = ChunkCodec.id(data, length);
+            id = ChunkCodec.id(data);
             try {
-                stored = snapshot.storeChunk(id, data, length);
+                stored = snapshot.storeChunk(id, data);
             } catch (IOException e) {
                 throw new UncheckedIOException("storing chunk " + id + " of disk '" + name + "'", e);
             }

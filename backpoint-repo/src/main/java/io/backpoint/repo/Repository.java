@@ -51,7 +51,10 @@ public final class Repository implements AutoCloseable {
         });
     }
 
-    /** Creates a repository at {@code location} (a directory that does not exist or is empty). */
+    /**
+     * Creates a repository at {@code location}: a directory that does not exist or is empty, or an
+     * S3 prefix with no objects under it.
+     */
     public static Repository init(String location, int chunkSize, Compression compression) {
         return init(ObjectStores.open(location), chunkSize, compression);
     }
@@ -68,7 +71,8 @@ public final class Repository implements AutoCloseable {
             }
             if (!store.list("").isEmpty()) {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
-                        "'%s' is not empty; a repository is created in a new or empty directory", store.location());
+                        "'%s' is not empty; a repository is created in a new or empty %s", store.location(),
+                        store instanceof DirectoryStore ? "directory" : "prefix");
             }
             if (!store.putIfAbsent(Layout.CONFIG, ManifestCodec.formatConfig(config))) {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID, "'%s' is already a repository", store.location());
@@ -194,9 +198,7 @@ public final class Repository implements AutoCloseable {
         }
         if (spec.equals("latest") || spec.endsWith(":latest")) {
             String domain = spec.equals("latest") ? null : spec.substring(0, spec.length() - ":latest".length());
-            Optional<Snapshot> latest = domain == null
-                    ? snapshots(null).stream().reduce((a, b) -> b)
-                    : latest(domain);
+            Optional<Snapshot> latest = latest(domain);
             return latest.orElseThrow(() -> BackpointException.of(ErrorCode.INVALID_ARG,
                     "repository '%s' has no snapshot%s", store.location(), domain == null ? "" : " of '" + domain + "'"));
         }

@@ -98,7 +98,7 @@ public final class SnapshotWriter implements AutoCloseable {
         lease.close();
     }
 
-    long storeChunk(String chunkId, byte[] data, int length) throws IOException {
+    long storeChunk(String chunkId, java.nio.ByteBuffer data) throws IOException {
         lease.check();
         if (present.contains(chunkId)) {
             return 0;
@@ -108,7 +108,7 @@ public final class SnapshotWriter implements AutoCloseable {
             present.add(chunkId);
             return 0;
         }
-        byte[] encoded = ChunkCodec.encode(data, length, repository.config().compression());
+        byte[] encoded = ChunkCodec.encode(data, repository.config().compression());
         boolean stored = store.putIfAbsent(key, encoded);
         present.add(chunkId);
         return stored ? encoded.length : 0;

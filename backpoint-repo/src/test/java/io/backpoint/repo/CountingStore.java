@@ -6,16 +6,15 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A store that counts the chunk objects read from it. */
+/** A store that records the keys of whole-object reads, to count what an operation fetched. */
 final class CountingStore implements ObjectStore {
     private final ObjectStore store;
-    private final AtomicInteger chunkGets;
+    final List<String> gets = new CopyOnWriteArrayList<>();
 
-    CountingStore(ObjectStore store, AtomicInteger chunkGets) {
+    CountingStore(ObjectStore store) {
         this.store = store;
-        this.chunkGets = chunkGets;
     }
 
     @Override
@@ -30,14 +29,13 @@ final class CountingStore implements ObjectStore {
 
     @Override
     public Optional<byte[]> get(String key) throws IOException {
-        if (key.startsWith(Layout.CHUNKS)) {
-            chunkGets.incrementAndGet();
-        }
+        gets.add(key);
         return store.get(key);
     }
 
     @Override
     public byte[] get(String key, long offset, int length) throws IOException {
+        gets.add(key);
         return store.get(key, offset, length);
     }
 
@@ -59,6 +57,11 @@ final class CountingStore implements ObjectStore {
     @Override
     public long removeLeftovers(Instant olderThan) throws IOException {
         return store.removeLeftovers(olderThan);
+    }
+
+    /** Reads of chunk objects (whole or ranged) so far. */
+    long chunkGets() {
+        return gets.stream().filter(k -> k.startsWith(Layout.CHUNKS)).count();
     }
 
     @Override

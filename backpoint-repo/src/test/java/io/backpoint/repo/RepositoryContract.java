@@ -41,6 +41,11 @@ abstract class RepositoryContract {
     /** A new, empty store of the backend under test. */
     abstract ObjectStore newStore(Path scratch) throws IOException;
 
+    /** What a repository is created in on this backend, as messages name it. */
+    String container() {
+        return "directory";
+    }
+
     @BeforeEach
     void createRepository() throws IOException {
         store = newStore(tmp.resolve("repo"));
@@ -139,6 +144,32 @@ abstract class RepositoryContract {
         Path old = tmp.resolve("base.raw");
         new Restore(repository).disk(repository.snapshot(base.id()), "vda", old, "raw");
         assertThat(Disks.sha256(old)).isEqualTo(Disks.sha256(first));
+    }
+
+    @Test
+    void latestReadsOnlyTheNewestSecondsManifests() throws Exception {
+        byte[] data = Disks.random(4, 2 * CHUNK);
+        for (int i = 0; i < 12; i++) {
+            Disks.write(repository, "vm1", T0.plusSeconds(60 * i), "vda", data);
+        }
+        // Three in one second: ids carry seconds and a random suffix, so only the time orders them.
+        Instant second = T0.plusSeconds(3600);
+        Disks.write(repository, "vm1", second.plusMillis(100), "vda", data);
+        Snapshot newest = Disks.write(repository, "vm1", second.plusMillis(900), "vda", data);
+        Snapshot middle = Disks.write(repository, "vm1", second.plusMillis(500), "vda", data);
+        Disks.write(repository, "vm2", second.plusSeconds(60), "vda", data);
+        CountingStore counting = new CountingStore(store);
+        try (Repository reader = Repository.open(counting)) {
+            assertThat(reader.latest("vm1").orElseThrow().id()).isEqualTo(newest.id())
+                    .isEqualTo(repository.snapshots("vm1").get(14).id());
+            // A backup asks this before every run: it must not read every manifest of the domain.
+            assertThat(counting.gets).filteredOn(k -> k.startsWith("snapshots/")).hasSize(3);
+            store.put(Layout.manifest("vm1", newest.id()), "{".getBytes());
+            assertThat(reader.latest("vm1").orElseThrow().id()).as("a damaged newest one is skipped").isEqualTo(middle.id());
+            store.delete(Layout.manifest("vm1", middle.id()));
+            store.delete(Layout.manifest("vm1", newest.id()));
+            assertThat(reader.latest("vm1").orElseThrow().time()).isEqualTo(second.plusMillis(100));
+        }
     }
 
     @Test
@@ -289,7 +320,8 @@ abstract class RepositoryContract {
         assertThatThrownBy(() -> Repository.open(empty)).isInstanceOf(BackpointException.class)
                 .hasMessageContaining("is not a Backpoint repository").hasMessageContaining("repo-init");
         assertThatThrownBy(() -> Repository.init(store, CHUNK, Compression.NONE))
-                .isInstanceOf(BackpointException.class).hasMessageContaining("not empty");
+                .isInstanceOf(BackpointException.class).hasMessageContaining("not empty")
+                .hasMessageEndingWith("a repository is created in a new or empty " + container());
         assertThatThrownBy(() -> repository.snapshot("20260101T000000Z-abcdef"))
                 .isInstanceOf(BackpointException.class).hasMessageContaining("has no snapshot");
         assertThatThrownBy(() -> repository.newSnapshot("../x", null, T0))

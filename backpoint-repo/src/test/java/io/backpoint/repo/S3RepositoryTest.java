@@ -11,4 +11,9 @@ class S3RepositoryTest extends RepositoryContract {
     ObjectStore newStore(Path scratch) {
         return ObjectStores.open(S3TestServer.get().newLocation("repo"));
     }
+
+    @Override
+    String container() {
+        return "prefix";
+    }
 }

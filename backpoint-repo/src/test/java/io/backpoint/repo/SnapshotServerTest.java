@@ -29,14 +29,16 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A snapshot served over NBD, read by nbdinfo, nbdcopy, qemu-img and our client, against restore. */
+/**
+ * A snapshot served over NBD, read by nbdinfo, nbdcopy, qemu-img and our client, against restore;
+ * on a directory here, on S3 in {@link S3SnapshotServerTest}.
+ */
 class SnapshotServerTest {
     private static final int CHUNK = 64 << 10;
 
@@ -44,18 +46,18 @@ class SnapshotServerTest {
     Path dir;
 
     private final List<String> log = new CopyOnWriteArrayList<>();
-    private final AtomicInteger chunkGets = new AtomicInteger();
+    private CountingStore counting;
     private Repository repository;
     private Snapshot snapshot;
     private byte[] vda;
     private byte[] vdb;
 
     @BeforeEach
-    void backUp() {
+    void backUp() throws Exception {
         Tools.assumeOnPath("nbdinfo", "nbdcopy", "qemu-img");
-        Path root = dir.resolve("repo");
-        Repository.init(root.toString(), CHUNK, Compression.ZSTD).close();
-        ObjectStore store = new CountingStore(new DirectoryStore(root), chunkGets);
+        counting = new CountingStore(newStore(dir.resolve("repo")));
+        ObjectStore store = counting;
+        Repository.init(store, CHUNK, Compression.ZSTD);
         repository = Repository.open(store,
                 new Repository.Options(Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofMillis(300)));
         // Zero chunks, compressible and random chunks, and a short last chunk.
@@ -71,6 +73,13 @@ class SnapshotServerTest {
             writer.checkpoint("cp1", "<domaincheckpoint/>");
             snapshot = writer.commit();
         }
+    }
+
+    /** The store the repository lives in: a directory here, S3 in {@link S3SnapshotServerTest}. */
+    ObjectStore newStore(Path root) throws java.io.IOException {
+        DirectoryStore store = new DirectoryStore(root);
+        store.createRoot(); // init does it only for a DirectoryStore it sees, not inside CountingStore
+        return store;
     }
 
     private SnapshotServer serve(long cache) {
@@ -128,7 +137,7 @@ class SnapshotServerTest {
         try (SnapshotServer server = serve(SnapshotServer.DEFAULT_CACHE_BYTES);
                 NbdClient a = NbdClient.connectUnix(server.endpoint().socket(), NbdConnectOptions.export("vda"));
                 NbdClient b = NbdClient.connectUnix(server.endpoint().socket(), NbdConnectOptions.export("vda"))) {
-            chunkGets.set(0);
+            counting.gets.clear();
             Random random = new Random(9);
             List<CompletableFuture<ByteBuffer>> reads = new ArrayList<>();
             List<Integer> offsets = new ArrayList<>();
@@ -144,17 +153,16 @@ class SnapshotServerTest {
                 assertThat(got.array()).isEqualTo(Arrays.copyOfRange(vda, off, off + got.capacity()));
             }
             long stored = snapshot.disk("vda").orElseThrow().chunks().stream().filter(c -> c != null).distinct().count();
-            assertThat(chunkGets.get()).as("every chunk fetched once, then served from the cache").isEqualTo((int) stored);
+            assertThat(counting.chunkGets()).as("every chunk fetched once, then served from the cache").isEqualTo(stored);
         }
     }
 
     @Test
     void aDamagedChunkIsAnEioAndIsNamedNeverWrongData() throws Exception {
         String id = snapshot.disk("vda").orElseThrow().chunks().get(12);
-        Path file = dir.resolve("repo").resolve(Layout.chunk(id));
-        byte[] stored = Files.readAllBytes(file);
+        byte[] stored = repository.store().get(Layout.chunk(id)).orElseThrow();
         stored[stored.length - 1] ^= 1;
-        Files.write(file, stored);
+        repository.store().put(Layout.chunk(id), stored);
         try (SnapshotServer server = serve(SnapshotServer.DEFAULT_CACHE_BYTES);
                 NbdClient client = NbdClient.connectUnix(server.endpoint().socket(), NbdConnectOptions.export("vda"))) {
             assertThatThrownBy(() -> client.read(12L * CHUNK + 1000, 4096))

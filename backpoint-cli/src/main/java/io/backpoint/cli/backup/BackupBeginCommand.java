@@ -13,10 +13,10 @@ import io.backpoint.vocab.JobInfo;
 import io.backpoint.vocab.JobType;
 import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -27,9 +27,8 @@ import java.util.function.BooleanSupplier;
  * freezes the guest's file systems around the begin transaction.
  */
 public final class BackupBeginCommand implements Command {
-    /** Polling starts fast, so a short job is seen to end soon, and backs off to this. */
+    /** The longest wait for a job event: how often progress is shown. */
     static final long POLL_MILLIS = 300;
-    private static final long FIRST_POLL_MILLIS = 10;
 
     private final BooleanSupplier terminal;
 
@@ -102,10 +101,11 @@ public final class BackupBeginCommand implements Command {
         // exiting while the job went on would leave a backup no one waits for.
         CountDownLatch interrupted = new CountDownLatch(1);
         try (InterruptHandler handler = InterruptHandler.install(interrupted::countDown)) {
-            long pause = FIRST_POLL_MILLIS;
             boolean aborted = false;
             while (true) {
-                JobInfo info = dom.jobInfo(false);
+                // Returns as soon as QEMU says a part of the job ended, at the latest after a
+                // progress interval (the domain stays locked only that long): no polling for the end.
+                JobInfo info = dom.awaitJobInfo(Duration.ofMillis(POLL_MILLIS));
                 if (info.type() == JobType.NONE) {
                     break;
                 }
@@ -115,8 +115,6 @@ public final class BackupBeginCommand implements Command {
                     continue;
                 }
                 progress.update(info);
-                interrupted.await(pause, TimeUnit.MILLISECONDS);
-                pause = Math.min(POLL_MILLIS, pause * 3 / 2 + 1);
             }
             if (aborted) {
                 progress.finish();

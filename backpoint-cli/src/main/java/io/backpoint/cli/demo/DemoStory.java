@@ -4,17 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.nbd.Extent;
-import io.backpoint.nbd.ExtentMap;
-import io.backpoint.nbd.MetaContext;
-import io.backpoint.nbd.NbdClient;
-import io.backpoint.nbd.NbdConnectOptions;
-import io.backpoint.nbd.NbdCopier;
-import io.backpoint.nbd.QemuNbdServer;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
 import io.backpoint.qemu.restore.RestoreChain;
 import io.backpoint.qemu.restore.Restorer;
+import io.backpoint.repo.pull.PullCopy;
 import io.backpoint.vocab.JobInfo;
 import io.backpoint.vocab.JobType;
 import java.io.IOException;
@@ -23,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -192,33 +185,16 @@ final class DemoStory {
         step("guest wrote 6 MiB more while the pull backup is open");
 
         for (String d : DISKS) {
-            String context = MetaContext.dirtyBitmap("backup-" + d);
             Path target = backups.resolve(d + ".inc2.qcow2");
-            // VM data is the owner's alone, like the push targets Backpoint creates: qemu-img
-            // keeps the mode of a file that exists.
-            Files.createFile(target, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(io.backpoint.util.OwnerOnly.FILE));
-            Files.setPosixFilePermissions(target, io.backpoint.util.OwnerOnly.FILE);
-            exec("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), Long.toString(DISK_SIZE));
-            try (NbdClient source = NbdClient.connectUnix(socket,
-                    new NbdConnectOptions(d, List.of(MetaContext.BASE_ALLOCATION, context), Duration.ofSeconds(60)));
-                    QemuNbdServer local = QemuNbdServer.builder(target).format("qcow2").start();
-                    NbdClient dest = local.connect()) {
-                long dirty = 0;
-                for (Extent e : ExtentMap.query(source, context).extents()) {
-                    if (e.has(MetaContext.STATE_DIRTY)) {
-                        dirty += e.length();
-                    }
-                }
-                check(dirty == sinceC2.get(d), "dirty map of " + d + " lists exactly the " + mib(dirty) + " written since c2",
-                        "dirty map of " + d + " lists " + dirty + " bytes, " + sinceC2.get(d) + " were written since c2");
-                long t1 = System.nanoTime();
-                var result = NbdCopier.incremental(context).destinationZero(true).copy(source, dest);
-                step(String.format("copied %s of %s over NBD in %.2fs", mib(result.dataBytes() + result.zeroBytes()), d, secs(t1)));
-            }
+            long t1 = System.nanoTime();
             // Like a push incremental, the pulled one refers to the live disk as its backing file.
-            exec("qemu-img", "rebase", "-u", "-f", "qcow2", "-b", live.get(d).toString(), "-F", "qcow2", target.toString());
-            BackupRecord.write(target, BackupRecord.incremental(name, d, "c3", "c2", DISK_SIZE, ImageFormat.QCOW2,
-                    System.currentTimeMillis() / 1000, live.get(d).toString()));
+            PullCopy.Result r = new PullCopy().copy(socket, d, "backup-" + d, target, BackupRecord.incremental(name, d,
+                    "c3", "c2", DISK_SIZE, ImageFormat.QCOW2, System.currentTimeMillis() / 1000, live.get(d).toString()));
+            check(r.listedBytes() == sinceC2.get(d),
+                    "dirty map of " + d + " lists exactly the " + mib(r.listedBytes()) + " written since c2",
+                    "dirty map of " + d + " lists " + r.listedBytes() + " bytes, " + sinceC2.get(d) + " were written since c2");
+            step(String.format("copied %s of %s over NBD in %.2fs",
+                    mib(r.copy().dataBytes() + r.copy().zeroBytes()), d, secs(t1)));
         }
         dom.abortJob();
         JobInfo ended = awaitEnd();

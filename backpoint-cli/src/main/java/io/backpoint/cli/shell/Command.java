@@ -19,6 +19,14 @@ public interface Command {
         return true;
     }
 
+    /**
+     * Whether standard output carries bytes that must reach it unchanged (a file's content):
+     * then no blank line follows the command's output.
+     */
+    default boolean rawOutput() {
+        return false;
+    }
+
     /** Runs the command; returns false when it failed after printing its own error. */
     boolean run(Shell shell, ParsedArgs args) throws Exception;
 }

@@ -236,7 +236,9 @@ public final class Shell {
             err.println("error: internal error: " + e);
             ok = false;
         }
-        out.println();
+        if (!args.command().rawOutput()) {
+            out.println();
+        }
         out.flush();
         return ok;
     }

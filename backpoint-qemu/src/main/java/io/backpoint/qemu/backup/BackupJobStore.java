@@ -15,6 +15,7 @@ import io.backpoint.xml.BackupXml;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.backpoint.qemu.domain.DomainFiles;
 import java.nio.file.Path;
 import java.util.EnumSet;
 
@@ -25,19 +26,16 @@ import java.util.EnumSet;
  */
 final class BackupJobStore {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String JOB_FILE = "job.xml";
-    static final String COMPLETED_FILE = "completed.json";
-    /** The last ended job's statistics with its id, never discarded by a read: what a waiter reads. */
-    static final String OUTCOME_FILE = "outcome.json";
-
+    private final DomainFiles files;
     private final Path dir;
 
-    BackupJobStore(Path dir) {
-        this.dir = dir;
+    BackupJobStore(DomainFiles files) {
+        this.files = files;
+        this.dir = files.backupDir();
     }
 
     Path jobFile() {
-        return dir.resolve(JOB_FILE);
+        return files.backupJob();
     }
 
     /** The running job's record, or null. A damaged record is an error naming the file, never ignored. */
@@ -46,8 +44,8 @@ final class BackupJobStore {
         // Every writer holds the domain's lock, as this reader does: a temporary file seen now
         // was left by one that was killed.
         AtomicFiles.removeLeftovers(file);
-        AtomicFiles.removeLeftovers(dir.resolve(COMPLETED_FILE));
-        AtomicFiles.removeLeftovers(dir.resolve(OUTCOME_FILE));
+        AtomicFiles.removeLeftovers(files.backupCompleted());
+        AtomicFiles.removeLeftovers(files.backupOutcome());
         if (!Files.exists(file)) {
             return null;
         }
@@ -83,8 +81,8 @@ final class BackupJobStore {
     void deleteAll() {
         try {
             AtomicFiles.delete(jobFile());
-            AtomicFiles.delete(dir.resolve(COMPLETED_FILE));
-            AtomicFiles.delete(dir.resolve(OUTCOME_FILE));
+            AtomicFiles.delete(files.backupCompleted());
+            AtomicFiles.delete(files.backupOutcome());
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
@@ -111,8 +109,8 @@ final class BackupJobStore {
         try {
             OwnerOnly.createDirectories(dir);
             // The outcome first: a waiter must never find the job gone and its outcome not yet there.
-            AtomicFiles.write(dir.resolve(OUTCOME_FILE), o.toString() + "\n");
-            AtomicFiles.write(dir.resolve(COMPLETED_FILE), o.toString() + "\n");
+            AtomicFiles.write(files.backupOutcome(), o.toString() + "\n");
+            AtomicFiles.write(files.backupCompleted(), o.toString() + "\n");
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
                     "cannot write completed job statistics in '" + dir + "': " + IoErrors.reason(e), e);
@@ -121,7 +119,7 @@ final class BackupJobStore {
 
     /** The statistics of job {@code id} if it is the last that ended, else NONE. Never discarded. */
     JobInfo outcome(String id) {
-        Path file = dir.resolve(OUTCOME_FILE);
+        Path file = files.backupOutcome();
         if (!Files.exists(file)) {
             return JobInfo.NONE;
         }
@@ -143,7 +141,7 @@ final class BackupJobStore {
 
     /** The last ended job's statistics, or NONE; discarded after reading unless {@code keep}. */
     JobInfo completed(boolean keep) {
-        Path file = dir.resolve(COMPLETED_FILE);
+        Path file = files.backupCompleted();
         if (!Files.exists(file)) {
             return JobInfo.NONE;
         }

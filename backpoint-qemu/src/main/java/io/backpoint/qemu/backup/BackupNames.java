@@ -44,9 +44,4 @@ final class BackupNames {
     static String export(String disk) {
         return "bp-nbd-" + format(disk);
     }
-
-    /** The default unix socket of a pull backup's NBD server, in the domain's run directory. */
-    static String defaultSocketFile() {
-        return "backup-nbd.sock";
-    }
 }

@@ -3,8 +3,9 @@ package io.backpoint.qemu.backup;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.backpoint.qemu.block.BlockActions;
+import io.backpoint.qemu.qmp.QmpCommands;
 import java.util.ArrayList;
+import io.backpoint.qemu.qmp.QmpStep;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ import java.util.List;
  * @param nbdServerStart the {@code nbd-server-start} arguments (pull), or null
  * @param transaction the actions of the one transaction
  */
-record BackupPlan(List<DiskPlan> disks, ObjectNode nbdServerStart, List<ObjectNode> transaction) {
+record BackupPlan(List<DiskPlan> disks, QmpStep nbdServerStart, List<ObjectNode> transaction) {
     BackupPlan {
         disks = List.copyOf(disks);
         transaction = List.copyOf(transaction);
@@ -30,15 +31,20 @@ record BackupPlan(List<DiskPlan> disks, ObjectNode nbdServerStart, List<ObjectNo
             steps.addAll(d.prepare());
         }
         if (nbdServerStart != null) {
-            steps.add(new QmpStep("nbd-server-start", nbdServerStart));
+            steps.add(nbdServerStart);
         }
-        steps.add(new QmpStep("transaction", BlockActions.transaction(transaction)));
+        steps.add(transactionStep());
         for (DiskPlan d : disks) {
-            if (d.exportArgs() != null) {
-                steps.add(new QmpStep("block-export-add", d.exportArgs()));
+            if (d.export() != null) {
+                steps.add(d.export());
             }
         }
         return steps;
+    }
+
+    /** The one transaction: the checkpoint's bitmaps, the temporary bitmaps, every block job. */
+    QmpStep transactionStep() {
+        return QmpCommands.transaction(transaction);
     }
 
     /** The steps as a JSON array, for golden tests. */

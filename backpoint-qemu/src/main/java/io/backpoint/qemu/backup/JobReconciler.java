@@ -1,5 +1,6 @@
 package io.backpoint.qemu.backup;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.driver.CheckpointStore;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.error.BackpointException;
@@ -8,19 +9,30 @@ import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskState;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.DomainDiskDef;
+import io.backpoint.qemu.block.BlockNodeNames;
 import io.backpoint.qemu.block.BlockNodes;
-import io.backpoint.qemu.driver.QemuDriver;
-import io.backpoint.qemu.driver.QmpSessions;
+import io.backpoint.qemu.block.CheckpointPlanner;
+import io.backpoint.qemu.domain.QemuDomain;
+import io.backpoint.qemu.domain.QemuDomains;
+import io.backpoint.qemu.domain.QmpSessions;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpCommands;
+import io.backpoint.qemu.qmp.QmpEvent;
 import io.backpoint.qemu.qmp.QmpJob;
+import io.backpoint.qemu.qmp.QmpStep;
 import io.backpoint.util.IoErrors;
 import io.backpoint.vocab.JobInfo;
 import io.backpoint.vocab.JobType;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Brings a job record up to date with what QEMU says, at the start of every backup call: sub-jobs
@@ -30,16 +42,14 @@ import java.util.Locale;
  * reached its transaction is undone.
  */
 final class JobReconciler {
-    private final QemuDriver driver;
-    private final Clock clock;
+    private final QemuDomains domains;
 
-    JobReconciler(QemuDriver driver, Clock clock) {
-        this.driver = driver;
-        this.clock = clock;
+    JobReconciler(QemuDomains domains) {
+        this.domains = domains;
     }
 
     BackupJobStore store(String domain) {
-        return new BackupJobStore(driver.backupDir(domain));
+        return new BackupJobStore(domains.get(domain).files());
     }
 
     /** Reconciles and returns the job that is still active, or null. */
@@ -58,11 +68,12 @@ final class JobReconciler {
             terminate(null, job, store, dom.name());
             return null;
         }
-        try (QmpClient qmp = driver.monitor(dom.name())) {
+        try {
+            QmpClient qmp = domains.get(dom.name()).qmp();
             if (job.phase == BackupJob.Phase.PREPARING) {
                 undoBegin(qmp, job, dom.name());
                 store.delete();
-                store.saveCompleted(stats(job, JobType.FAILED, List.of()), job.id);
+                store.saveCompleted(stats(job, JobType.FAILED, List.of(), domains.get(dom.name()).clock()), job.id);
                 return null;
             }
             return update(qmp, job, store, dom.name());
@@ -113,7 +124,7 @@ final class JobReconciler {
             for (BackupDiskDef d : ended) {
                 String id = BackupNames.job(d.name());
                 if (find(jobs, id) != null) {
-                    qmp.jobDismiss(id);
+                    qmp.execute(QmpCommands.jobDismiss(id));
                     CrashPoints.reach(CrashPoints.AFTER_DISMISS);
                 }
             }
@@ -121,7 +132,7 @@ final class JobReconciler {
             if (job.pull()) {
                 JobCleanup.stopNbd(qmp, job);
             }
-            BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+            BlockNodes nodes = BlockNodes.parse(qmp.execute(QmpCommands.queryNamedBlockNodes()));
             for (BackupDiskDef d : ended) {
                 JobCleanup.detach(qmp, job, job.def.disk(d.name()), nodes, true);
             }
@@ -151,7 +162,7 @@ final class JobReconciler {
                 && job.bitmaps.get(d.name()) == null) {
             return false;
         }
-        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        BlockNodes nodes = BlockNodes.parse(qmp.execute(QmpCommands.queryNamedBlockNodes()));
         if (JobCleanup.hasTempBitmap(job, d.name(), nodes)) {
             return true;
         }
@@ -164,10 +175,36 @@ final class JobReconciler {
         return false;
     }
 
+    /**
+     * Waits up to {@code max} for QEMU to say that one of the job's running sub-jobs concluded
+     * (JOB_STATUS_CHANGE); the next reconcile records it. True when one did.
+     */
+    boolean awaitSubJobEnd(DomainInfo dom, BackupJob job, Duration max) {
+        Set<String> ids = new HashSet<>();
+        for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING, BackupDiskState.CANCELLING)) {
+            ids.add(BackupNames.job(d.name()));
+        }
+        long deadline = System.nanoTime() + max.toNanos();
+        try {
+            QmpClient qmp = domains.get(dom.name()).qmp();
+            for (long left = max.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                QmpEvent e = qmp.awaitEvent(Duration.ofNanos(left));
+                if (e != null && e.name().equals("JOB_STATUS_CHANGE") && ids.contains(e.data().path("id").asText())
+                        && e.data().path("status").asText().equals("concluded")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw QmpSessions.translate("query-jobs", e);
+        }
+    }
+
     /** Cancels every running sub-job (virDomainAbortJob); they conclude asynchronously. */
     void cancelAll(DomainInfo dom, BackupJob job) {
         BackupJobStore store = store(dom.name());
-        try (QmpClient qmp = driver.monitor(dom.name())) {
+        try {
+            QmpClient qmp = domains.get(dom.name()).qmp();
             for (BackupDiskDef d : job.disks(BackupDiskState.RUNNING)) {
                 cancel(qmp, d);
                 job.setState(d.name(), BackupDiskState.CANCELLING);
@@ -186,7 +223,7 @@ final class JobReconciler {
 
     private static void cancel(QmpClient qmp, BackupDiskDef d) {
         try {
-            qmp.blockJobCancel(BackupNames.job(d.name()), true);
+            qmp.execute(QmpCommands.blockJobCancel(BackupNames.job(d.name()), true));
         } catch (IOException e) {
             // Concluded in the meantime: the next reconcile records how it ended.
         }
@@ -215,12 +252,12 @@ final class JobReconciler {
         } else if (!job.pull()) {
             TargetRecords.removeLeftovers(job);
         }
-        store.saveCompleted(stats(job, outcome, List.of()), job.id);
+        store.saveCompleted(stats(job, outcome, List.of(), domains.get(domain).clock()), job.id);
         store.delete();
     }
 
     /** Statistics: final numbers of ended sub-jobs plus the live numbers of running ones. */
-    JobInfo stats(BackupJob job, JobType type, List<QmpJob> live) {
+    JobInfo stats(BackupJob job, JobType type, List<QmpJob> live, Clock clock) {
         long current = 0;
         long total = 0;
         for (BackupDiskDef d : job.def.backedUpDisks()) {
@@ -246,8 +283,9 @@ final class JobReconciler {
 
     /** The running job's statistics (UNBOUNDED, as libvirt reports a backup). */
     JobInfo liveStats(DomainInfo dom, BackupJob job) {
-        try (QmpClient qmp = driver.monitor(dom.name())) {
-            return stats(job, JobType.UNBOUNDED, qmp.queryJobs());
+        try {
+            QemuDomain seam = domains.get(dom.name());
+            return stats(job, JobType.UNBOUNDED, seam.qmp().queryJobs(), seam.clock());
         } catch (IOException e) {
             throw QmpSessions.translate("query-jobs", e);
         }
@@ -274,7 +312,7 @@ final class JobReconciler {
             JobCleanup.dismissCreateJobs(qmp, job, d, jobs);
         }
         JobCleanup.stopNbd(qmp, job);
-        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
+        BlockNodes nodes = BlockNodes.parse(qmp.execute(QmpCommands.queryNamedBlockNodes()));
         for (BackupDiskDef d : job.def.backedUpDisks()) {
             JobCleanup.detach(qmp, job, d, nodes, transactionRan);
         }
@@ -287,7 +325,8 @@ final class JobReconciler {
      * One that another checkpoint was since created on top of is kept (it is whole), and said.
      */
     private void dropCheckpoint(QmpClient qmp, BackupJob job, String domain) throws IOException {
-        CheckpointStore checkpoints = driver.checkpointStore(domain);
+        QemuDomain seam = domains.get(domain);
+        CheckpointStore checkpoints = seam.checkpoints();
         boolean committed = false;
         for (CheckpointDef def : checkpoints.load().defs()) {
             if (job.checkpoint.equals(def.parentName())) {
@@ -297,15 +336,17 @@ final class JobReconciler {
             }
             committed |= def.name().equals(job.checkpoint);
         }
-        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
-        for (DomainDiskDef disk : driver.definition(domain).disks()) {
-            String top = BackupNames.top(disk.targetDev());
-            if (nodes.bitmap(top, job.checkpoint).isPresent()) {
-                try {
-                    qmp.blockDirtyBitmapRemove(top, job.checkpoint);
-                } catch (IOException e) {
-                    job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + IoErrors.reason(e));
-                }
+        BlockNodes nodes = BlockNodes.parse(qmp.execute(QmpCommands.queryNamedBlockNodes()));
+        Map<String, List<String>> chains = new LinkedHashMap<>();
+        for (DomainDiskDef disk : seam.definition().disks()) {
+            chains.put(disk.targetDev(), BlockNodeNames.chain(disk.targetDev()));
+        }
+        // One removal at a time, so that one that fails is recorded and the others still go.
+        for (ObjectNode removal : CheckpointPlanner.delete(job.checkpoint, chains, nodes).actions()) {
+            try {
+                qmp.execute(QmpStep.ofAction(removal));
+            } catch (IOException e) {
+                job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + IoErrors.reason(e));
             }
         }
         if (committed) {

@@ -4,10 +4,12 @@ import io.backpoint.driver.BackupMechanics;
 import io.backpoint.driver.DomainInfo;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.CheckpointDef;
-import io.backpoint.qemu.driver.QemuDriver;
+import io.backpoint.qemu.domain.QemuDomain;
+import io.backpoint.qemu.domain.QemuDomains;
 import io.backpoint.vocab.JobInfo;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -20,9 +22,9 @@ public final class QemuBackupMechanics implements BackupMechanics {
     private final JobReconciler reconciler;
     private final BackupStarter starter;
 
-    public QemuBackupMechanics(QemuDriver driver) {
-        this.reconciler = new JobReconciler(driver, driver.clock());
-        this.starter = new BackupStarter(driver, reconciler, driver.clock());
+    public QemuBackupMechanics(QemuDomains domains) {
+        this.reconciler = new JobReconciler(domains);
+        this.starter = new BackupStarter(domains, reconciler);
     }
 
     @Override
@@ -77,13 +79,29 @@ public final class QemuBackupMechanics implements BackupMechanics {
      * Whether the domain has a backup job record: undefine is refused then, so the record (and
      * the targets it may still have to delete) is never orphaned. Caller holds the domain's lock.
      */
-    public boolean jobRecorded(String domain) {
-        return Files.exists(reconciler.store(domain).jobFile(), LinkOption.NOFOLLOW_LINKS);
+    public boolean jobRecorded(QemuDomain domain) {
+        return Files.exists(domain.files().backupJob(), LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Deletes the domain's backup files (the last completed job's statistics): undefine. Caller holds the lock. */
-    public void forget(String domain) {
-        reconciler.store(domain).deleteAll();
+    public void forget(QemuDomain domain) {
+        new BackupJobStore(domain.files()).deleteAll();
+    }
+
+    /**
+     * Waits on QEMU's job events in the call's session: reconciling reads the jobs, and an event
+     * that comes after that read is queued in the same session, so an end is never missed.
+     */
+    @Override
+    public JobInfo awaitJobInfo(DomainInfo dom, Duration max) {
+        BackupJob job = reconciler.reconcile(dom);
+        if (job == null) {
+            return JobInfo.NONE;
+        }
+        if (reconciler.awaitSubJobEnd(dom, job, max)) {
+            job = reconciler.reconcile(dom);
+        }
+        return job == null ? JobInfo.NONE : reconciler.liveStats(dom, job);
     }
 
     /**

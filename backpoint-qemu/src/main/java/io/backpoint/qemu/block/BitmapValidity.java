@@ -11,23 +11,16 @@ import java.util.List;
 public final class BitmapValidity {
     private BitmapValidity() {}
 
-    /** Why a bitmap is not usable, or VALID. */
-    public enum Reason {
-        VALID,
-        MISSING_IN_TOP,
-        GAP_IN_CHAIN,
-        NOT_PERSISTENT,
-        NOT_RECORDING,
-        INCONSISTENT
-    }
+    /** The usable result. */
+    private static final Result VALID = new Result(null, null);
 
     /**
-     * @param reason the first rule broken, or VALID
+     * @param problem the first rule broken, or null when the bitmap is usable
      * @param node the node where it was broken, or null when valid
      */
-    public record Result(Reason reason, String node) {
+    public record Result(BitmapProblem problem, String node) {
         public boolean valid() {
-            return reason == Reason.VALID;
+            return problem == null;
         }
     }
 
@@ -43,31 +36,31 @@ public final class BitmapValidity {
             var found = nodes.bitmap(node, name);
             if (found.isEmpty()) {
                 if (node.equals(chain.get(0))) {
-                    return new Result(Reason.MISSING_IN_TOP, node);
+                    return new Result(BitmapProblem.MISSING_IN_TOP, node);
                 }
                 ended = true;
                 continue;
             }
             if (ended) {
-                return new Result(Reason.GAP_IN_CHAIN, node);
+                return new Result(BitmapProblem.GAP_IN_CHAIN, node);
             }
             BitmapState b = found.get();
             // Inconsistent first: an inconsistent bitmap is also not recording, and the
             // inconsistency is the cause the user must act on.
             if (b.inconsistent()) {
-                return new Result(Reason.INCONSISTENT, node);
+                return new Result(BitmapProblem.INCONSISTENT, node);
             }
             if (!b.persistent()) {
-                return new Result(Reason.NOT_PERSISTENT, node);
+                return new Result(BitmapProblem.NOT_PERSISTENT, node);
             }
             if (!b.recording()) {
-                return new Result(Reason.NOT_RECORDING, node);
+                return new Result(BitmapProblem.NOT_RECORDING, node);
             }
         }
-        return new Result(Reason.VALID, null);
+        return VALID;
     }
 
-    /** Shorthand for a disk whose chain is just its top node. */
+    /** Shorthand for a disk whose chain is just its top node (tests). */
     public static Result check(String topNode, String name, BlockNodes nodes) {
         return check(List.of(topNode), name, nodes);
     }

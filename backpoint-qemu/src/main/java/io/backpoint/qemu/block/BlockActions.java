@@ -54,14 +54,6 @@ public final class BlockActions {
         return action("block-dirty-bitmap-merge", data);
     }
 
-    /** The arguments of a {@code transaction} command holding these actions. */
-    public static ObjectNode transaction(List<ObjectNode> actions) {
-        ObjectNode args = F.objectNode();
-        ArrayNode arr = args.putArray("actions");
-        actions.forEach(arr::add);
-        return args;
-    }
-
     private static ObjectNode action(String type, ObjectNode data) {
         ObjectNode a = F.objectNode().put("type", type);
         a.set("data", data);

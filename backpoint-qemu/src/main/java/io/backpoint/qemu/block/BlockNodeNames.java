@@ -1,5 +1,7 @@
 package io.backpoint.qemu.block;
 
+import java.util.List;
+
 /**
  * Backpoint's stable node names. libvirt numbers its nodes (libvirt-2-format) and the numbers
  * change from run to run; ours derive from the disk target, so a later process can find a disk's
@@ -23,5 +25,14 @@ public final class BlockNodeNames {
     /** The format node (qcow2 or raw) of a disk's top image: where checkpoint bitmaps live. */
     public static String format(String target) {
         return "bp-" + target + "-format";
+    }
+
+    /**
+     * A disk's format nodes, top first: what every chain-aware planner takes. Backpoint opens
+     * each disk as one image today, so the chain is its top node; when backing chains come, they
+     * are discovered here and nothing else changes.
+     */
+    public static List<String> chain(String target) {
+        return List.of(format(target));
     }
 }

@@ -5,16 +5,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * The SIZE of a checkpoint on each disk: how many bytes were written since it was taken.
  *
- * <p>With one image per disk (what Backpoint creates) the checkpoint's own bitmap count is the
- * answer, because every checkpoint bitmap records from its creation on: {@link #direct}. When a
- * disk has a backing chain carrying the bitmap in several layers, the layers must be merged
- * first, as libvirt does: a temporary disabled bitmap on the top node, one merge from every
- * layer, a second {@code query-named-block-nodes}, then removal: {@link #plan}.
+ * <p>As libvirt does, for a chain of any length (a single image is a chain of one): a temporary
+ * disabled bitmap on the top node, one merge from every layer that has the bitmap, a second
+ * {@code query-named-block-nodes}, then removal: {@link #plan}.
  */
 public final class SizePlanner {
     /** Backpoint's temporary bitmap for SIZE (libvirt's is libvirt-tmp-size-xml). */
@@ -85,11 +82,4 @@ public final class SizePlanner {
         return sizes;
     }
 
-    /** The size of a single-layer disk: the bitmap's own count, when the bitmap is valid. */
-    public static OptionalLong direct(String topNode, String bitmap, BlockNodes nodes) {
-        if (!BitmapValidity.check(topNode, bitmap, nodes).valid()) {
-            return OptionalLong.empty();
-        }
-        return OptionalLong.of(nodes.bitmap(topNode, bitmap).orElseThrow().count());
-    }
 }

@@ -3,6 +3,7 @@ package io.backpoint.qemu.blockjob;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.qemu.block.BlockNodeNames;
+import io.backpoint.qemu.qmp.QmpStep;
 
 /**
  * The QMP commands of a block pull on one disk. Pure. The job keeps {@code auto-dismiss} off, as
@@ -25,22 +26,22 @@ final class PullPlanner {
      *
      * @param speed bytes/s, 0 for no limit
      */
-    static PullStep start(String target, long speed) {
+    static QmpStep start(String target, long speed) {
         ObjectNode args = F.objectNode().put("job-id", jobId(target)).put("device", BlockNodeNames.format(target));
         if (speed > 0) {
             args.put("speed", speed);
         }
         args.put("auto-dismiss", false);
-        return new PullStep("block-stream", args);
+        return new QmpStep("block-stream", args);
     }
 
     /** Every block job with its progress and, once concluded, its error. */
-    static PullStep query() {
-        return new PullStep("query-block-jobs", null);
+    static QmpStep query() {
+        return new QmpStep("query-block-jobs", null);
     }
 
     /** Removes a concluded job, once its outcome has been read. */
-    static PullStep dismiss(String target) {
-        return new PullStep("job-dismiss", F.objectNode().put("id", jobId(target)));
+    static QmpStep dismiss(String target) {
+        return new QmpStep("job-dismiss", F.objectNode().put("id", jobId(target)));
     }
 }

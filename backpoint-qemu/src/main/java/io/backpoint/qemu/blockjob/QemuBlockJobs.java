@@ -6,13 +6,15 @@ import io.backpoint.driver.DomainLock;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDiskDef;
-import io.backpoint.qemu.driver.QemuDriver;
-import io.backpoint.qemu.driver.QmpSessions;
+import io.backpoint.qemu.domain.QemuDomain;
+import io.backpoint.qemu.domain.QemuDomains;
+import io.backpoint.qemu.domain.QmpSessions;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.vocab.BlockJobInfo;
 import io.backpoint.vocab.BlockJobType;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Block pull on the daemonless driver: QEMU's {@code block-stream} under the domain's lock.
@@ -20,24 +22,29 @@ import java.util.Optional;
  * that concluded is dismissed by the first call that reads it.
  */
 public final class QemuBlockJobs implements BlockJobs {
-    private final QemuDriver driver;
+    private final Function<String, DomainLock> locks;
+    private final QemuDomains domains;
 
-    public QemuBlockJobs(QemuDriver driver) {
-        this.driver = driver;
+    /** @param locks the driver's domain lock, taken around each call; {@code domains} its seams */
+    public QemuBlockJobs(Function<String, DomainLock> locks, QemuDomains domains) {
+        this.locks = locks;
+        this.domains = domains;
     }
 
     @Override
     public void pull(String domain, String disk, long bandwidth) {
-        try (DomainLock lock = driver.lock(domain); QmpClient qmp = driver.monitor(domain)) {
-            String target = target(domain, disk);
-            Optional<PullJobState> job = PullJobState.find(PullPlanner.query().runOn(qmp), target);
+        try (DomainLock lock = locks.apply(domain)) {
+            QemuDomain seam = domains.get(domain);
+            String target = target(seam, disk);
+            QmpClient qmp = seam.qmp();
+            Optional<PullJobState> job = PullJobState.find(qmp.execute(PullPlanner.query()), target);
             if (job.isPresent()) {
                 if (!job.get().concluded()) {
                     throw BackpointException.of(ErrorCode.OPERATION_INVALID, "disk '%s' already in active block job", target);
                 }
-                PullPlanner.dismiss(target).runOn(qmp);
+                qmp.execute(PullPlanner.dismiss(target));
             }
-            PullPlanner.start(target, bandwidth).runOn(qmp);
+            qmp.execute(PullPlanner.start(target, bandwidth));
         } catch (IOException e) {
             throw QmpSessions.translate("block-stream", e);
         }
@@ -45,9 +52,11 @@ public final class QemuBlockJobs implements BlockJobs {
 
     @Override
     public Optional<BlockJobInfo> info(String domain, String disk) {
-        try (DomainLock lock = driver.lock(domain); QmpClient qmp = driver.monitor(domain)) {
-            String target = target(domain, disk);
-            JsonNode jobs = PullPlanner.query().runOn(qmp);
+        try (DomainLock lock = locks.apply(domain)) {
+            QemuDomain seam = domains.get(domain);
+            String target = target(seam, disk);
+            QmpClient qmp = seam.qmp();
+            JsonNode jobs = qmp.execute(PullPlanner.query());
             Optional<PullJobState> job = PullJobState.find(jobs, target);
             if (job.isEmpty()) {
                 return Optional.empty();
@@ -56,7 +65,7 @@ public final class QemuBlockJobs implements BlockJobs {
             if (!j.concluded()) {
                 return Optional.of(new BlockJobInfo(BlockJobType.PULL, j.speed(), j.offset(), j.length()));
             }
-            PullPlanner.dismiss(target).runOn(qmp);
+            qmp.execute(PullPlanner.dismiss(target));
             if (j.error() != null) {
                 // libvirt would only emit an event; without a daemon to hold it, the reader is told.
                 throw BackpointException.of(ErrorCode.OPERATION_FAILED, "block pull of disk '%s' failed: %s", target,
@@ -68,8 +77,8 @@ public final class QemuBlockJobs implements BlockJobs {
         }
     }
 
-    private String target(String domain, String disk) {
-        DomainDiskDef d = driver.definition(domain).diskByName(disk);
+    private static String target(QemuDomain seam, String disk) {
+        DomainDiskDef d = seam.definition().diskByName(disk);
         if (d == null) {
             throw BackpointException.of(ErrorCode.INVALID_ARG, "disk '%s' not found in domain", disk);
         }

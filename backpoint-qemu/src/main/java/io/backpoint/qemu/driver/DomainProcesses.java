@@ -3,6 +3,9 @@ package io.backpoint.qemu.driver;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.DomainDef;
+import io.backpoint.qemu.domain.DomainFiles;
+import io.backpoint.qemu.domain.QemuObserver;
+import io.backpoint.qemu.domain.QmpSessions;
 import io.backpoint.qemu.process.Kvm;
 import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.process.QemuProcess;
@@ -30,23 +33,10 @@ final class DomainProcesses {
         QemuCommandLine.build(def, Path.of("/run/backpoint-check"), true);
     }
 
-    static Path pidFile(Path runDir, String name) {
-        return QemuCommandLine.pidFile(runDir, name);
-    }
-
-    static Path qmpSocket(Path runDir, String name) {
-        return QemuCommandLine.qmpSocket(runDir, name);
-    }
-
-    static Path logFile(Path runDir, String name) {
-        return QemuCommandLine.logFile(runDir, name);
-    }
-
-    static void launch(DomainDef def, Path runDir) {
-        List<String> argv = QemuCommandLine.build(def, runDir, Kvm.usable());
+    static void launch(DomainDef def, DomainFiles files) {
+        List<String> argv = QemuCommandLine.build(def, files.runDir(), Kvm.usable());
         try {
-            QemuProcess.launch(argv, pidFile(runDir, def.name()), qmpSocket(runDir, def.name()),
-                    logFile(runDir, def.name()), START_TIMEOUT);
+            QemuProcess.launch(argv, files.pidFile(), files.qmpSocket(), files.logFile(), START_TIMEOUT);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
                     "cannot start domain '" + def.name() + "': " + IoErrors.reason(e), e);
@@ -54,8 +44,8 @@ final class DomainProcesses {
     }
 
     /** The running QEMU of this run directory, if any. */
-    static Optional<QemuProcess> find(Path runDir, String name) {
-        Path pid = pidFile(runDir, name);
+    static Optional<QemuProcess> find(DomainFiles files) {
+        Path pid = files.pidFile();
         if (!Files.exists(pid)) {
             return Optional.empty();
         }
@@ -67,10 +57,11 @@ final class DomainProcesses {
     }
 
     /** Asks QEMU to quit (so it saves its persistent bitmaps), kills it after the grace period. */
-    static void stop(QemuProcess process, Path runDir, String name) throws IOException {
+    static void stop(QemuProcess process, DomainFiles files, QemuObserver observer) throws IOException {
         QmpClient qmp;
+        String name = files.name();
         try {
-            qmp = QmpSessions.open(qmpSocket(runDir, name), name, MONITOR_WAIT);
+            qmp = QmpSessions.open(files.qmpSocket(), name, MONITOR_WAIT, step -> observer.sent(name, step));
         } catch (BackpointException e) {
             // No monitor to ask (busy, or gone): SIGTERM also makes QEMU close its images
             // cleanly; SIGKILL only if that does not work within the grace period.

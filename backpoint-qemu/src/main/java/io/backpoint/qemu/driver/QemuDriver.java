@@ -17,10 +17,15 @@ import io.backpoint.model.XmlNode;
 import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.qemu.backup.QemuBackupMechanics;
 import io.backpoint.qemu.blockjob.QemuBlockJobs;
+import io.backpoint.qemu.checkpoint.QemuCheckpointMechanics;
+import io.backpoint.qemu.domain.DomainFiles;
+import io.backpoint.qemu.domain.QemuDomain;
+import io.backpoint.qemu.domain.QemuObserver;
+import io.backpoint.qemu.domain.QmpSessions;
 import io.backpoint.qemu.img.QemuImg;
-import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpCommands;
 import io.backpoint.util.AtomicFiles;
 import io.backpoint.util.IoErrors;
 import io.backpoint.util.OwnerOnly;
@@ -36,38 +41,53 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The QEMU driver: no daemon. Definitions and checkpoint metadata live in the state directory;
  * a running domain is a detached QEMU with a pid file and a QMP socket in ROOT/run/NAME. Every
  * call takes the domain's file lock, looks at what is really there (a QEMU that died is noticed
  * and cleaned up), then acts.
+ *
+ * <p>While a call holds a domain's lock it has the domain's seam ({@link QemuDomain}): the
+ * running definition parsed once and one QMP session, shared by the checkpoint and backup
+ * mechanics, which reach the domain only through it.
  */
-public final class QemuDriver implements Driver, DomainLifecycle {
-    private static final String LIVE_XML = "live.xml";
-    private static final String ID_FILE = "id";
-
+final class QemuDriver implements Driver, DomainLifecycle {
     private final StateLayout layout;
     private final DomainDefinitions definitions;
-    private final QemuImg qemuImg = new QemuImg();
     private final QemuCheckpointMechanics mechanics;
     private final QemuBackupMechanics backups;
     private final Clock clock;
+    private final QemuObserver observer;
+    /** The seams of the domains locked in this JVM; each is touched only under its domain's lock. */
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
 
     /** How long a state query waits for a monitor another client holds, before saying "running (unknown)". */
     private static final java.time.Duration STATE_QUERY_WAIT = java.time.Duration.ofSeconds(5);
 
-    QemuDriver(StateLayout layout) {
-        this(layout, Clock.systemUTC());
+    private static final class Held {
+        final QemuDomain domain;
+        int holds;
+
+        Held(QemuDomain domain) {
+            this.domain = domain;
+        }
     }
 
-    QemuDriver(StateLayout layout, Clock clock) {
+    QemuDriver(StateLayout layout) {
+        this(layout, Clock.systemUTC(), QemuObserver.NONE);
+    }
+
+    QemuDriver(StateLayout layout, Clock clock, QemuObserver observer) {
         this.layout = layout;
         this.clock = clock;
+        this.observer = observer;
         this.definitions = new DomainDefinitions(layout);
-        this.mechanics = new QemuCheckpointMechanics(this, qemuImg);
-        this.backups = new QemuBackupMechanics(this);
+        this.mechanics = new QemuCheckpointMechanics(this::seam, new QemuImg());
+        this.backups = new QemuBackupMechanics(this::seam);
     }
 
     @Override
@@ -107,15 +127,38 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         }
     }
 
+    /** Running or paused, from QEMU itself: a VM stopped with 'stop' (or by an I/O error) is not running. */
+    private RunStates.StateAndReason runState(String name) {
+        QmpClient qmp;
+        try {
+            qmp = seam(name).qmp(STATE_QUERY_WAIT);
+        } catch (BackpointException e) {
+            // The monitor is held by another client (QEMU serves one at a time) or QEMU is going
+            // away: it runs, and whether its vCPUs do cannot be asked. Listing or destroying it
+            // must not fail for that.
+            return new RunStates.StateAndReason(DomainState.RUNNING, "unknown");
+        }
+        try {
+            return RunStates.of(qmp.execute(QmpCommands.queryStatus()));
+        } catch (IOException e) {
+            return new RunStates.StateAndReason(DomainState.RUNNING, "unknown");
+        }
+    }
+
     @Override
     public DomainDef definition(String name) {
         try (DomainLock lock = lock(name)) {
-            Path live = layout.runDir(name).resolve(LIVE_XML);
-            if (running(name) && Files.isRegularFile(live)) {
-                return DomainXml.parse(XmlInput.readFile(live));
-            }
-            return definitions.load(name);
+            return seam(name).definition();
         }
+    }
+
+    /** What the seam parses, once per call: the live definition while QEMU runs, else the persistent one. */
+    private DomainDef loadDefinition(String name) {
+        Path live = files(name).liveXml();
+        if (running(name) && Files.isRegularFile(live)) {
+            return DomainXml.parse(XmlInput.readFile(live));
+        }
+        return definitions.load(name);
     }
 
     @Override
@@ -140,6 +183,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         return xml;
     }
 
+    /** Locks the domain; the outermost lock of a call also opens its seam and closes it on release. */
     @Override
     public DomainLock lock(String name) {
         SafeFileName.require("domain", name);
@@ -149,38 +193,43 @@ public final class QemuDriver implements Driver, DomainLifecycle {
             throw new BackpointException(ErrorCode.OPERATION_DENIED,
                     "refusing the state of domain '" + name + "': " + IoErrors.reason(e), e);
         }
-        DomainLock lock = FileDomainLock.acquire(layout.lockFile(name));
+        DomainLock file = FileDomainLock.acquire(layout.lockFile(name));
         // A process killed during a quiesced instant left the guest frozen: every call thaws it.
-        Path record = freezeRecord(name);
+        Path record = files(name).frozenRecord();
         if (Files.exists(record)) {
             try {
                 GuestFreeze.recover(record, GuestFreeze.configuredTimeout());
             } catch (RuntimeException e) {
-                lock.close();
+                file.close();
                 throw e;
             }
         }
-        return lock;
+        Held h = held.computeIfAbsent(name, n -> new Held(new QemuDomain(n, files(n), () -> loadDefinition(n),
+                () -> running(n), () -> checkpointStore(n), clock, observer)));
+        h.holds++;
+        return () -> {
+            try {
+                if (--h.holds == 0) {
+                    held.remove(name);
+                    h.domain.close();
+                }
+            } finally {
+                file.close();
+            }
+        };
     }
 
-    /** Says that the guest's file systems may be frozen: written before a freeze, removed after the thaw. */
-    private Path freezeRecord(String name) {
-        return layout.runDir(name).resolve(name + ".frozen");
-    }
-
-    /**
-     * The running domain's guest agent, checked to answer, ready to freeze the guest around one
-     * instant. ARGUMENT_UNSUPPORTED without an agent channel, AGENT_UNRESPONSIVE when it is silent.
-     * Caller holds the domain's lock.
-     */
-    public GuestFreeze guestFreeze(String name) {
-        if (!running(name)) {
-            throw BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running");
+    /** The seam of a domain this thread has locked. */
+    private QemuDomain seam(String name) {
+        Held h = held.get(name);
+        if (h == null || h.holds == 0) {
+            throw new IllegalStateException("domain '" + name + "' is used without its lock");
         }
-        Path socket = QemuCommandLine.agentSocket(definition(name), layout.runDir(name)).orElseThrow(
-                () -> new BackpointException(ErrorCode.ARGUMENT_UNSUPPORTED, "QEMU guest agent is not configured:"
-                        + " quiesce needs <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"));
-        return GuestFreeze.connect(socket, freezeRecord(name), GuestFreeze.configuredTimeout());
+        return h.domain;
+    }
+
+    private DomainFiles files(String name) {
+        return new DomainFiles(name, layout.runDir(name), layout.backupDir(name));
     }
 
     @Override
@@ -206,7 +255,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
 
     @Override
     public BlockJobs blockJobs(String function) {
-        return new QemuBlockJobs(this);
+        return new QemuBlockJobs(this::lock, this::seam);
     }
 
     // ---- domain lifecycle ----
@@ -251,7 +300,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
                         "cannot undefine running domain '%s': destroy it first", name);
             }
-            if (backups.jobRecorded(name)) {
+            if (backups.jobRecorded(seam(name))) {
                 throw BackpointException.of(ErrorCode.OPERATION_INVALID,
                         "cannot undefine domain '%s' while a backup job is recorded for it: 'domjobinfo' finishes it", name);
             }
@@ -264,7 +313,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                         "cannot delete inactive domain with %d checkpoints: use --checkpoints-metadata to delete their metadata too (the bitmaps stay in the images)", count);
             }
             store.deleteAll();
-            backups.forget(name);
+            backups.forget(seam(name));
             definitions.delete(name);
             deleteTree(layout.runDir(name));
         }
@@ -300,18 +349,19 @@ public final class QemuDriver implements Driver, DomainLifecycle {
                             "cannot access storage file '%s' of disk '%s': No such file or directory", disk.source(), disk.targetDev());
                 }
             }
-            Path run = layout.runDir(name);
+            DomainFiles files = files(name);
+            seam(name).reset();
             try {
-                cleanRunDir(run, name);
-                OwnerOnly.createDirectories(run);
-                AtomicFiles.write(run.resolve(LIVE_XML), DomainXml.format(def,
+                cleanRunDir(files);
+                OwnerOnly.createDirectories(files.runDir());
+                AtomicFiles.write(files.liveXml(), DomainXml.format(def,
                         EnumSet.of(DomainXml.FormatFlag.SECURE, DomainXml.FormatFlag.INACTIVE)));
-                AtomicFiles.write(run.resolve(ID_FILE), Integer.toString(nextId()) + "\n");
+                AtomicFiles.write(files.idFile(), Integer.toString(nextId()) + "\n");
             } catch (IOException e) {
                 throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                        "cannot prepare run directory '" + run + "': " + IoErrors.reason(e), e);
+                        "cannot prepare run directory '" + files.runDir() + "': " + IoErrors.reason(e), e);
             }
-            DomainProcesses.launch(def, run);
+            DomainProcesses.launch(def, files);
         }
     }
 
@@ -323,11 +373,13 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     public void destroy(String name) {
         try (DomainLock lock = lock(name)) {
             settleBackup(requireDomain(name));
-            Path run = layout.runDir(name);
-            QemuProcess process = DomainProcesses.find(run, name).orElseThrow(
+            DomainFiles files = files(name);
+            QemuProcess process = DomainProcesses.find(files).orElseThrow(
                     () -> BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running"));
-            DomainProcesses.stop(process, run, name);
-            cleanRunDir(run, name);
+            // QEMU serves one monitor client at a time: the call's own session goes first.
+            seam(name).reset();
+            DomainProcesses.stop(process, files, observer);
+            cleanRunDir(files);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot clean up after domain '" + name + "': " + IoErrors.reason(e), e);
         }
@@ -338,9 +390,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
     public void shutdown(String name) {
         try (DomainLock lock = lock(name)) {
             settleBackup(requireDomain(name));
-            try (QmpClient qmp = monitor(name)) {
-                qmp.systemPowerdown();
-            }
+            seam(name).qmp().execute(QmpCommands.systemPowerdown());
         } catch (IOException e) {
             throw QmpSessions.translate("system_powerdown", e);
         }
@@ -353,7 +403,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
      * does not stop the destroy; the next call finds QEMU gone and ends the job as failed.
      */
     private void settleBackup(DomainInfo info) {
-        if (!info.active() || !backups.jobRecorded(info.name())) {
+        if (!info.active() || !backups.jobRecorded(seam(info.name()))) {
             return;
         }
         try {
@@ -363,58 +413,17 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         }
     }
 
-    /** Running or paused, from QEMU itself: a VM stopped with 'stop' (or by an I/O error) is not running. */
-    private RunStates.StateAndReason runState(String name) {
-        QmpClient qmp;
-        try {
-            qmp = QmpSessions.open(DomainProcesses.qmpSocket(layout.runDir(name), name), name, STATE_QUERY_WAIT);
-        } catch (BackpointException e) {
-            // The monitor is held by another client (QEMU serves one at a time) or QEMU is going
-            // away: it runs, and whether its vCPUs do cannot be asked. Listing or destroying it
-            // must not fail for that.
-            return new RunStates.StateAndReason(DomainState.RUNNING, "unknown");
-        }
-        try (qmp) {
-            return RunStates.of(qmp.queryStatus());
-        } catch (IOException e) {
-            return new RunStates.StateAndReason(DomainState.RUNNING, "unknown");
-        }
-    }
-
     /** qemu-monitor-command: a QMP command as JSON, or an HMP command line. */
     @Override
     public String monitorCommand(String name, String command, boolean hmp) {
-        try (DomainLock lock = lock(name); QmpClient qmp = monitor(name)) {
+        try (DomainLock lock = lock(name)) {
             if (hmp) {
-                return qmp.humanMonitorCommand(command);
+                return seam(name).qmp().execute(QmpCommands.humanMonitorCommand(command)).asText();
             }
-            return QmpPassthrough.execute(qmp, command);
+            return QmpPassthrough.execute(seam(name).qmp(), command);
         } catch (IOException e) {
             throw QmpSessions.translate(hmp ? "human-monitor-command" : "qemu-monitor-command", e);
         }
-    }
-
-    /** A QMP session to a running domain; OPERATION_INVALID when it is not running. */
-    public QmpClient monitor(String name) {
-        if (!running(name)) {
-            throw BackpointException.of(ErrorCode.OPERATION_INVALID, "domain is not running");
-        }
-        return QmpSessions.open(DomainProcesses.qmpSocket(layout.runDir(name), name), name);
-    }
-
-    /** The disk with this target in the running definition, or null. */
-    DomainDiskDef liveDisk(String name, String target) {
-        return definition(name).diskByTarget(target);
-    }
-
-    /** The domain's run directory (pid file, QMP socket); the default NBD socket of a pull backup goes here. */
-    public Path runDir(String name) {
-        return layout.runDir(name);
-    }
-
-    /** Where the domain's backup job record and last completed job's statistics are kept. */
-    public Path backupDir(String name) {
-        return layout.backupDir(name);
     }
 
     /**
@@ -422,20 +431,20 @@ public final class QemuDriver implements Driver, DomainLifecycle {
      * (killed, crashed): the run directory is cleaned up and the domain is shut off.
      */
     private boolean running(String name) {
-        Path run = layout.runDir(name);
-        if (!Files.exists(DomainProcesses.pidFile(run, name))) {
+        DomainFiles files = files(name);
+        if (!Files.exists(files.pidFile())) {
             return false;
         }
-        if (DomainProcesses.find(run, name).isPresent()) {
+        if (DomainProcesses.find(files).isPresent()) {
             return true;
         }
         try (DomainLock lock = lock(name)) {
             // Look again under the lock: another caller may have started a new QEMU meanwhile,
             // whose files must not be taken for the dead one's.
-            if (DomainProcesses.find(run, name).isPresent()) {
+            if (DomainProcesses.find(files).isPresent()) {
                 return true;
             }
-            cleanRunDir(run, name);
+            cleanRunDir(files);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
                     "cannot clean up after the QEMU of domain '" + name + "' that went away: " + IoErrors.reason(e), e);
@@ -445,7 +454,7 @@ public final class QemuDriver implements Driver, DomainLifecycle {
 
     private int readId(String name) {
         try {
-            return Integer.parseInt(Files.readString(layout.runDir(name).resolve(ID_FILE), StandardCharsets.US_ASCII).trim());
+            return Integer.parseInt(Files.readString(files(name).idFile(), StandardCharsets.US_ASCII).trim());
         } catch (IOException | NumberFormatException e) {
             return 0;
         }
@@ -469,16 +478,16 @@ public final class QemuDriver implements Driver, DomainLifecycle {
         }
     }
 
-    private static void cleanRunDir(Path run, String name) throws IOException {
-        if (!Files.isDirectory(run)) {
+    private static void cleanRunDir(DomainFiles files) throws IOException {
+        if (!Files.isDirectory(files.runDir())) {
             return;
         }
-        Files.deleteIfExists(DomainProcesses.pidFile(run, name));
-        Files.deleteIfExists(DomainProcesses.qmpSocket(run, name));
-        Files.deleteIfExists(run.resolve(LIVE_XML));
-        Files.deleteIfExists(run.resolve(ID_FILE));
+        Files.deleteIfExists(files.pidFile());
+        Files.deleteIfExists(files.qmpSocket());
+        Files.deleteIfExists(files.liveXml());
+        Files.deleteIfExists(files.idFile());
         // Without its QEMU no guest is frozen.
-        Files.deleteIfExists(run.resolve(name + ".frozen"));
+        Files.deleteIfExists(files.frozenRecord());
     }
 
     private DomainInfo requireDomain(String name) {

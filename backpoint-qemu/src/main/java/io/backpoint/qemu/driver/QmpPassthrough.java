@@ -8,6 +8,7 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.qemu.qmp.QmpStep;
 import java.io.IOException;
 
 /** qemu-monitor-command in QMP mode: a user's JSON command sent as is, the reply printed as QMP would. */
@@ -30,7 +31,7 @@ final class QmpPassthrough {
         JsonNode args = request.get("arguments");
         ObjectNode reply = JSON.createObjectNode();
         try {
-            reply.set("return", qmp.connection().execute(name, args));
+            reply.set("return", qmp.execute(new QmpStep(name, args)));
         } catch (QmpException e) {
             ObjectNode error = reply.putObject("error");
             error.put("class", e.errorClass());

@@ -1,6 +1,6 @@
 package io.backpoint.qemu.driver;
 
-import io.backpoint.qemu.qmp.VmStatus;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.backpoint.vocab.DomainState;
 
 /**
@@ -12,12 +12,13 @@ final class RunStates {
 
     private RunStates() {}
 
-    static StateAndReason of(VmStatus status) {
-        if (status.running()) {
+    /** @param status what {@code query-status} returned: {@code {status, running}} */
+    static StateAndReason of(JsonNode status) {
+        if (status.path("running").asBoolean()) {
             // Started, or resumed after a pause: QEMU does not say which, so neither do we.
             return new StateAndReason(DomainState.RUNNING, "unknown");
         }
-        String reason = switch (status.status()) {
+        String reason = switch (status.path("status").asText()) {
             case "paused" -> "user";
             case "io-error" -> "I/O error";
             case "watchdog" -> "watchdog";

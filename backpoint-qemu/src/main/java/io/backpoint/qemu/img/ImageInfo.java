@@ -1,5 +1,9 @@
 package io.backpoint.qemu.img;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,6 +18,8 @@ import java.util.List;
  */
 public record ImageInfo(String format, long virtualSize, long actualSize, String backingFilename,
         String backingFormat, List<Bitmap> bitmaps) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     public ImageInfo {
         bitmaps = List.copyOf(bitmaps);
     }
@@ -34,5 +40,40 @@ public record ImageInfo(String format, long virtualSize, long actualSize, String
             }
         }
         return null;
+    }
+
+    /** Parses qemu-img's JSON; IOException when it is not what qemu-img prints. */
+    public static ImageInfo parse(String json) throws IOException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IOException("unexpected output of qemu-img info: " + abbreviate(json), e);
+        }
+        if (n == null || !n.isObject() || !n.path("format").isTextual() || !n.path("virtual-size").canConvertToLong()) {
+            throw new IOException("unexpected output of qemu-img info: " + abbreviate(json));
+        }
+        List<Bitmap> bitmaps = new ArrayList<>();
+        for (JsonNode b : n.path("format-specific").path("data").path("bitmaps")) {
+            boolean inUse = false;
+            boolean auto = false;
+            for (JsonNode f : b.path("flags")) {
+                inUse |= f.asText().equals("in-use");
+                auto |= f.asText().equals("auto");
+            }
+            bitmaps.add(new Bitmap(b.path("name").asText(), b.path("granularity").asLong(), inUse, auto));
+        }
+        return new ImageInfo(n.path("format").asText(), n.path("virtual-size").asLong(),
+                n.path("actual-size").asLong(-1), text(n, "backing-filename"), text(n, "backing-filename-format"),
+                bitmaps);
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asText() : null;
+    }
+
+    private static String abbreviate(String s) {
+        String t = s.strip();
+        return t.length() <= 200 ? t : t.substring(0, 200) + "...";
     }
 }

@@ -4,8 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.util.CrashPoints;
 import io.backpoint.util.IoErrors;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,13 +18,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The qemu-img binary: create images, read their info and offline bitmap state, change bitmaps
- * of an image no one has open. Failures are IOExceptions carrying qemu-img's own message.
+ * The one way Backpoint runs the qemu-img binary: create images, read their info and offline
+ * bitmap state, change bitmaps of an image no one has open, check, and convert (with {@code -p}
+ * progress for restore). Every run is hardened the same way: {@code LC_ALL=C} (its messages are
+ * shown to users as they are), stdin from /dev/null, image names made absolute and put after
+ * {@code --} (a file named "nbd:..." or "json:..." is never taken for a protocol, one named
+ * "-x" never for an option), and under {@code setpriv --pdeathsig KILL} where util-linux has it,
+ * so qemu-img dies with the JVM even when that is killed. Failures are {@link QemuImgException}s
+ * carrying qemu-img's own message.
  */
 public final class QemuImg {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** qemu-img -p prints "    (12.34/100%)" and a carriage return, over and over. */
+    private static final Pattern PROGRESS = Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
+    /** Enough of qemu-img's stderr for an error message; it never says much more. */
+    private static final int MAX_STDERR = 16 * 1024;
+    /** info of a qcow2 with many bitmaps is a few KiB; check's report of a damaged image more. */
+    private static final int MAX_STDOUT = 16 * 1024 * 1024;
+    private static final String SETPRIV = executable("setpriv");
 
     private final String binary;
     private final Duration timeout;
@@ -29,6 +50,7 @@ public final class QemuImg {
         this("qemu-img", Duration.ofMinutes(10));
     }
 
+    /** @param timeout for every command but a convert with progress, which runs as long as it needs */
     public QemuImg(String binary, Duration timeout) {
         this.binary = Objects.requireNonNull(binary, "binary");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -43,7 +65,7 @@ public final class QemuImg {
      */
     public void create(Path image, String format, long sizeBytes, Path backing, String backingFormat)
             throws IOException {
-        create(image, format, sizeBytes, backing == null ? null : backing.toString(), backingFormat);
+        create(image, format, sizeBytes, backing == null ? null : name(backing), backingFormat);
     }
 
     /**
@@ -60,20 +82,11 @@ public final class QemuImg {
             args.addAll(List.of("-b", backing, "-F", backingFormat));
         }
         args.add("--");
-        args.add(image.toString());
+        args.add(name(image));
         if (sizeBytes >= 0) {
             args.add(Long.toString(sizeBytes));
         }
-        run(args);
-    }
-
-    /**
-     * Converts an image to a new file in another format, keeping holes; it replaces the target, so
-     * callers convert into a temporary name of their own. Used by the repository restore for qcow2 outputs.
-     */
-    public void convert(Path source, String sourceFormat, Path target, String targetFormat) throws IOException {
-        run(List.of("convert", "-q", "-W", "-f", sourceFormat, "-O", targetFormat, source.toString(),
-                target.toString()));
+        change(args);
     }
 
     /** Shorthand for an image without backing file. */
@@ -82,49 +95,72 @@ public final class QemuImg {
     }
 
     /**
+     * Converts an image to a new file in another format, keeping holes; it replaces the target, so
+     * callers convert into a temporary name of their own.
+     */
+    public void convert(Path source, String sourceFormat, Path target, String targetFormat) throws IOException {
+        change(List.of("convert", "-q", "-W", "-f", sourceFormat, "-O", targetFormat, "--", name(source),
+                name(target)));
+    }
+
+    /**
+     * Converts the image a {@code json:} filename describes (a backing chain a restore built) into
+     * {@code target}, passing {@code -p} progress in percent; no time limit. The caller kills
+     * around it, so it is no crash point of its own.
+     *
+     * @param jsonSource a {@code json:{...}} filename: the one name given to qemu-img as a protocol
+     */
+    public void convertSpec(String jsonSource, Path target, String targetFormat, DoubleConsumer progress)
+            throws IOException {
+        if (!jsonSource.startsWith("json:")) {
+            throw new IllegalArgumentException("not a json: filename");
+        }
+        Result r = exec(List.of("convert", "-p", "-O", targetFormat, "--", jsonSource, name(target)),
+                progress == null ? percent -> { } : progress);
+        if (r.exit() != 0) {
+            throw failure("convert", r);
+        }
+    }
+
+    /**
+     * Changes the backing file an image names without touching its data ({@code rebase -u}): a
+     * copied incremental is made to refer to the live disk, as a push incremental does.
+     */
+    public void rebaseUnsafe(Path image, String format, Path backing, String backingFormat) throws IOException {
+        change(List.of("rebase", "-u", "-f", format, "-b", name(backing), "-F", backingFormat, "--", name(image)));
+    }
+
+    /**
      * Reads image info.
      *
+     * @param format the format, or null to let qemu-img probe (only for images Backpoint made)
      * @param forceShare read even while a running QEMU holds the image (-U); the bitmaps then
      *     show the in-use flag the running writer set
      */
-    public ImageInfo info(Path image, boolean forceShare) throws IOException {
+    public ImageInfo info(Path image, String format, boolean forceShare) throws IOException {
         List<String> args = new ArrayList<>(List.of("info", "--output=json"));
         if (forceShare) {
             args.add("-U");
         }
+        if (format != null) {
+            args.addAll(List.of("-f", format));
+        }
         args.add("--");
-        args.add(image.toString());
-        return parseInfo(run(args), image);
+        args.add(name(image));
+        String json = read(args);
+        try {
+            return ImageInfo.parse(json);
+        } catch (IOException e) {
+            throw new QemuImgException("info", e.getMessage());
+        }
+    }
+
+    public ImageInfo info(Path image, boolean forceShare) throws IOException {
+        return info(image, null, forceShare);
     }
 
     public ImageInfo info(Path image) throws IOException {
-        return info(image, false);
-    }
-
-    static ImageInfo parseInfo(String json, Path image) throws IOException {
-        JsonNode n;
-        try {
-            n = JSON.readTree(json);
-        } catch (IOException e) {
-            throw new IOException("qemu-img info of '" + image + "' printed something that is not JSON", e);
-        }
-        List<ImageInfo.Bitmap> bitmaps = new ArrayList<>();
-        for (JsonNode b : n.path("format-specific").path("data").path("bitmaps")) {
-            boolean inUse = false;
-            boolean auto = false;
-            for (JsonNode f : b.path("flags")) {
-                inUse |= f.asText().equals("in-use");
-                auto |= f.asText().equals("auto");
-            }
-            bitmaps.add(new ImageInfo.Bitmap(b.path("name").asText(), b.path("granularity").asLong(), inUse, auto));
-        }
-        return new ImageInfo(n.path("format").asText(), n.path("virtual-size").asLong(),
-                n.path("actual-size").asLong(-1), text(n, "backing-filename"), text(n, "backing-filename-format"),
-                bitmaps);
-    }
-
-    private static String text(JsonNode n, String field) {
-        return n.hasNonNull(field) ? n.get(field).asText() : null;
+        return info(image, null, false);
     }
 
     /**
@@ -141,28 +177,25 @@ public final class QemuImg {
         if (!enabled) {
             args.add("--disable");
         }
-        args.addAll(List.of("-f", "qcow2", "--", image.toString(), name));
-        run(args);
+        args.addAll(List.of("-f", "qcow2", "--", name(image), name));
+        change(args);
     }
 
     public void bitmapRemove(Path image, String name) throws IOException {
-        run(bitmapArgs("--remove", image, name));
+        change(bitmapArgs("--remove", image, name));
     }
 
     public void bitmapEnable(Path image, String name) throws IOException {
-        run(bitmapArgs("--enable", image, name));
+        change(bitmapArgs("--enable", image, name));
     }
 
     public void bitmapDisable(Path image, String name) throws IOException {
-        run(bitmapArgs("--disable", image, name));
+        change(bitmapArgs("--disable", image, name));
     }
 
-    /**
-     * {@code qemu-img bitmap OP -f qcow2 -- IMAGE NAME}: a checkpoint name may start with '-',
-     * which qemu-img would take for an option before the {@code --}.
-     */
+    /** A checkpoint name may start with '-', which qemu-img would take for an option before the {@code --}. */
     private static List<String> bitmapArgs(String op, Path image, String name) {
-        return List.of("bitmap", op, "-f", "qcow2", "--", image.toString(), name);
+        return List.of("bitmap", op, "-f", "qcow2", "--", name(image), name);
     }
 
     /**
@@ -183,66 +216,184 @@ public final class QemuImg {
      * results, not failures of the tool, so they come back in the record.
      */
     public CheckResult check(Path image) throws IOException {
-        Result r = exec(List.of("check", "--output=json", "--", image.toString()));
+        Result r = exec(List.of("check", "--output=json", "--", name(image)), null);
         if (r.exit() != 0 && r.exit() != 2 && r.exit() != 3) {
-            throw failure(List.of("check"), r);
+            throw failure("check", r);
         }
         JsonNode n = JSON.readTree(r.stdout());
         return new CheckResult(n.path("corruptions").asLong() + n.path("check-errors").asLong(),
                 n.path("leaks").asLong(), r.stdout());
     }
 
-    private record Result(int exit, String stdout, String stderr) {}
+    /**
+     * An image's name as qemu-img gets it: absolute, so that it starts with '/' and qemu-img never
+     * reads "nbd:..." or "json:..." in it as a protocol.
+     */
+    static String name(Path image) {
+        return image.toAbsolutePath().toString();
+    }
 
-    private String run(List<String> args) throws IOException {
-        // Commands that change an image are steps a crash test kills around; reading ones are not.
-        boolean changes = !args.get(0).equals("info");
-        if (changes) {
-            CrashPoints.before("img:" + args.get(0) + " " + args.get(1));
-        }
-        Result r = exec(args);
+    record Result(int exit, String stdout, String stderr) {}
+
+    private String read(List<String> args) throws IOException {
+        Result r = exec(args, null);
         if (r.exit() != 0) {
-            throw failure(args, r);
-        }
-        if (changes) {
-            CrashPoints.after("img:" + args.get(0) + " " + args.get(1));
+            throw failure(args.get(0), r);
         }
         return r.stdout();
     }
 
-    private static IOException failure(List<String> args, Result r) {
-        String msg = r.stderr().strip();
-        if (msg.isEmpty()) {
-            msg = "exit status " + r.exit();
-        }
-        return new IOException("qemu-img " + args.get(0) + " failed: " + msg);
+    /** Commands that change an image are steps a crash test kills around; reading ones are not. */
+    private void change(List<String> args) throws IOException {
+        String point = "img:" + args.get(0) + " " + args.get(1);
+        CrashPoints.before(point);
+        read(args);
+        CrashPoints.after(point);
     }
 
-    private Result exec(List<String> args) throws IOException {
+    private static QemuImgException failure(String command, Result r) {
+        String msg = r.stderr().strip().replace("qemu-img: ", "").replace('\n', ' ');
+        return new QemuImgException(command, msg.isEmpty() ? "qemu-img exited with status " + r.exit() : msg);
+    }
+
+    /** Runs qemu-img; with {@code progress} null, stdout is collected and the time is limited. */
+    Result exec(List<String> args, DoubleConsumer progress) throws IOException {
+        if (executable(binary) == null) {
+            // Said here: under setpriv a missing binary would only be setpriv's exit status.
+            throw new IOException("cannot run '" + binary + "': No such file or directory");
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(binary);
         cmd.addAll(args);
-        Path out = Files.createTempFile("qemu-img", ".out");
-        Path err = Files.createTempFile("qemu-img", ".err");
+        ProcessBuilder pb = new ProcessBuilder(dyingWithParent(cmd))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("LC_ALL", "C");
+        Process p;
         try {
-            Process p;
-            try {
-                p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            } catch (IOException e) {
-                throw new IOException("cannot run '" + binary + "': " + IoErrors.reason(e), e);
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot run '" + binary + "': " + IoErrors.reason(e), e);
+        }
+        try {
+            StreamDrain err = StreamDrain.start(p.getErrorStream(), MAX_STDERR);
+            String out;
+            if (progress == null) {
+                StreamDrain stdout = StreamDrain.start(p.getInputStream(), MAX_STDOUT);
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new QemuImgTimeoutException("qemu-img " + args.get(0) + " did not finish within "
+                            + timeout.toSeconds() + " s");
+                }
+                out = stdout.text();
+            } else {
+                out = readProgress(p.getInputStream(), progress);
+                p.waitFor();
             }
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("qemu-img " + args.get(0) + " did not finish within " + timeout.toSeconds() + " s");
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+            return new Result(p.exitValue(), out, err.text());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted waiting for qemu-img");
+            throw new InterruptedIOException("interrupted waiting for qemu-img " + args.get(0));
         } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+            // A no-op after a normal exit; otherwise qemu-img must not outlive the call.
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * The command run under {@code setpriv --pdeathsig KILL}: the kernel kills qemu-img when the
+     * JVM dies, even by SIGKILL, when no shutdown hook or finally block runs. (The signal follows
+     * the thread that started the child; every run waits for qemu-img in that thread.) Without
+     * setpriv (util-linux), qemu-img runs as it is and dies only with a JVM that exits normally.
+     */
+    static List<String> dyingWithParent(List<String> cmd) {
+        if (SETPRIV == null) {
+            return cmd;
+        }
+        List<String> out = new ArrayList<>(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
+        out.addAll(cmd);
+        return out;
+    }
+
+    /** The program as the kernel would find it (a path, or a name looked up on PATH), or null. */
+    private static String executable(String program) {
+        if (program.contains("/")) {
+            return Files.isExecutable(Path.of(program)) ? program : null;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
+    /** Reads -p output, reporting each new percentage; returns what was not progress. */
+    private static String readProgress(InputStream in, DoubleConsumer progress) throws IOException {
+        StringBuilder rest = new StringBuilder();
+        StringBuilder line = new StringBuilder();
+        Reader r = new InputStreamReader(in, StandardCharsets.US_ASCII);
+        int c;
+        while ((c = r.read()) != -1) {
+            if (c == '\r' || c == '\n') {
+                report(line, progress, rest);
+                line.setLength(0);
+            } else {
+                line.append((char) c);
+            }
+        }
+        report(line, progress, rest);
+        return rest.toString();
+    }
+
+    private static void report(CharSequence line, DoubleConsumer progress, StringBuilder rest) {
+        Matcher m = PROGRESS.matcher(line);
+        if (m.find()) {
+            progress.accept(Double.parseDouble(m.group(1)));
+        } else if (!line.toString().isBlank()) {
+            rest.append(line).append('\n');
+        }
+    }
+
+    /** Reads a stream on its own thread so that a chatty stderr never blocks the process. */
+    private static final class StreamDrain implements Runnable {
+        private final InputStream in;
+        private final int max;
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        private StreamDrain(InputStream in, int max) {
+            this.in = in;
+            this.max = max;
+            this.thread = new Thread(this, "qemu-img-output");
+            thread.setDaemon(true);
+        }
+
+        static StreamDrain start(InputStream in, int max) {
+            StreamDrain d = new StreamDrain(in, max);
+            d.thread.start();
+            return d;
+        }
+
+        @Override
+        public void run() {
+            byte[] chunk = new byte[4096];
+            try {
+                int n;
+                while ((n = in.read(chunk)) != -1) {
+                    synchronized (buf) {
+                        buf.write(chunk, 0, Math.max(0, Math.min(n, max - buf.size())));
+                    }
+                }
+            } catch (IOException e) {
+                // The process ended or was killed; what was read so far is all there is.
+            }
+        }
+
+        String text() throws InterruptedException {
+            thread.join(5000);
+            synchronized (buf) {
+                return buf.toString(StandardCharsets.UTF_8);
+            }
         }
     }
 }

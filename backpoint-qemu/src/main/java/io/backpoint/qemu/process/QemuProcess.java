@@ -1,6 +1,8 @@
 package io.backpoint.qemu.process;
 
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpCommands;
+import io.backpoint.qemu.qmp.QmpDisconnectedException;
 import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -200,7 +202,9 @@ public final class QemuProcess {
      */
     public boolean stop(QmpClient qmp, Duration grace) throws InterruptedIOException {
         try {
-            qmp.quit();
+            qmp.execute(QmpCommands.quit());
+        } catch (QmpDisconnectedException e) {
+            // QEMU may close the socket before the reply reaches us: that is success.
         } catch (IOException e) {
             // The monitor failed us: SIGTERM is the other clean way out.
             return terminate(grace);

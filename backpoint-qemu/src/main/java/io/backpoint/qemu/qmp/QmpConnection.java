@@ -85,6 +85,15 @@ public final class QmpConnection implements Closeable {
      * @param listener called on the reader thread for each event, in order; may be null
      */
     public static QmpConnection open(Path socket, Duration timeout, Consumer<QmpEvent> listener) throws IOException {
+        return open(socket, timeout, timeout, listener);
+    }
+
+    /**
+     * @param greetingWait how long to wait for the greeting: another client may hold the monitor
+     * @param timeout for capability negotiation and every command sent without its own
+     */
+    public static QmpConnection open(Path socket, Duration greetingWait, Duration timeout, Consumer<QmpEvent> listener)
+            throws IOException {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -101,7 +110,7 @@ public final class QmpConnection implements Closeable {
         QmpConnection c = new QmpConnection(socket, ch, timeout, listener);
         c.reader.start();
         try {
-            c.awaitGreeting(timeout);
+            c.awaitGreeting(greetingWait);
             c.execute("qmp_capabilities", null, timeout);
         } catch (IOException e) {
             c.close();

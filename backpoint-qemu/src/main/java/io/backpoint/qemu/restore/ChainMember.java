@@ -1,5 +1,6 @@
 package io.backpoint.qemu.restore;
 
+import io.backpoint.qemu.img.ImageInfo;
 import java.nio.file.Path;
 
 /**

@@ -2,8 +2,13 @@ package io.backpoint.qemu.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.img.ImageInfo;
+import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.qemu.img.QemuImgException;
+import io.backpoint.qemu.img.QemuImgTimeoutException;
 import io.backpoint.util.IoErrors;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,14 +52,14 @@ public final class RestoreChain {
      * {@code allowUnrecorded}, and then only warned about.
      */
     public static RestoreChain check(List<Path> backups, boolean allowUnrecorded) {
-        return check(backups, QemuImgRunner.onPath(), allowUnrecorded);
+        return check(backups, new QemuImg(), allowUnrecorded);
     }
 
-    static RestoreChain check(List<Path> backups, QemuImgRunner img) {
+    static RestoreChain check(List<Path> backups, QemuImg img) {
         return check(backups, img, false);
     }
 
-    static RestoreChain check(List<Path> backups, QemuImgRunner img, boolean allowUnrecorded) {
+    static RestoreChain check(List<Path> backups, QemuImg img, boolean allowUnrecorded) {
         if (backups.isEmpty()) {
             throw new BackpointException(ErrorCode.INVALID_ARG, "no backups given: name the full backup first");
         }
@@ -147,20 +152,22 @@ public final class RestoreChain {
         }
     }
 
-    private static ChainMember inspect(Path p, QemuImgRunner img) {
+    private static ChainMember inspect(Path p, QemuImg img) {
         BackupRecord record = BackupRecord.read(p).orElse(null);
         // With a record the format is known and given to qemu-img: probing a raw image whose
         // guest wrote a qcow2 header at offset 0 would otherwise read it as qcow2.
-        QemuImgRunner.Result r = img.info(p, record == null ? null : record.format());
-        if (!r.ok()) {
-            throw new BackpointException(ErrorCode.INVALID_ARG, "cannot read backup '" + p + "': " + r.message());
-        }
+        // Force-share (-U): an image another process holds open can still be inspected.
         ImageInfo info;
         try {
-            info = ImageInfo.parse(r.stdout());
+            info = img.info(p, record == null ? null : record.format().spelling(), true);
+        } catch (QemuImgTimeoutException e) {
+            throw new BackpointException(ErrorCode.OPERATION_TIMEOUT, e.detail(), e);
+        } catch (QemuImgException e) {
+            throw new BackpointException(ErrorCode.INVALID_ARG, "cannot read backup '" + p + "': " + e.detail(), e);
+        } catch (InterruptedIOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_ABORTED, "qemu-img info was interrupted", e);
         } catch (IOException e) {
-            throw new BackpointException(ErrorCode.INVALID_ARG,
-                    "cannot read backup '" + p + "': " + IoErrors.reason(e), e);
+            throw new BackpointException(ErrorCode.OPERATION_FAILED, IoErrors.reason(e), e);
         }
         ImageFormat format = ImageFormat.orNull(info.format());
         if (format == null) {
@@ -245,9 +252,9 @@ public final class RestoreChain {
                     + "' is an incremental backup (since checkpoint '" + full.record().incremental()
                     + "'): name the full backup first");
         }
-        if (full.info().backingFile() != null) {
+        if (full.info().backingFilename() != null) {
             throw new BackpointException(ErrorCode.OPERATION_INVALID, "backup '" + full.path()
-                    + "' has a backing file ('" + full.info().backingFile()
+                    + "' has a backing file ('" + full.info().backingFilename()
                     + "'), so it is not a full backup: name the full backup first");
         }
     }
@@ -262,7 +269,7 @@ public final class RestoreChain {
                     + inc.format().spelling() + " image; an incremental backup must be a qcow2 image"
                     + " backed by the disk");
         }
-        if (inc.info().backingFile() == null) {
+        if (inc.info().backingFilename() == null) {
             throw new BackpointException(ErrorCode.OPERATION_INVALID, "backup '" + inc.path()
                     + "' has no backing file, so it is not an incremental push backup");
         }
@@ -320,9 +327,9 @@ public final class RestoreChain {
             ChainMember a = members.get(i - 1);
             ChainMember b = members.get(i);
             boolean recorded = a.record() != null && b.record() != null;
-            if (!recorded && !a.info().backingFile().equals(b.info().backingFile())) {
+            if (!recorded && !a.info().backingFilename().equals(b.info().backingFilename())) {
                 warnings.add("backups '" + a.path() + "' and '" + b.path() + "' name different backing files ('"
-                        + a.info().backingFile() + "', '" + b.info().backingFile()
+                        + a.info().backingFilename() + "', '" + b.info().backingFilename()
                         + "'): they may not be backups of one disk");
             }
         }

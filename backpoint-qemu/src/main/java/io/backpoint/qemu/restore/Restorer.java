@@ -2,11 +2,14 @@ package io.backpoint.qemu.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.qemu.img.QemuImgException;
 import io.backpoint.util.AtomicFiles;
 import io.backpoint.util.CrashPoints;
 import io.backpoint.util.IoErrors;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -42,13 +45,13 @@ public final class Restorer {
     /** {@code Files.createTempFile}'s names: prefix, an unsigned number, suffix. */
     private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.[0-9]+\\.restoring");
 
-    private final QemuImgRunner img;
+    private final QemuImg img;
 
     public Restorer() {
-        this(QemuImgRunner.onPath());
+        this(new QemuImg());
     }
 
-    Restorer(QemuImgRunner img) {
+    Restorer(QemuImg img) {
         this.img = img;
     }
 
@@ -145,27 +148,21 @@ public final class Restorer {
         return out;
     }
 
-    /** The qemu-img convert arguments after {@code convert -p}; visible for the benchmark and tests. */
-    static List<String> convertArgs(RestoreChain chain, Path target, ImageFormat format) {
-        List<String> args = new ArrayList<>();
-        args.add("-O");
-        args.add(format.spelling());
-        // No -U: a backup that another process still writes (a running push job) must not be
-        // read half-written; qemu-img's lock error says what is wrong instead.
-        // No -W: out-of-order writes measured no faster on a 2 GiB restore (bench/restore.sh).
-        args.add(ChainSpec.filename(chain.members()));
-        args.add(target.toString());
-        return args;
-    }
-
+    /**
+     * One convert of the whole chain. No -U: a backup that another process still writes (a
+     * running push job) must not be read half-written; qemu-img's lock error says what is wrong
+     * instead. No -W: out-of-order writes measured no faster on a 2 GiB restore (bench/restore.sh).
+     */
     private void convert(RestoreChain chain, Path tmp, ImageFormat format, DoubleConsumer progress, Path out) {
-        QemuImgRunner.Result r;
         try (WritebackFlusher flusher = WritebackFlusher.start(tmp, FLUSH_PERIOD_MILLIS)) {
-            r = img.convert(convertArgs(chain, tmp, format), progress);
-        }
-        if (!r.ok()) {
+            img.convertSpec(ChainSpec.filename(chain.members()), tmp, format.spelling(), progress);
+        } catch (QemuImgException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot restore to '" + out + "': " + r.message().replace(tmp.toString(), out.toString()));
+                    "cannot restore to '" + out + "': " + e.detail().replace(tmp.toString(), out.toString()), e);
+        } catch (InterruptedIOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_ABORTED, "qemu-img convert was interrupted", e);
+        } catch (IOException e) {
+            throw new BackpointException(ErrorCode.OPERATION_FAILED, IoErrors.reason(e), e);
         }
     }
 

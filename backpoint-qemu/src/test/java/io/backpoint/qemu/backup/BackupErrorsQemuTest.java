@@ -1,11 +1,10 @@
 package io.backpoint.qemu.backup;
 
 import static io.backpoint.qemu.testing.TestVm.MIB;
+import static io.backpoint.testing.Errors.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.api.Domain;
-import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
@@ -49,13 +48,6 @@ class BackupErrorsQemuTest {
         assertThat(BackupProbe.leftovers(dom)).isEmpty();
         assertThat(Files.exists(root.resolve("state/backup/vm1/job.xml"))).isFalse();
         assertThat(dom.jobInfo(false).type()).isEqualTo(JobType.NONE);
-    }
-
-    private static void assertError(Runnable call, ErrorCode code, String text) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(BackpointException.class, e -> {
-            assertThat(e.code()).isEqualTo(code);
-            assertThat(e.getMessage()).contains(text);
-        });
     }
 
     @Test

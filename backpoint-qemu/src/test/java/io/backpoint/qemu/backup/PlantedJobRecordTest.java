@@ -36,7 +36,7 @@ class PlantedJobRecordTest {
             BackupJob job = new BackupJob("planted", def, BackupJob.Phase.RUNNING, System.currentTimeMillis(), false, null);
             job.created.add(target.toString());
             job.created.add(victim.toString());
-            new BackupJobStore(state.resolve("backup/vm1")).save(job);
+            new BackupJobStore(new io.backpoint.qemu.domain.DomainFiles("vm1", state.resolve("run/vm1"), state.resolve("backup/vm1"))).save(job);
             assertThat(Files.readString(state.resolve("backup/vm1/job.xml"))).contains(victim.toString());
 
             // QEMU is not running: the job failed, and this call cleans up after it.

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.block;
 
+import io.backpoint.qemu.qmp.QmpCommands;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,7 @@ class PlannerGoldenTest {
 
     private static ObjectNode deleteJson(CheckpointPlanner.DeletePlan plan) {
         ObjectNode o = Golden.JSON.createObjectNode();
-        o.set("transaction", BlockActions.transaction(plan.actions()));
+        o.set("transaction", QmpCommands.transaction(plan.actions()).arguments());
         ArrayNode missing = o.putArray("disksWithoutBitmap");
         plan.disksWithoutBitmap().forEach(missing::add);
         return o;
@@ -41,9 +42,9 @@ class PlannerGoldenTest {
 
     private static ObjectNode sizeJson(SizePlanner.Plan plan) {
         ObjectNode o = Golden.JSON.createObjectNode();
-        o.set("stale", BlockActions.transaction(plan.stale()));
-        o.set("prepare", BlockActions.transaction(plan.prepare()));
-        o.set("cleanup", BlockActions.transaction(plan.cleanup()));
+        o.set("stale", QmpCommands.transaction(plan.stale()).arguments());
+        o.set("prepare", QmpCommands.transaction(plan.prepare()).arguments());
+        o.set("cleanup", QmpCommands.transaction(plan.cleanup()).arguments());
         o.set("topNodes", Golden.JSON.valueToTree(new java.util.TreeMap<>(plan.topNodes())));
         return o;
     }
@@ -57,7 +58,7 @@ class PlannerGoldenTest {
     @Test
     void createTwoDisks() throws Exception {
         List<ObjectNode> actions = CheckpointPlanner.create("cp1", List.of(VDA, VDB));
-        Golden.check("checkpoint-create-two-disks.json", BlockActions.transaction(actions));
+        Golden.check("checkpoint-create-two-disks.json", QmpCommands.transaction(actions).arguments());
         for (ObjectNode a : actions) {
             assertThat(a.get("type").asText()).isEqualTo("block-dirty-bitmap-add");
             assertThat(a.get("data").get("persistent").asBoolean()).isTrue();
@@ -69,7 +70,7 @@ class PlannerGoldenTest {
     @Test
     void createOneDisk() throws Exception {
         Golden.check("checkpoint-create-one-disk.json",
-                BlockActions.transaction(CheckpointPlanner.create("cp2", List.of(VDA))));
+                QmpCommands.transaction(CheckpointPlanner.create("cp2", List.of(VDA))).arguments());
     }
 
     @Test
@@ -106,14 +107,24 @@ class PlannerGoldenTest {
         assertThat(plan.disksWithoutBitmap()).isEmpty();
     }
 
+    /** What QEMU reports after the prepare transaction: each temporary bitmap with its merged count. */
+    private static BlockNodes nodesWithTemp(BlockNodes nodes, SizePlanner.Plan plan) throws Exception {
+        com.fasterxml.jackson.databind.node.ArrayNode arr = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+        for (Map.Entry<String, String> e : plan.topNodes().entrySet()) {
+            long count = nodes.bitmap(e.getValue(), "cp1").orElseThrow().count();
+            ObjectNode n = arr.addObject().put("node-name", e.getValue());
+            n.putArray("dirty-bitmaps").addObject().put("name", SizePlanner.TEMP_BITMAP).put("count", count);
+        }
+        return BlockNodes.parse(arr);
+    }
+
     @Test
     void sizeSingleLayer() throws Exception {
         BlockNodes nodes = Golden.nodes("nodes-two-disks.json");
         SizePlanner.Plan plan = SizePlanner.plan("cp1", topOnly("vda", "vdb", "vdc"), nodes);
         Golden.check("size-two-disks.json", sizeJson(plan));
         assertThat(plan.topNodes()).containsOnlyKeys("vda", "vdb");
-        assertThat(SizePlanner.direct(VDA, "cp1", nodes)).hasValue(3145728);
-        assertThat(SizePlanner.direct(VDB, "cp2", nodes)).isEmpty();
+        assertThat(SizePlanner.read(plan, nodesWithTemp(nodes, plan))).containsEntry("vda", 3145728L);
     }
 
     @Test
@@ -160,7 +171,7 @@ class PlannerGoldenTest {
                 new Case("chain vda tmp", chain, List.of(VDA, "bp-vda-base"), SizePlanner.TEMP_BITMAP));
         for (Case c : cases) {
             BitmapValidity.Result r = BitmapValidity.check(c.chain(), c.bitmap(), c.nodes());
-            table.put(c.label(), r.reason() + (r.node() == null ? "" : " at " + r.node()));
+            table.put(c.label(), r.valid() ? "VALID" : r.problem() + " at " + r.node());
         }
         Golden.check("bitmap-validity.json", table);
         assertThat(table.get("two-disks vda cp1").asText()).isEqualTo("VALID");
@@ -175,7 +186,7 @@ class PlannerGoldenTest {
         JsonNode odd = Golden.JSON.readTree("[{\"node-name\": \"n\", \"dirty-bitmaps\": [{\"name\": \"b\"}]}, {\"drv\": \"file\"}]");
         BlockNodes nodes = BlockNodes.parse(odd);
         assertThat(nodes.bitmap("n", "b")).hasValueSatisfying(b -> assertThat(b.persistent()).isFalse());
-        assertThat(BitmapValidity.check("n", "b", nodes).reason()).isEqualTo(BitmapValidity.Reason.NOT_PERSISTENT);
+        assertThat(BitmapValidity.check("n", "b", nodes).problem()).isEqualTo(BitmapProblem.NOT_PERSISTENT);
         assertThatThrownBy(() -> BlockNodes.parse(Golden.JSON.readTree("{}")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an array");
     }

@@ -1,9 +1,12 @@
 package io.backpoint.qemu.it;
 
+import io.backpoint.qemu.block.BitmapProblem;
+import io.backpoint.qemu.qmp.QmpCommands;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.qemu.block.BitmapState;
+import io.backpoint.qemu.block.BlockActions;
 import io.backpoint.qemu.block.BitmapValidity;
 import io.backpoint.qemu.block.BlockNodeNames;
 import io.backpoint.qemu.block.BlockNodes;
@@ -12,7 +15,7 @@ import io.backpoint.qemu.block.SizePlanner;
 import io.backpoint.qemu.img.ImageInfo;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
-import io.backpoint.qemu.qmp.VmStatus;
+import io.backpoint.qemu.qmp.QmpStep;
 import io.backpoint.qemu.testing.TestVm;
 import io.backpoint.testing.QemuTest;
 import java.nio.file.Path;
@@ -65,9 +68,9 @@ class BitmapLifecycleQemuTest {
     @Test
     void checkpointBitmapsRecordPersistAndReload() throws Exception {
         QmpClient qmp = vm.start();
-        assertThat(qmp.queryStatus()).isEqualTo(new VmStatus("running", true));
+        assertThat(qmp.execute(new QmpStep("query-status", null)).path("status").asText()).isEqualTo("running");
 
-        qmp.transaction(CheckpointPlanner.create("cp1", List.of(VDA, VDB)));
+        qmp.execute(QmpCommands.transaction(CheckpointPlanner.create("cp1", List.of(VDA, VDB))));
         vm.guestWrite(0, 0, MIB);
 
         BlockNodes nodes = vm.nodes();
@@ -82,15 +85,15 @@ class BitmapLifecycleQemuTest {
 
         // SIZE both ways: the merge plan run on QEMU, and the bitmap's own count.
         SizePlanner.Plan plan = SizePlanner.plan("cp1", topOnly(), nodes);
-        qmp.transaction(plan.prepare());
+        qmp.execute(QmpCommands.transaction(plan.prepare()));
         Map<String, Long> sizes = SizePlanner.read(plan, vm.nodes());
-        qmp.transaction(plan.cleanup());
+        qmp.execute(QmpCommands.transaction(plan.cleanup()));
         assertThat(sizes).containsEntry("vda", MIB).containsEntry("vdb", 0L);
-        assertThat(SizePlanner.direct(VDA, "cp1", nodes)).hasValue(MIB);
+        assertThat(nodes.bitmap(VDA, "cp1").orElseThrow().count()).isEqualTo(MIB);
         assertThat(vm.nodes().bitmap(VDA, SizePlanner.TEMP_BITMAP)).isEmpty();
 
         // A second checkpoint only sees later writes; the first keeps recording.
-        qmp.transaction(CheckpointPlanner.create("cp2", List.of(VDA, VDB)));
+        qmp.execute(QmpCommands.transaction(CheckpointPlanner.create("cp2", List.of(VDA, VDB))));
         vm.guestWrite(0, 4 * MIB, 512 * 1024);
         nodes = vm.nodes();
         assertThat(nodes.bitmap(VDA, "cp2").orElseThrow().count()).isEqualTo(512 * 1024);
@@ -125,7 +128,7 @@ class BitmapLifecycleQemuTest {
         // Delete the older checkpoint: its bitmaps go, the newer one stays.
         CheckpointPlanner.DeletePlan del = CheckpointPlanner.delete("cp1", topOnly(), nodes);
         assertThat(del.disksWithoutBitmap()).isEmpty();
-        vm.qmp().transaction(del.actions());
+        vm.qmp().execute(QmpCommands.transaction(del.actions()));
         assertThat(vm.nodes().bitmap(VDA, "cp1")).isEmpty();
         assertThat(vm.nodes().bitmap(VDA, "cp2")).isPresent();
     }
@@ -133,11 +136,11 @@ class BitmapLifecycleQemuTest {
     @Test
     void killNineLeavesBitmapsInconsistent() throws Exception {
         QmpClient qmp = vm.start();
-        qmp.transaction(CheckpointPlanner.create("cp1", List.of(VDA, VDB)));
+        qmp.execute(QmpCommands.transaction(CheckpointPlanner.create("cp1", List.of(VDA, VDB))));
         assertThat(vm.stop()).isTrue();
 
         qmp = vm.start();
-        qmp.transaction(CheckpointPlanner.create("cp2", List.of(VDA, VDB)));
+        qmp.execute(QmpCommands.transaction(CheckpointPlanner.create("cp2", List.of(VDA, VDB))));
         vm.guestWrite(0, 0, MIB);
         vm.crash();
 
@@ -152,19 +155,20 @@ class BitmapLifecycleQemuTest {
         BitmapState cp1 = nodes.bitmap(VDA, "cp1").orElseThrow();
         assertThat(cp1.inconsistent()).isTrue();
         assertThat(cp1.recording()).isFalse();
-        assertThat(BitmapValidity.check(VDA, "cp1", nodes).reason()).isEqualTo(BitmapValidity.Reason.INCONSISTENT);
-        assertThat(BitmapValidity.check(VDA, "cp2", nodes).reason()).isEqualTo(BitmapValidity.Reason.MISSING_IN_TOP);
+        assertThat(BitmapValidity.check(VDA, "cp1", nodes).problem()).isEqualTo(BitmapProblem.INCONSISTENT);
+        assertThat(BitmapValidity.check(VDA, "cp2", nodes).problem()).isEqualTo(BitmapProblem.MISSING_IN_TOP);
         assertThat(SizePlanner.plan("cp1", topOnly(), nodes).prepare()).isEmpty();
 
         // An inconsistent bitmap cannot be used, only removed.
-        vm.qmp().blockDirtyBitmapAdd(VDA, "tmp", false, true, null);
-        assertThatThrownBy(() -> vm.qmp().blockDirtyBitmapMerge(VDA, "tmp", List.of(new QmpClient.BitmapRef(VDA, "cp1"))))
+        vm.qmp().execute(QmpStep.ofAction(BlockActions.bitmapAdd(VDA, "tmp", false, true, null)));
+        assertThatThrownBy(() -> vm.qmp().execute(QmpStep.ofAction(
+                BlockActions.bitmapMerge(VDA, "tmp", List.of(new BlockActions.Source(VDA, "cp1"))))))
                 .isInstanceOfSatisfying(QmpException.class, e -> assertThat(e.desc()).contains("cp1"));
-        assertThatThrownBy(() -> vm.qmp().blockDirtyBitmapMerge(VDA, "tmp", List.of()))
+        assertThatThrownBy(() -> BlockActions.bitmapMerge(VDA, "tmp", List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
-        vm.qmp().blockDirtyBitmapRemove(VDA, "tmp");
+        vm.qmp().execute(QmpStep.ofAction(BlockActions.bitmapRemove(VDA, "tmp")));
         CheckpointPlanner.DeletePlan del = CheckpointPlanner.delete("cp1", topOnly(), nodes);
-        vm.qmp().transaction(del.actions());
+        vm.qmp().execute(QmpCommands.transaction(del.actions()));
         assertThat(vm.nodes().bitmap(VDA, "cp1")).isEmpty();
         CheckpointPlanner.DeletePlan none = CheckpointPlanner.delete("cp2", topOnly(), vm.nodes());
         assertThat(none.actions()).isEmpty();
@@ -182,7 +186,7 @@ class BitmapLifecycleQemuTest {
         assertThat(BitmapValidity.check(VDA, "off1", nodes).valid()).isTrue();
         BitmapState off2 = nodes.bitmap(VDA, "off2").orElseThrow();
         assertThat(off2.count()).isZero();
-        assertThat(BitmapValidity.check(VDA, "off2", nodes).reason()).isEqualTo(BitmapValidity.Reason.NOT_RECORDING);
+        assertThat(BitmapValidity.check(VDA, "off2", nodes).problem()).isEqualTo(BitmapProblem.NOT_RECORDING);
 
         // qemu-img must not touch an image a running QEMU holds.
         assertThatThrownBy(() -> vm.img.bitmapAdd(vm.image("vda"), "late", null, true))
@@ -192,9 +196,9 @@ class BitmapLifecycleQemuTest {
     @Test
     void transactionIsAllOrNothing() throws Exception {
         QmpClient qmp = vm.start();
-        qmp.blockDirtyBitmapAdd(VDB, "cp1", true, false, null);
+        qmp.execute(QmpStep.ofAction(BlockActions.bitmapAdd(VDB, "cp1", true, false, null)));
         // vdb already has cp1, so the whole transaction fails and vda gets nothing.
-        assertThatThrownBy(() -> qmp.transaction(CheckpointPlanner.create("cp1", List.of(VDA, VDB))))
+        assertThatThrownBy(() -> qmp.execute(QmpCommands.transaction(CheckpointPlanner.create("cp1", List.of(VDA, VDB)))))
                 .isInstanceOfSatisfying(QmpException.class, e -> {
                     assertThat(e.command()).isEqualTo("transaction");
                     assertThat(e.libvirtMessage()).startsWith("unable to execute QEMU command 'transaction': ")
@@ -202,8 +206,8 @@ class BitmapLifecycleQemuTest {
                 });
         assertThat(vm.nodes().bitmap(VDA, "cp1")).isEmpty();
         // A raw disk cannot hold persistent bitmaps.
-        assertThatThrownBy(() -> qmp.transaction(
-                CheckpointPlanner.create("cp9", List.of(BlockNodeNames.format("vdc")))))
+        assertThatThrownBy(() -> qmp.execute(QmpCommands.transaction(
+                CheckpointPlanner.create("cp9", List.of(BlockNodeNames.format("vdc"))))))
                 .isInstanceOf(QmpException.class);
     }
 }

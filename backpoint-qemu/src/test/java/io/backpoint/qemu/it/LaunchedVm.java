@@ -7,6 +7,7 @@ import io.backpoint.qemu.process.Kvm;
 import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
+import io.backpoint.qemu.qmp.QmpCommands;
 import io.backpoint.qemu.qmp.QmpConnection;
 import io.backpoint.qemu.testing.TestVm;
 import io.backpoint.xml.XmlInput;
@@ -60,12 +61,12 @@ final class LaunchedVm implements AutoCloseable {
     }
 
     BlockNodes nodes() throws IOException {
-        return BlockNodes.parse(qmp.queryNamedBlockNodes());
+        return BlockNodes.parse(qmp.execute(QmpCommands.queryNamedBlockNodes()));
     }
 
     /** A guest write through the disk's own virtio device, as the guest would do it. */
     void guestWrite(int diskIndex, long offset, long length) throws IOException {
-        TestVm.checkGuestWrite(qmp.humanMonitorCommand(TestVm.guestWriteCommand(diskIndex, PATTERN, offset, length)));
+        TestVm.checkGuestWrite(qmp.execute(QmpCommands.humanMonitorCommand(TestVm.guestWriteCommand(diskIndex, PATTERN, offset, length))).asText());
     }
 
     /** Graceful stop; true when QEMU exited by itself. */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class QmpConnectionTest {
+    private static final QmpStep QUERY_STATUS = new QmpStep("query-status", null);
     private static final Duration T = Duration.ofSeconds(5);
 
     @TempDir
@@ -30,10 +31,11 @@ class QmpConnectionTest {
                 .reply("query-status", "{\"status\": \"running\", \"singlestep\": false, \"running\": true}")
                 .reply("query-status", "{\"status\": \"paused\", \"singlestep\": false, \"running\": false}")
                 .idle().start();
-                QmpClient qmp = new QmpClient(QmpConnection.open(peer.path(), T))) {
-            assertThat(qmp.connection().greeting().path("version").path("qemu").path("major").asInt()).isEqualTo(7);
-            assertThat(qmp.queryStatus()).isEqualTo(new VmStatus("running", true));
-            assertThat(qmp.queryStatus()).isEqualTo(new VmStatus("paused", false));
+                QmpConnection c = QmpConnection.open(peer.path(), T);
+                QmpClient qmp = new QmpClient(c)) {
+            assertThat(c.greeting().path("version").path("qemu").path("major").asInt()).isEqualTo(7);
+            assertThat(qmp.execute(QUERY_STATUS).path("status").asText()).isEqualTo("running");
+            assertThat(qmp.execute(QUERY_STATUS).path("status").asText()).isEqualTo("paused");
             List<JsonNode> reqs = peer.requests();
             assertThat(reqs).extracting(r -> r.get("execute").asText())
                     .containsExactly("qmp_capabilities", "query-status", "query-status");
@@ -79,7 +81,8 @@ class QmpConnectionTest {
                 .reply("query-status", "{\"status\": \"running\", \"running\": true}")
                 .idle().start();
                 QmpClient qmp = new QmpClient(QmpConnection.open(peer.path(), T))) {
-            assertThatThrownBy(() -> qmp.blockDirtyBitmapAdd("bp-vda-format", "cp1", true, false, null))
+            assertThatThrownBy(() -> qmp.execute(QmpStep.ofAction(
+                    io.backpoint.qemu.block.BlockActions.bitmapAdd("bp-vda-format", "cp1", true, false, null))))
                     .isInstanceOfSatisfying(QmpException.class, e -> {
                         assertThat(e.command()).isEqualTo("block-dirty-bitmap-add");
                         assertThat(e.errorClass()).isEqualTo("GenericError");
@@ -87,7 +90,7 @@ class QmpConnectionTest {
                         assertThat(e.libvirtMessage()).isEqualTo(
                                 "unable to execute QEMU command 'block-dirty-bitmap-add': Bitmap already exists: cp1");
                     });
-            assertThat(qmp.queryStatus().running()).isTrue();
+            assertThat(qmp.execute(QUERY_STATUS).path("running").asBoolean()).isTrue();
             JsonNode sent = peer.requests().get(1).get("arguments");
             assertThat(sent.toString()).isEqualTo(
                     "{\"node\":\"bp-vda-format\",\"name\":\"cp1\",\"persistent\":true,\"disabled\":false}");

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.restore;
 
+import io.backpoint.qemu.img.ImageInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class ChainSpecTest {
     private static ChainMember member(String path, ImageFormat format, boolean block) {
-        return new ChainMember(Path.of(path), format, block, new ImageInfo(format.spelling(), 1024, null), null);
+        return new ChainMember(Path.of(path), format, block, new ImageInfo(format.spelling(), 1024, -1, null, null, List.of()), null);
     }
 
     @Test

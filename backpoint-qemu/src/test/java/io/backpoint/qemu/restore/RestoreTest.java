@@ -1,5 +1,6 @@
 package io.backpoint.qemu.restore;
 
+import io.backpoint.qemu.img.QemuImg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -161,7 +162,7 @@ class RestoreTest {
     @Test
     void aMissingQemuImgIsATypedError() throws Exception {
         StandardChain c = StandardChain.build(dir, ImageFormat.RAW, true);
-        QemuImgRunner none = new QemuImgRunner(dir.resolve("no-qemu-img").toString());
+        QemuImg none = new QemuImg(dir.resolve("no-qemu-img").toString(), java.time.Duration.ofMinutes(1));
         assertThatThrownBy(() -> RestoreChain.check(List.of(c.full()), none))
                 .isInstanceOfSatisfying(BackpointException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED);

@@ -1,5 +1,6 @@
 package io.backpoint.qemu.restore;
 
+import io.backpoint.qemu.img.QemuImg;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,7 +13,7 @@ public final class SlowRestoreMain {
     private SlowRestoreMain() {}
 
     public static void main(String[] args) {
-        QemuImgRunner img = new QemuImgRunner(args[0]);
+        QemuImg img = new QemuImg(args[0], java.time.Duration.ofMinutes(10));
         new Restorer(img).restore(RestoreChain.check(List.of(Path.of(args[1])), img, false), Path.of(args[2]),
                 ImageFormat.RAW, null);
     }

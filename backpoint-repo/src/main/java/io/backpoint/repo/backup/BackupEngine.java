@@ -47,6 +47,12 @@ import java.util.concurrent.Future;
 public final class BackupEngine {
     /** Chunk buffers of all disks together: the bound on the backup's memory. */
     static final long BUFFER_BUDGET = 64L << 20;
+    /**
+     * The larger bound for storage that wants many requests in flight (object storage): each
+     * upload holds a buffer for its whole request, so the uploads in flight need one each, plus a
+     * few for the reads that keep them fed.
+     */
+    static final long REMOTE_BUFFER_BUDGET = 128L << 20;
 
     private final Connection conn;
     private final Repository repo;
@@ -130,11 +136,16 @@ public final class BackupEngine {
         int chunkSize = repo.config().chunkSize();
         List<NbdClient> clients = new ArrayList<>();
         List<Runnable> jobs = new ArrayList<>();
-        int buffers = (int) Math.max(4, Math.min(32, BUFFER_BUDGET / chunkSize));
+        int cores = Runtime.getRuntime().availableProcessors();
+        // Hashing and compression want a thread per core; a store bound by request latency (S3)
+        // wants its uploads in flight, as many as the buffers allow.
+        long budget = repo.parallelism() > cores
+                ? Math.min(REMOTE_BUFFER_BUDGET, (long) (repo.parallelism() + 4) * chunkSize) : BUFFER_BUDGET;
+        int buffers = (int) Math.max(4, Math.min(32, budget / chunkSize));
+        int storers = Math.max(cores, Math.min(repo.parallelism(), buffers - 4));
         BufferPool pool = new BufferPool(buffers, chunkSize);
         ByteBuffer zero = ByteBuffer.allocate(chunkSize).asReadOnlyBuffer();
-        ExecutorService workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
-                daemon("backup-store"));
+        ExecutorService workers = Executors.newFixedThreadPool(storers, daemon("backup-store"));
         ExecutorService readers = Executors.newFixedThreadPool(choices.size(), daemon("backup-read"));
         try {
             long total = 0;
@@ -161,7 +172,7 @@ public final class BackupEngine {
                 }
                 DiskWriter writer = snap.disk(choice.disk(), size,
                         choice.incremental() ? DiskMode.INCREMENTAL : DiskMode.FULL, choice.reason(), choice.base());
-                ChunkReader reader = new ChunkReader(client, writer, pool, workers, n -> {
+                ChunkReader reader = new ChunkReader(client, writer, pool, workers, storers, n -> {
                     listener.read(n);
                     Steps.reach(Steps.CHUNK);
                 }, zero);
@@ -221,7 +232,7 @@ public final class BackupEngine {
                 throw be;
             }
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "reading disk '" + disk + "' failed: " + cause.getMessage(), cause);
+                    "backing up disk '" + disk + "' failed: " + cause.getMessage(), cause);
         }
     }
 

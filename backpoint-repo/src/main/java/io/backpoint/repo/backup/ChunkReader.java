@@ -21,7 +21,7 @@ import java.util.function.LongConsumer;
  * as zero are never read, only zeroed in the buffer.
  */
 final class ChunkReader {
-    /** Chunks of one disk in flight at once (read or being stored). */
+    /** Chunks of one disk in flight at once (read or being stored), at least. */
     static final int IN_FLIGHT = 8;
 
     private final NbdClient client;
@@ -30,9 +30,12 @@ final class ChunkReader {
     private final Executor workers;
     private final LongConsumer progress;
     private final ByteBuffer zeroChunk;
+    private final int inFlight;
 
-    ChunkReader(NbdClient client, DiskWriter writer, BufferPool pool, Executor workers, LongConsumer progress,
-            ByteBuffer zeroChunk) {
+    /** {@code storers}: the workers' threads; each may hold one of this disk's chunks while storing it. */
+    ChunkReader(NbdClient client, DiskWriter writer, BufferPool pool, Executor workers, int storers,
+            LongConsumer progress, ByteBuffer zeroChunk) {
+        this.inFlight = Math.max(IN_FLIGHT, storers + 2);
         this.client = client;
         this.writer = writer;
         this.pool = pool;
@@ -42,7 +45,7 @@ final class ChunkReader {
     }
 
     void run(List<ChunkWork> work) throws IOException {
-        Semaphore slots = new Semaphore(IN_FLIGHT);
+        Semaphore slots = new Semaphore(inFlight);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int maxRequest = client.export().maximumRequest();
         try {
@@ -95,7 +98,7 @@ final class ChunkReader {
                             slots.release();
                         });
             }
-            slots.acquire(IN_FLIGHT);
+            slots.acquire(inFlight);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while reading disk chunks");

@@ -13,6 +13,7 @@ import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsPro
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -146,8 +148,7 @@ final class S3Store implements ObjectStore {
     public Optional<byte[]> get(String key) throws IOException {
         String objectKey = location.objectKey(Keys.check(key));
         try {
-            return Optional.of(s3.getObjectAsBytes(GetObjectRequest.builder().bucket(location.bucket()).key(objectKey).build())
-                    .asByteArray());
+            return Optional.of(read(GetObjectRequest.builder().bucket(location.bucket()).key(objectKey).build()));
         } catch (S3Exception e) {
             if (e.statusCode() == 404 && !noBucket(e)) {
                 return Optional.empty();
@@ -169,8 +170,7 @@ final class S3Store implements ObjectStore {
         String objectKey = location.objectKey(Keys.check(key));
         String range = "bytes=" + offset + "-" + (offset + length - 1);
         try {
-            return s3.getObjectAsBytes(GetObjectRequest.builder().bucket(location.bucket()).key(objectKey).range(range).build())
-                    .asByteArray();
+            return read(GetObjectRequest.builder().bucket(location.bucket()).key(objectKey).range(range).build());
         } catch (S3Exception e) {
             if (e.statusCode() == 416) {
                 // The range starts at or past the end of the object.
@@ -179,6 +179,29 @@ final class S3Store implements ObjectStore {
             throw failure(key, e);
         } catch (SdkException e) {
             throw failure(key, e);
+        }
+    }
+
+    /**
+     * The response body in one array of its announced length, filled straight from the stream:
+     * getObjectAsBytes grows a buffer by doubling and copies it again at the end, which for
+     * 4 MiB chunks costs more CPU than the rest of the request.
+     */
+    private byte[] read(GetObjectRequest request) {
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(request)) {
+            Long announced = in.response().contentLength();
+            if (announced == null || announced < 0 || announced > Integer.MAX_VALUE - 8) {
+                return in.readAllBytes();
+            }
+            byte[] content = new byte[announced.intValue()];
+            int n = in.readNBytes(content, 0, content.length);
+            if (n != content.length || in.read() != -1) {
+                throw SdkClientException.create("the response body has " + (n == content.length ? "more" : "fewer")
+                        + " bytes than its Content-Length " + announced);
+            }
+            return content;
+        } catch (IOException e) {
+            throw SdkClientException.create("reading the response body: " + e.getMessage(), e);
         }
     }
 

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback TCP forwarder in front of a real server, which a test can cut and restore: the way to
@@ -19,6 +20,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
+    private final AtomicLong upstream = new AtomicLong();
+    private volatile long cutAfter = Long.MAX_VALUE;
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -58,6 +61,19 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Cuts (as {@link #stop()}) once {@code bytes} more bytes went from clients to the server: a
+     * server that dies in the middle of a run of uploads, at a point the test chooses by volume.
+     */
+    public void stopAfterUpload(long bytes) {
+        cutAfter = upstream.get() + bytes;
+    }
+
+    /** Bytes forwarded from clients to the server so far. */
+    public long uploaded() {
+        return upstream.get();
+    }
+
     @Override
     public void close() throws IOException {
         stop();
@@ -70,20 +86,25 @@ public final class TcpProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(server);
-                pipe(client, server);
-                pipe(server, client);
+                pipe(client, server, true);
+                pipe(server, client, false);
             } catch (IOException e) {
                 // Listener closed by stop(), or the target refused: the client sees a reset.
             }
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to, boolean toServer) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
+                    if (toServer && upstream.addAndGet(n) > cutAfter) {
+                        cutAfter = Long.MAX_VALUE;
+                        stop();
+                        return;
+                    }
                     out.write(buffer, 0, n);
                 }
             } catch (IOException e) {

@@ -1,4 +1,4 @@
-package io.backpoint.qemu.driver;
+package io.backpoint.qemu.checkpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.driver.CheckpointMechanics;
@@ -11,15 +11,20 @@ import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.qemu.agent.GuestFreeze;
+import io.backpoint.qemu.block.BitmapProblem;
 import io.backpoint.qemu.block.BitmapValidity;
-import io.backpoint.qemu.block.BlockActions;
 import io.backpoint.qemu.block.BlockNodeNames;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.block.CheckpointPlanner;
+import io.backpoint.qemu.block.SizePlanner;
+import io.backpoint.qemu.domain.QemuDomain;
+import io.backpoint.qemu.domain.QemuDomains;
+import io.backpoint.qemu.domain.QmpSessions;
 import io.backpoint.qemu.img.ImageInfo;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.qemu.qmp.QmpClient;
-import io.backpoint.qemu.qmp.QmpException;
+import io.backpoint.qemu.qmp.QmpCommands;
+import io.backpoint.qemu.qmp.QmpStep;
 import io.backpoint.util.IoErrors;
 import io.backpoint.vocab.CheckpointCreateFlag;
 import java.io.IOException;
@@ -33,16 +38,16 @@ import java.util.Set;
 
 /**
  * Checkpoints as persistent qcow2 dirty bitmaps, one per checkpoint per disk, named after the
- * checkpoint. On a running domain through QMP (one transaction for all disks); on a shut-off
- * domain, beyond libvirt, through {@code qemu-img bitmap} (the bitmaps then record from the
- * next start).
+ * checkpoint (libvirt's qemu_checkpoint). On a running domain through QMP, every command from
+ * the chain-aware planners of {@code block}; on a shut-off domain, beyond libvirt, through
+ * {@code qemu-img bitmap} (the bitmaps then record from the next start).
  */
-final class QemuCheckpointMechanics implements CheckpointMechanics {
-    private final QemuDriver driver;
+public final class QemuCheckpointMechanics implements CheckpointMechanics {
+    private final QemuDomains domains;
     private final QemuImg qemuImg;
 
-    QemuCheckpointMechanics(QemuDriver driver, QemuImg qemuImg) {
-        this.driver = driver;
+    public QemuCheckpointMechanics(QemuDomains domains, QemuImg qemuImg) {
+        this.domains = domains;
         this.qemuImg = qemuImg;
     }
 
@@ -102,16 +107,18 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         if (dom.active()) {
             List<String> nodes = new ArrayList<>();
             for (CheckpointDiskDef d : disks) {
-                nodes.add(BlockNodeNames.format(d.name()));
+                nodes.add(BlockNodeNames.chain(d.name()).get(0));
+            }
+            QemuDomain domain = domains.get(dom.name());
+            QmpStep step = QmpCommands.transaction(CheckpointPlanner.create(def.name(), nodes));
+            if (!quiesce) {
+                run(domain, "transaction", step);
+                return;
             }
             // The agent is checked before the monitor is even opened: nothing is created for a silent guest.
-            try (GuestFreeze freeze = quiesce ? driver.guestFreeze(dom.name()) : null;
-                    QmpClient qmp = driver.monitor(dom.name())) {
-                if (freeze != null) {
-                    freeze.around(() -> qmp.transaction(CheckpointPlanner.create(def.name(), nodes)));
-                } else {
-                    qmp.transaction(CheckpointPlanner.create(def.name(), nodes));
-                }
+            try (GuestFreeze freeze = domain.guestFreeze()) {
+                QmpClient qmp = domain.qmp();
+                freeze.around(() -> qmp.execute(step));
             } catch (IOException e) {
                 throw QmpSessions.translate("transaction", e);
             }
@@ -133,7 +140,7 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
                 }
             }
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot add bitmap '" + def.name() + "' offline: " + e.getMessage(), e);
+                    "cannot add bitmap '" + def.name() + "' offline: " + IoErrors.reason(e), e);
         }
     }
 
@@ -150,39 +157,31 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
 
     @Override
     public void delete(DomainInfo dom, List<CheckpointDef> defs) {
+        QemuDomain domain = domains.get(dom.name());
         if (dom.active()) {
-            // Removal goes straight to the transaction: reading every node's bitmaps first would
-            // make a delete cost grow with the number of checkpoints. Only when QEMU says a
-            // bitmap is missing do we look, to name the disk as libvirt does.
+            // The planner removes the bitmap from every layer of each chain that has it; a disk
+            // where no layer has it fails the delete before anything is removed, as offline.
+            BlockNodes nodes = nodes(domain);
             List<ObjectNode> actions = new ArrayList<>();
             for (CheckpointDef def : defs) {
-                for (CheckpointDiskDef d : bitmapDisks(def)) {
-                    if (driver.liveDisk(dom.name(), d.name()) != null) {
-                        actions.add(BlockActions.bitmapRemove(BlockNodeNames.format(d.name()), bitmapName(def)));
-                    }
+                Map<String, List<String>> chains = chains(domain, def, nodes);
+                CheckpointPlanner.DeletePlan plan = CheckpointPlanner.delete(bitmapName(def), chains, nodes);
+                if (!plan.disksWithoutBitmap().isEmpty()) {
+                    throw notFound(bitmapName(def), plan.disksWithoutBitmap().get(0));
                 }
+                actions.addAll(plan.actions());
             }
-            if (actions.isEmpty()) {
-                return;
-            }
-            try (QmpClient qmp = driver.monitor(dom.name())) {
-                try {
-                    qmp.transaction(actions);
-                } catch (QmpException e) {
-                    throw missingBitmapOr(qmp, defs, e);
-                }
-            } catch (IOException e) {
-                throw QmpSessions.translate("transaction", e);
+            if (!actions.isEmpty()) {
+                run(domain, "transaction", QmpCommands.transaction(actions));
             }
             return;
         }
         // Offline there is no transaction: every bitmap is looked for before any is removed, so
         // a checkpoint whose bitmap is gone fails the delete without removing the others.
-        DomainDef domain = driver.definition(dom.name());
         Map<Path, List<String>> removals = new LinkedHashMap<>();
         for (CheckpointDef def : defs) {
             for (CheckpointDiskDef d : bitmapDisks(def)) {
-                Path image = imagePath(domain, d.name());
+                Path image = imagePath(domain.definition(), d.name());
                 if (image == null) {
                     continue;
                 }
@@ -198,7 +197,7 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
                     qemuImg.bitmapRemove(e.getKey(), bitmap);
                 } catch (IOException ex) {
                     throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                            "cannot remove bitmap '" + bitmap + "' offline: " + ex.getMessage(), ex);
+                            "cannot remove bitmap '" + bitmap + "' offline: " + IoErrors.reason(ex), ex);
                 }
             }
         }
@@ -206,34 +205,26 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
 
     /**
      * Removes the bitmaps of these checkpoints that exist, looking first (on a running domain
-     * one transaction of those QEMU has; offline, image by image), so a missing one is no error.
+     * one transaction of those QEMU has, from every layer of each chain; offline, image by
+     * image), so a missing one is no error.
      */
     @Override
     public void discardBitmaps(DomainInfo dom, List<CheckpointDef> defs) {
+        QemuDomain domain = domains.get(dom.name());
         if (dom.active()) {
-            try (QmpClient qmp = driver.monitor(dom.name())) {
-                BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
-                List<ObjectNode> actions = new ArrayList<>();
-                for (CheckpointDef def : defs) {
-                    for (CheckpointDiskDef d : bitmapDisks(def)) {
-                        String node = BlockNodeNames.format(d.name());
-                        if (nodes.bitmap(node, bitmapName(def)).isPresent()) {
-                            actions.add(BlockActions.bitmapRemove(node, bitmapName(def)));
-                        }
-                    }
-                }
-                if (!actions.isEmpty()) {
-                    qmp.transaction(actions);
-                }
-            } catch (IOException e) {
-                throw QmpSessions.translate("transaction", e);
+            BlockNodes nodes = nodes(domain);
+            List<ObjectNode> actions = new ArrayList<>();
+            for (CheckpointDef def : defs) {
+                actions.addAll(CheckpointPlanner.delete(bitmapName(def), chains(domain, def, nodes), nodes).actions());
+            }
+            if (!actions.isEmpty()) {
+                run(domain, "transaction", QmpCommands.transaction(actions));
             }
             return;
         }
-        DomainDef domain = driver.definition(dom.name());
         for (CheckpointDef def : defs) {
             for (CheckpointDiskDef d : bitmapDisks(def)) {
-                Path image = imagePath(domain, d.name());
+                Path image = imagePath(domain.definition(), d.name());
                 if (image == null || !java.nio.file.Files.exists(image) || readInfo(image).bitmap(bitmapName(def)) == null) {
                     continue;
                 }
@@ -241,33 +232,45 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
                     qemuImg.bitmapRemove(image, bitmapName(def));
                 } catch (IOException e) {
                     throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                            "cannot remove bitmap '" + bitmapName(def) + "' offline: " + e.getMessage(), e);
+                            "cannot remove bitmap '" + bitmapName(def) + "' offline: " + IoErrors.reason(e), e);
                 }
             }
         }
     }
 
+    /**
+     * libvirt's way: a temporary bitmap on each disk's top node merges the checkpoint's bitmap
+     * from every layer, is read, and goes again.
+     */
     @Override
     public Map<String, Long> sizes(DomainInfo dom, CheckpointDef def) {
         if (!dom.active()) {
             throw new BackpointException(ErrorCode.OPERATION_INVALID,
                     "domain is not running: the size of a checkpoint is read from the running QEMU");
         }
-        String problem = inconsistent(dom, List.of(def)).get(def.name());
+        QemuDomain domain = domains.get(dom.name());
+        BlockNodes nodes = nodes(domain);
+        Map<String, List<String>> chains = chains(domain, def, nodes);
+        String problem = movedSource(def, domain.definition());
+        if (problem == null) {
+            problem = firstProblem(def, chains, nodes);
+        }
         if (problem != null) {
             throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, problem);
         }
-        Map<String, Long> sizes = new LinkedHashMap<>();
-        try (QmpClient qmp = driver.monitor(dom.name())) {
-            BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
-            for (CheckpointDiskDef d : bitmapDisks(def)) {
-                nodes.bitmap(BlockNodeNames.format(d.name()), bitmapName(def))
-                        .ifPresent(b -> sizes.put(d.name(), b.count()));
-            }
-        } catch (IOException e) {
-            throw QmpSessions.translate("query-named-block-nodes", e);
+        SizePlanner.Plan plan = SizePlanner.plan(bitmapName(def), chains, nodes);
+        if (plan.prepare().isEmpty()) {
+            return Map.of();
         }
-        return sizes;
+        if (!plan.stale().isEmpty()) {
+            run(domain, "transaction", QmpCommands.transaction(plan.stale()));
+        }
+        run(domain, "transaction", QmpCommands.transaction(plan.prepare()));
+        try {
+            return SizePlanner.read(plan, nodes(domain));
+        } finally {
+            run(domain, "transaction", QmpCommands.transaction(plan.cleanup()));
+        }
     }
 
     @Override
@@ -276,45 +279,33 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         if (defs.isEmpty()) {
             return broken;
         }
-        DomainDef current = driver.definition(dom.name());
+        QemuDomain domain = domains.get(dom.name());
         for (CheckpointDef def : defs) {
-            String moved = movedSource(def, current);
+            String moved = movedSource(def, domain.definition());
             if (moved != null) {
                 broken.put(def.name(), moved);
             }
         }
         if (dom.active()) {
-            BlockNodes nodes;
-            try (QmpClient qmp = driver.monitor(dom.name())) {
-                nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
-            } catch (IOException e) {
-                throw QmpSessions.translate("query-named-block-nodes", e);
-            }
+            BlockNodes nodes = nodes(domain);
             for (CheckpointDef def : defs) {
                 if (broken.containsKey(def.name())) {
                     continue;
                 }
-                for (CheckpointDiskDef d : bitmapDisks(def)) {
-                    if (driver.liveDisk(dom.name(), d.name()) == null) {
-                        continue;
-                    }
-                    BitmapValidity.Result r = BitmapValidity.check(BlockNodeNames.format(d.name()), bitmapName(def), nodes);
-                    if (!r.valid()) {
-                        broken.put(def.name(), brokenMessage(bitmapName(def), d.name(), r.reason().toString()));
-                        break;
-                    }
+                String problem = firstProblem(def, chains(domain, def, nodes), nodes);
+                if (problem != null) {
+                    broken.put(def.name(), problem);
                 }
             }
             return broken;
         }
-        DomainDef domain = current;
         Map<String, ImageInfo> infos = new LinkedHashMap<>();
         for (CheckpointDef def : defs) {
             if (broken.containsKey(def.name())) {
                 continue;
             }
             for (CheckpointDiskDef d : bitmapDisks(def)) {
-                Path image = imagePath(domain, d.name());
+                Path image = imagePath(domain.definition(), d.name());
                 if (image == null) {
                     continue;
                 }
@@ -325,10 +316,9 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
                     broken.put(def.name(), e.detail());
                     break;
                 }
-                ImageInfo.Bitmap b = info.bitmap(bitmapName(def));
-                String reason = b == null ? "MISSING_IN_TOP" : b.inUse() ? "INCONSISTENT" : !b.auto() ? "NOT_RECORDING" : null;
-                if (reason != null) {
-                    broken.put(def.name(), brokenMessage(bitmapName(def), d.name(), reason));
+                BitmapProblem problem = offlineProblem(info.bitmap(bitmapName(def)));
+                if (problem != null) {
+                    broken.put(def.name(), problem.message(bitmapName(def), d.name()));
                     break;
                 }
             }
@@ -362,41 +352,65 @@ final class QemuCheckpointMechanics implements CheckpointMechanics {
         return null;
     }
 
+    /** The image's bitmap as qemu-img sees it, judged by the rules the live check applies. */
+    private static BitmapProblem offlineProblem(ImageInfo.Bitmap b) {
+        if (b == null) {
+            return BitmapProblem.MISSING_IN_TOP;
+        }
+        if (b.inUse()) {
+            return BitmapProblem.INCONSISTENT;
+        }
+        return b.auto() ? null : BitmapProblem.NOT_RECORDING;
+    }
+
+    /** The message of the first disk whose bitmap chain is not usable, or null. */
+    private static String firstProblem(CheckpointDef def, Map<String, List<String>> chains, BlockNodes nodes) {
+        for (Map.Entry<String, List<String>> disk : chains.entrySet()) {
+            BitmapValidity.Result r = BitmapValidity.check(disk.getValue(), bitmapName(def), nodes);
+            if (!r.valid()) {
+                return r.problem().message(bitmapName(def), disk.getKey());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Each of the checkpoint's disks that the running domain still has, with its chain of format
+     * nodes (top first), in the checkpoint's order.
+     */
+    private static Map<String, List<String>> chains(QemuDomain domain, CheckpointDef def, BlockNodes nodes) {
+        Map<String, List<String>> chains = new LinkedHashMap<>();
+        for (CheckpointDiskDef d : bitmapDisks(def)) {
+            if (domain.definition().diskByTarget(d.name()) != null) {
+                chains.put(d.name(), BlockNodeNames.chain(d.name()));
+            }
+        }
+        return chains;
+    }
+
+    private static BlockNodes nodes(QemuDomain domain) {
+        try {
+            return BlockNodes.parse(domain.qmp().execute(QmpCommands.queryNamedBlockNodes()));
+        } catch (IOException e) {
+            throw QmpSessions.translate("query-named-block-nodes", e);
+        }
+    }
+
+    private static void run(QemuDomain domain, String what, QmpStep step) {
+        try {
+            QmpClient qmp = domain.qmp();
+            qmp.execute(step);
+        } catch (IOException e) {
+            throw QmpSessions.translate(what, e);
+        }
+    }
+
     private ImageInfo readInfo(Path image) {
         try {
             return qemuImg.info(image);
         } catch (IOException e) {
             throw new BackpointException(ErrorCode.OPERATION_FAILED, "cannot read image '" + image + "': " + IoErrors.reason(e), e);
         }
-    }
-
-    /** libvirt's message, plus what the user can do about it. */
-    static String brokenMessage(String bitmap, String disk, String reason) {
-        String why = switch (reason) {
-            case "MISSING_IN_TOP" -> "the bitmap is gone from the image";
-            case "INCONSISTENT" -> "the bitmap is inconsistent (QEMU did not stop cleanly)";
-            case "NOT_RECORDING" -> "the bitmap is not recording";
-            case "NOT_PERSISTENT" -> "the bitmap is not persistent";
-            default -> "the bitmap chain is broken";
-        };
-        return "missing or broken bitmap '" + bitmap + "' for disk '" + disk + "' (" + why
-                + "); delete the checkpoint (checkpoint-delete --metadata if its bitmaps are gone) and take a full backup";
-    }
-
-    /** After a failed removal: libvirt's "not found" error for the first missing bitmap, else the QMP error. */
-    private IOException missingBitmapOr(QmpClient qmp, List<CheckpointDef> defs, QmpException cause) throws IOException {
-        BlockNodes nodes = BlockNodes.parse(qmp.queryNamedBlockNodes());
-        for (CheckpointDef def : defs) {
-            for (CheckpointDiskDef d : bitmapDisks(def)) {
-                String node = BlockNodeNames.format(d.name());
-                if (nodes.hasNode(node) && nodes.bitmap(node, bitmapName(def)).isEmpty()) {
-                    BackpointException e = notFound(bitmapName(def), d.name());
-                    e.addSuppressed(cause);
-                    throw e;
-                }
-            }
-        }
-        return cause;
     }
 
     private static BackpointException notFound(String bitmap, String disk) {
