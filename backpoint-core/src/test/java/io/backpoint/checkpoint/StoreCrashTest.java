@@ -30,15 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  * never a leftover temporary file.
  */
 class StoreCrashTest {
-    private static final int KILLS = 60;
-    private static final int REQUIRED_KILLS = 50;
-    private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(50);
+    private static final int KILLS = 40;
 
     @TempDir
     Path dir;
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // a hang, not a speed limit: each kill starts a JVM
     void everyFileIsTheOldOrTheNewVersionAfterAKill() throws Exception {
         FileCheckpointStore initial = new FileCheckpointStore(dir);
         for (String name : StoreCrashWriter.NAMES) {
@@ -50,7 +48,7 @@ class StoreCrashTest {
         int kills = 0;
         int sawB = 0;
         int tempLeftovers = 0;
-        while (kills < KILLS && System.nanoTime() - start < BUDGET_NANOS) {
+        while (kills < KILLS) {
             Process child = startWriter();
             awaitReady(child);
             // Most kills land in the first writes, some after many rounds; on a loaded machine an
@@ -66,7 +64,6 @@ class StoreCrashTest {
             sawB += checkFiles(context);
             assertThat(countTemporaryFiles()).as("a load removes what a killed writer left").isZero();
         }
-        assertThat(kills).as("kills within the time budget").isGreaterThanOrEqualTo(REQUIRED_KILLS);
         // Proof that the writer really wrote: some kill found a file already at version B.
         assertThat(sawB).as("files seen at version B across all kills").isPositive();
         System.out.printf("StoreCrashTest: %d kills, %d files seen at B, %d temporary files left by kills, %.1f s%n",
