@@ -379,7 +379,6 @@ final class LibvirtHypervisor implements Hypervisor {
         return conn;
     }
 
-    /** Runs {@code body} on the named domain's handle, freed afterwards; libvirt's error when there is none. */
     /**
      * libvirt has no quiesce flag for backups; Backpoint's QUIESCE becomes the agent freeze libvirt
      * offers (virDomainFSFreeze), held only around the begin, which fixes the backup's point in
@@ -416,6 +415,7 @@ final class LibvirtHypervisor implements Hypervisor {
         });
     }
 
+    /** Runs {@code body} on the named domain's handle, freed afterwards; libvirt's error when there is none. */
     <T> T onDomain(String name, Function<Pointer, T> body) {
         Pointer dom = LibvirtErrors.check(lib.virDomainLookupByName(conn(), name), "virDomainLookupByName");
         try {

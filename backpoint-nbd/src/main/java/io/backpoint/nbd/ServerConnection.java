@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
@@ -132,16 +133,23 @@ final class ServerConnection implements Runnable {
         void run() throws IOException;
     }
 
-    private void dispatch(int permits, Task task) {
-        workers.execute(() -> {
-            try {
-                task.run();
-            } catch (IOException e) {
-                closeAfter(e);
-            } finally {
-                budget.release(permits);
-            }
-        });
+    private void dispatch(int permits, Task task) throws ClosedChannelException {
+        try {
+            workers.execute(() -> {
+                try {
+                    task.run();
+                } catch (IOException e) {
+                    closeAfter(e);
+                } finally {
+                    budget.release(permits);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The server is closing: give the permits back, or run()'s final wait for every
+            // reply would never return and this thread would hang.
+            budget.release(permits);
+            throw new ClosedChannelException();
+        }
     }
 
     private boolean inRange(long cookie, long offset, long length, boolean read) throws IOException {

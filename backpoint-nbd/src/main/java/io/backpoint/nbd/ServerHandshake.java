@@ -21,7 +21,12 @@ final class ServerHandshake {
     /** Option payloads are names and short lists; more than this is refused as too big. */
     private static final int MAX_OPTION_DATA = 64 << 10;
 
-    static final int TRANSMISSION_FLAGS = TFLAG_HAS_FLAGS | TFLAG_READ_ONLY | TFLAG_CAN_MULTI_CONN | TFLAG_SEND_DF;
+    static final int TRANSMISSION_FLAGS = TFLAG_HAS_FLAGS | TFLAG_READ_ONLY | TFLAG_CAN_MULTI_CONN;
+
+    /** DF (don't fragment) is only for clients that negotiated structured replies, as the spec says. */
+    private int transmissionFlags() {
+        return TRANSMISSION_FLAGS | (structured ? TFLAG_SEND_DF : 0);
+    }
 
     /** What transmission may use; export null when the client left during negotiation. */
     record Result(NbdExport export, boolean structuredReplies, boolean allocationContext) {
@@ -71,7 +76,7 @@ final class ServerHandshake {
                             return null; // this option has no way to report an error
                         }
                         ByteBuffer b = ByteBuffer.allocate(10 + (noZeroes ? 0 : 124));
-                        b.putLong(export.size()).putShort((short) TRANSMISSION_FLAGS);
+                        b.putLong(export.size()).putShort((short) transmissionFlags());
                         wire.writeFully(b.position(b.capacity()).flip());
                         return result(export);
                     }
@@ -140,7 +145,7 @@ final class ServerHandshake {
             return null;
         }
         reply(option, REP_INFO, ByteBuffer.allocate(12).putShort((short) INFO_EXPORT).putLong(export.size())
-                .putShort((short) TRANSMISSION_FLAGS).array());
+                .putShort((short) transmissionFlags()).array());
         if (wanted.contains(INFO_NAME)) {
             byte[] n = export.name().getBytes(StandardCharsets.UTF_8);
             reply(option, REP_INFO, ByteBuffer.allocate(2 + n.length).putShort((short) INFO_NAME).put(n).array());
@@ -167,7 +172,8 @@ final class ServerHandshake {
             throw new IllegalArgumentException("trailing bytes");
         }
         boolean set = option == OPT_SET_META_CONTEXT;
-        if (set && !structured) {
+        // The spec: without structured replies a server SHOULD refuse LIST as well as SET.
+        if (!structured) {
             reply(option, REP_ERR_INVALID, "negotiate NBD_OPT_STRUCTURED_REPLY first");
             return;
         }

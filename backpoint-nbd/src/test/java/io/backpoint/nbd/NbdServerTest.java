@@ -133,6 +133,7 @@ class NbdServerTest {
 
     @Test
     void writesAreRefusedWithEperm() throws Exception {
+        byte[] before = diskA.clone();
         try (RawClient raw = new RawClient(socket)) {
             raw.go("vda");
             raw.request(NbdProtocol.CMD_WRITE, 11, 0, 4096, new byte[4096]);
@@ -148,9 +149,45 @@ class NbdServerTest {
             assertThat(data.type()).isEqualTo(NbdProtocol.REPLY_TYPE_OFFSET_DATA);
             assertThat(Arrays.copyOfRange(data.payload(), 8, 24)).isEqualTo(Arrays.copyOf(diskA, 16));
         }
-        assertThat(Files.readAllBytes(Files.write(dir.resolve("unchanged"), diskA))).isEqualTo(diskA);
         String out = Tools.run("sh", "-c", "qemu-io -f raw -c 'write -P 1 0 4k' '" + uri("vda") + "' 2>&1 || true");
         assertThat(out.toLowerCase()).containsAnyOf("read-only", "permission", "not permitted");
+        // Neither the refused write's payload nor qemu-io's write reached the export's bytes.
+        assertThat(diskA).isEqualTo(before);
+        try (NbdClient client = NbdClient.connectUnix(socket, NbdConnectOptions.export("vda"))) {
+            assertThat(client.read(0, 1 << 20).array()).isEqualTo(Arrays.copyOf(before, 1 << 20));
+        }
+    }
+
+    @Test
+    void dontFragmentAndMetaContextsOnlyAfterStructuredReplies() throws Exception {
+        byte[] name = "vda".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] info = java.nio.ByteBuffer.allocate(6 + name.length).putInt(name.length).put(name).putShort((short) 0).array();
+        byte[] list = java.nio.ByteBuffer.allocate(8 + name.length).putInt(name.length).put(name).putInt(0).array();
+        try (RawClient raw = new RawClient(socket)) {
+            assertThat(raw.option(NbdProtocol.OPT_LIST_META_CONTEXT, list).type()).isEqualTo(NbdProtocol.REP_ERR_INVALID);
+            assertThat(exportFlags(raw, info) & NbdProtocol.TFLAG_SEND_DF).as("DF without structured replies").isZero();
+            assertThat(raw.option(NbdProtocol.OPT_STRUCTURED_REPLY, new byte[0]).type()).isEqualTo(NbdProtocol.REP_ACK);
+            assertThat(exportFlags(raw, info) & NbdProtocol.TFLAG_SEND_DF).as("DF with structured replies").isNotZero();
+            RawClient.OptionReply r = raw.option(NbdProtocol.OPT_LIST_META_CONTEXT, list);
+            assertThat(r.type()).isEqualTo(NbdProtocol.REP_META_CONTEXT);
+        }
+    }
+
+    /** NBD_OPT_INFO: the transmission flags of NBD_INFO_EXPORT, reading every reply up to the ACK. */
+    private static int exportFlags(RawClient raw, byte[] info) throws java.io.IOException {
+        RawClient.OptionReply r = raw.option(NbdProtocol.OPT_INFO, info);
+        int flags = -1;
+        while (r.type() == NbdProtocol.REP_INFO) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.data());
+            if (b.getShort() == NbdProtocol.INFO_EXPORT) {
+                b.getLong();
+                flags = b.getShort() & 0xffff;
+            }
+            r = raw.readOptionReply();
+        }
+        assertThat(r.type()).isEqualTo(NbdProtocol.REP_ACK);
+        assertThat(flags).as("NBD_INFO_EXPORT sent").isNotNegative();
+        return flags;
     }
 
     @Test

@@ -49,12 +49,22 @@ final class ChunkCache {
             }
         }
         try {
-            byte[] plaintext = repository.readChunk(id);
-            put(id, plaintext);
+            byte[] plaintext;
+            synchronized (this) {
+                // Another reader may have loaded, cached and finished this chunk between our
+                // look-up and our claim: take its copy rather than fetch the chunk again.
+                plaintext = cached.get(id);
+            }
+            if (plaintext == null) {
+                plaintext = repository.readChunk(id);
+                put(id, plaintext);
+            }
             mine.complete(plaintext);
             return plaintext;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e); // a damaged chunk is not cached: the next read tries again
+        } catch (Throwable e) {
+            // Whatever ends this load (a damaged chunk, an OutOfMemoryError) must end the waits of
+            // the readers joined on it; a damaged chunk is not cached: the next read tries again.
+            mine.completeExceptionally(e);
             throw e;
         } finally {
             loading.remove(id, mine);

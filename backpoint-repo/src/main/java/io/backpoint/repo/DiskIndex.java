@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One disk of a snapshot: a full index of its chunks, so a restore reads this index alone.
@@ -17,6 +18,7 @@ import java.util.Optional;
  */
 public record DiskIndex(String name, long size, int chunkSize, DiskMode mode, String reason,
         long bytesRead, long bytesStored, List<String> chunks) {
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}");
 
     public DiskIndex {
         Objects.requireNonNull(name, "name");
@@ -30,6 +32,11 @@ public record DiskIndex(String name, long size, int chunkSize, DiskMode mode, St
                     + " chunks, expected " + chunkCount(size, chunkSize));
         }
         chunks = Collections.unmodifiableList(Arrays.asList(chunks.toArray(new String[0])));
+    }
+
+    /** Disk names become restored file names: letters, digits and '_.+-', not starting with a sign. */
+    static boolean plainName(String name) {
+        return name != null && PLAIN_NAME.matcher(name).matches();
     }
 
     public static long chunkCount(long size, int chunkSize) {

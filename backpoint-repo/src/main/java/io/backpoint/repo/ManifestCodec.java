@@ -90,7 +90,13 @@ final class ManifestCodec {
                 }
             }
             JsonNode reason = node.get("reason");
-            disks.add(new DiskIndex(required(node, "name").asText(), required(node, "size").asLong(),
+            String name = required(node, "name").asText();
+            if (!DiskIndex.plainName(name)) {
+                // Restore and recover make file names of it: a manifest from a shared bucket is
+                // checked as the writer checked it.
+                throw new IOException("disk name '" + name + "' is not a plain name");
+            }
+            disks.add(new DiskIndex(name, required(node, "size").asLong(),
                     required(node, "chunkSize").asInt(), DiskMode.fromJson(required(node, "mode").asText()),
                     reason == null || reason.isNull() ? null : reason.asText(),
                     required(node, "bytesRead").asLong(), required(node, "bytesStored").asLong(), chunks));

@@ -54,7 +54,7 @@ public final class SnapshotWriter implements AutoCloseable {
             Optional<DiskIndex> base) {
         checkOpen();
         // Disk names become restored file names: the same rule as domain names.
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}") || disks.containsKey(name)) {
+        if (!DiskIndex.plainName(name) || disks.containsKey(name)) {
             throw BackpointException.of(ErrorCode.INVALID_ARG,
                     "disk name '%s' is not a plain name (letters, digits, '_.+-') or is already in snapshot %s", name, id);
         }
@@ -109,6 +109,14 @@ public final class SnapshotWriter implements AutoCloseable {
             return 0;
         }
         byte[] encoded = ChunkCodec.encode(data, repository.config().compression());
+        // The id was hashed from the caller's buffer, the stored form copied from it later: check
+        // the copy against the id, so a buffer that changed in between is never stored under an
+        // id it does not have (dedup would hand that chunk to every later snapshot).
+        try {
+            ChunkCodec.check(chunkId, encoded);
+        } catch (ChunkDamagedException e) {
+            throw new IOException("chunk " + chunkId + " changed while it was being stored; not stored", e);
+        }
         boolean stored = store.putIfAbsent(key, encoded);
         present.add(chunkId);
         return stored ? encoded.length : 0;
