@@ -33,7 +33,7 @@ class BlockPullCommandQemuTest {
         StringBuilder disks = new StringBuilder();
         for (String d : new String[] {"vda", "vdb"}) {
             Path base = root.resolve(d + "-base.raw");
-            Tools.run("qemu-img", "create", "-q", "-f", "raw", base.toString(), Long.toString(8 * MIB));
+            Tools.run("qemu-img", "create", "-q", "-f", "raw", base.toString(), Long.toString(size(d)));
             Tools.run("qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 3M", "-c", "write -P 0x6b 6M 1M", base.toString());
             Path top = root.resolve(d + ".qcow2");
             Tools.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "raw", top.toString());
@@ -57,6 +57,14 @@ class BlockPullCommandQemuTest {
         }
     }
 
+    /**
+     * vda is pulled at 1 MiB/s while several CLI calls look at the job: at 256 MiB it runs for
+     * minutes however loaded the machine is, and the test ends it by destroying the domain.
+     */
+    private static long size(String disk) {
+        return (disk.equals("vda") ? 256 : 8) * MIB;
+    }
+
     @Test
     void pullsWhileTheVmRunsShowsProgressAndDropsTheBacking() throws Exception {
         assertThat(cli("blockjob vm1 vda --info").stdout()).isEqualTo("No current block job for vda\n");
@@ -68,7 +76,7 @@ class BlockPullCommandQemuTest {
         assertThat(info.stderr()).matches("\rBlock Pull: \\[ {0,2}[0-9]{1,2} %\\]");
         assertThat(info.stdout()).isEqualTo("    Bandwidth limit: 1048576 bytes/s (1.000 MiB/s)\n\n");
         CliRun raw = cli("blockjob vm1 " + root.resolve("vda.qcow2") + " --raw --bytes");
-        assertThat(raw.stdout()).startsWith(" type=Block Pull\n bandwidth=1048576\n cur=").endsWith(" end=" + 8 * MIB + "\n\n");
+        assertThat(raw.stdout()).startsWith(" type=Block Pull\n bandwidth=1048576\n cur=").endsWith(" end=" + size("vda") + "\n\n");
         CliRun twice = cli("blockpull vm1 vda");
         assertThat(twice.status()).isEqualTo(1);
         assertThat(twice.stderr()).contains("disk 'vda' already in active block job");
@@ -79,17 +87,13 @@ class BlockPullCommandQemuTest {
         assertThat(waited.stdout()).isEqualTo("\nPull complete\n");
         assertThat(waited.stderr()).endsWith("\rBlock Pull: [100 %]");
 
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!cli("blockjob vm1 vda --info").stdout().startsWith("No current block job")) {
-            assertThat(System.nanoTime()).as("the 1 MiB/s pull of 8 MiB ends").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        assertThat(cli("blockjob vm1 vda --info").stderr()).as("the slow pull of vda still runs").startsWith("\rBlock Pull: [");
         assertThat(cli("destroy vm1").status()).isZero();
+        Path vdb = root.resolve("vdb.qcow2");
+        assertThat(Tools.run("qemu-img", "info", vdb.toString())).doesNotContain("backing file");
         for (String d : new String[] {"vda", "vdb"}) {
-            Path top = root.resolve(d + ".qcow2");
-            assertThat(Tools.run("qemu-img", "info", top.toString())).doesNotContain("backing file");
-            assertThat(Tools.status("qemu-img", "compare", "-f", "qcow2", "-F", "raw", top.toString(),
-                    root.resolve(d + "-base.raw").toString())).isZero();
+            assertThat(Tools.status("qemu-img", "compare", "-f", "qcow2", "-F", "raw", root.resolve(d + ".qcow2").toString(),
+                    root.resolve(d + "-base.raw").toString())).as(d).isZero();
         }
     }
 

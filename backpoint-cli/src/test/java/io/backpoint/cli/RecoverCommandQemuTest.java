@@ -140,6 +140,90 @@ class RecoverCommandQemuTest {
         assertThat(root.resolve("x")).doesNotExist();
     }
 
+    @Test
+    void anUndefinedDomainsOverlaysAreNeverReplaced() throws Exception {
+        CliRun first = recover("--bandwidth", "1");
+        assertThat(first.status()).as(first.stderr()).isZero();
+        servePids.add(JSON.readTree(root.resolve("rec/serve.json").toFile()).path("pid").asLong());
+        write("rec", 0, "0xcd", "2M", "1M");
+
+        // A second call while one runs waits for its lock, then says who holds it.
+        java.util.concurrent.CompletableFuture<io.backpoint.driver.DomainLock> held = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try (io.backpoint.driver.DomainLock l = io.backpoint.qemu.driver.FileDomainLock.acquire(
+                    root.resolve("rec/recover.lock"))) {
+                held.complete(l);
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        holder.start();
+        held.get(30, TimeUnit.SECONDS);
+        CliRun locked = recover();
+        done.countDown();
+        holder.join();
+        assertThat(locked.status()).isEqualTo(1);
+        assertThat(locked.stderr()).contains("rec/recover.lock").contains("try again when it is done")
+                .doesNotContain("Exception");
+        assertThat(Files.getPosixFilePermissions(root.resolve("rec/recover.lock")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        assertThat(cli("destroy rec; undefine rec").status()).isZero();
+        Path overlay = root.resolve("rec/rec-vda.qcow2");
+        CliRun again = recover();
+        assertThat(again.status()).isEqualTo(1);
+        // "holds data written by the recovered domain", or "holds the whole disk" if its copy completed
+        assertThat(again.stderr()).contains("the overlay '" + overlay + "' of disk 'vda' exists and holds ").contains("backpoint define " + root.resolve("rec/rec.xml")).doesNotContain("Exception");
+        assertThat(root.resolve("rec/serve.json")).as("the refused call stopped serving").doesNotExist();
+        assertThat(readsOwn(overlay, "0xcd", "2M", "1M")).as("the guest's write is kept").isTrue();
+
+        // What the error says to do works: the recovery resumes on the kept overlays.
+        assertThat(cli("define rec/rec.xml").status()).isZero();
+        CliRun resumed = recover("--wait");
+        assertThat(resumed.status()).as(resumed.stderr()).isZero();
+        assertThat(cli("destroy rec").status()).isZero();
+        assertThat(readsOwn(overlay, "0xcd", "2M", "1M")).isTrue();
+        assertThat(readsOwn(overlay, "0x71", "0", "2M")).as("the rest was copied").isTrue();
+    }
+
+    @Test
+    void aFreshRecoveryNeverReplacesAFileAndAResumeKeepsItsRepository() throws Exception {
+        Files.createDirectories(root.resolve("rec"));
+        Files.writeString(root.resolve("rec/rec.xml"), "mine\n");
+        CliRun xml = recover();
+        assertThat(xml.status()).isEqualTo(1);
+        assertThat(xml.stderr()).contains("'" + root.resolve("rec/rec.xml") + "' exists; recover never overwrites a file")
+                .doesNotContain("Exception");
+        assertThat(root.resolve("rec/rec.xml")).hasContent("mine");
+        assertThat(root.resolve("rec/recover.json")).doesNotExist();
+        assertThat(root.resolve("rec/serve.json")).doesNotExist();
+
+        Files.delete(root.resolve("rec/rec.xml"));
+        Files.writeString(root.resolve("rec/serve.sock"), "mine\n");
+        CliRun sock = recover();
+        assertThat(sock.stderr()).contains("'" + root.resolve("rec/serve.sock") + "' exists");
+        assertThat(root.resolve("rec/serve.sock")).hasContent("mine");
+
+        Files.delete(root.resolve("rec/serve.sock"));
+        Repository.init(root.resolve("other").toString(), (int) MIB, Compression.ZSTD).close();
+        assertThat(recover("--bandwidth", "1").status()).isZero();
+        servePids.add(JSON.readTree(root.resolve("rec/serve.json").toFile()).path("pid").asLong());
+        CliRun other = CliRun.of(root, "", "-c", uri, "recover", "--repo", "other", "latest", "--as", "rec",
+                "--output-dir", "rec");
+        assertThat(other.status()).isEqualTo(1);
+        assertThat(other.stderr()).contains("holds a recovery from repository " + root.resolve("repo"))
+                .contains("give --repo " + root.resolve("repo")).doesNotContain("Exception");
+    }
+
+    /** Reads a range of the overlay alone (its backing left out): true when it holds that pattern itself. */
+    private static boolean readsOwn(Path overlay, String pattern, String offset, String length) throws Exception {
+        String spec = "json:{\"driver\":\"qcow2\",\"backing\":null,\"file\":{\"driver\":\"file\",\"filename\":\""
+                + overlay + "\"}}";
+        return Tools.status("qemu-io", "-r", "-U", "-c", "read -q -P " + pattern + " " + offset + " " + length, spec) == 0;
+    }
+
     private CliRun recover(String... more) {
         List<String> argv = new java.util.ArrayList<>(List.of("-c", uri, "recover", "--repo", "repo", "latest", "--as",
                 "rec", "--output-dir", "rec"));

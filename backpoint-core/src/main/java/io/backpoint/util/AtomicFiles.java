@@ -27,6 +27,40 @@ public final class AtomicFiles {
     public static void write(Path target, byte[] content) throws IOException {
         CrashPoints.before("write:" + target.getFileName());
         Path dir = target.toAbsolutePath().getParent();
+        Path tmp = written(dir, target, content);
+        try {
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("file system cannot rename atomically in " + dir, e);
+            }
+            syncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        CrashPoints.after("write:" + target.getFileName());
+    }
+
+    /**
+     * Like {@link #write}, but never replaces anything: the file appears whole or not at all, and
+     * FileAlreadyExistsException says something is already at {@code target} (a hard link of the
+     * temporary file, which link(2) refuses to put over an existing name).
+     */
+    public static void create(Path target, String content) throws IOException {
+        CrashPoints.before("write:" + target.getFileName());
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = written(dir, target, content.getBytes(StandardCharsets.UTF_8));
+        try {
+            Files.createLink(target, tmp);
+            syncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        CrashPoints.after("write:" + target.getFileName());
+    }
+
+    /** A temporary file beside {@code target} (owner-only) holding {@code content}, synced. */
+    private static Path written(Path dir, Path target, byte[] content) throws IOException {
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -38,16 +72,11 @@ public final class AtomicFiles {
             }
             // Killed here, the temporary file stays: the owner removes it on its next call.
             CrashPoints.reach("write:" + target.getFileName() + ":written");
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("file system cannot rename atomically in " + dir, e);
-            }
-            syncDirectory(dir);
-        } finally {
+            return tmp;
+        } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(tmp);
+            throw e;
         }
-        CrashPoints.after("write:" + target.getFileName());
     }
 
     /**

@@ -6,6 +6,8 @@ import io.backpoint.cli.shell.InterruptHandler;
 import io.backpoint.cli.shell.OptionDef;
 import io.backpoint.cli.shell.ParsedArgs;
 import io.backpoint.cli.shell.Shell;
+import io.backpoint.driver.DomainLock;
+import io.backpoint.qemu.driver.FileDomainLock;
 import io.backpoint.qemu.img.QemuImg;
 import io.backpoint.util.SafeFileName;
 import java.nio.file.Path;
@@ -16,6 +18,8 @@ import java.util.stream.Collectors;
 
 /** recover: a new domain running at once from a served snapshot, its disks copied in the background. */
 public final class RecoverCommand implements Command {
+    /** Held by a recover call in its recovery directory, owner-only like the driver's domain locks. */
+    static final String LOCK = "recover.lock";
     private final BooleanSupplier terminal;
 
     public RecoverCommand() {
@@ -74,6 +78,14 @@ public final class RecoverCommand implements Command {
         String location = RepoOptions.location(shell, args.get("repo"));
         RecoverSetup setup = new RecoverSetup(shell.connection(), shell.err());
         RecoverState state = setup.prepare(dir, name, args.get("snapshot"), () -> RepoOptions.open(shell, args), location);
+        // One call at a time drives a recovery (serve, overlays, domain, copy), for as long as it runs.
+        try (DomainLock lock = FileDomainLock.acquire(dir.resolve(LOCK))) {
+            return recover(shell, args, dir, name, location, state);
+        }
+    }
+
+    private boolean recover(Shell shell, ParsedArgs args, Path dir, String name, String location, RecoverState state)
+            throws InterruptedException {
         SnapshotServer server = ServeProcess.backpoint(dir, state.repository(), state.snapshot());
         Recovery recovery = new Recovery(shell.connection(), state, RecoverSetup.xmlFile(dir, name), server,
                 new Overlays(new QemuImg()), shell.out(), bandwidth(args));

@@ -14,7 +14,9 @@ import io.backpoint.util.OwnerOnly;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +56,17 @@ final class RecoverSetup {
                         "'%s' holds the recovery of snapshot %s, not %s; use another --output-dir", dir,
                         state.snapshot(), snapshotSpec);
             }
+            if (!location.equals(state.repository())) {
+                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
+                        "'%s' holds a recovery from repository %s, not %s; give --repo %s to resume it, or another"
+                                + " --output-dir", dir, state.repository(), location, state.repository());
+            }
+            if (!Files.exists(xmlFile(dir, name), LinkOption.NOFOLLOW_LINKS)) {
+                // A call killed after recording the recovery, before writing the domain XML.
+                try (Repository repo = repository.get()) {
+                    writeXml(dir, state, repo.snapshot(state.snapshot()));
+                }
+            }
             return state;
         }
         if (conn.listAllDomains().stream().anyMatch(d -> d.name().equals(name))) {
@@ -80,27 +93,46 @@ final class RecoverSetup {
                     QemuCommandLine.MAX_SOCKET_PATH);
         }
         List<RecoverState.Disk> disks = new ArrayList<>();
-        List<Restore.RestoredDisk> rewritten = new ArrayList<>();
+        List<Path> mine = new ArrayList<>(List.of(xmlFile(dir, name), socket, dir.resolve(ServeProcess.STATE)));
         for (DiskIndex d : snapshot.disks()) {
             Path overlay = dir.resolve(name + "-" + d.name() + ".qcow2");
-            if (Files.exists(overlay)) {
-                throw BackpointException.of(ErrorCode.OPERATION_INVALID,
-                        "'%s' exists; recover never overwrites a file: choose another --output-dir", overlay);
-            }
+            mine.add(overlay);
             disks.add(new RecoverState.Disk(d.name(), d.size(), overlay));
-            rewritten.add(new Restore.RestoredDisk(d.name(), overlay, "qcow2", d.size(), 0));
         }
-        DomainRewrite.Result xml = DomainRewrite.rewrite(snapshot.domainXml(), name, rewritten);
+        for (Path file : mine) {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw exists(file);
+            }
+        }
+        RecoverState state = new RecoverState(location, snapshot.id(), snapshot.domain(), name, disks);
+        // The record first, then the XML: a call killed between them leaves a recovery the next
+        // call resumes (writing the XML), never a file of ours it would take for someone else's.
+        state.save(dir);
+        writeXml(dir, state, snapshot);
+        return state;
+    }
+
+    private void writeXml(Path dir, RecoverState state, Snapshot snapshot) {
+        List<Restore.RestoredDisk> rewritten = new ArrayList<>();
+        for (RecoverState.Disk d : state.disks()) {
+            rewritten.add(new Restore.RestoredDisk(d.name(), d.overlay(), "qcow2", d.size(), 0));
+        }
+        DomainRewrite.Result xml = DomainRewrite.rewrite(snapshot.domainXml(), state.name(), rewritten);
         for (String dropped : xml.dropped()) {
             err.println("warning: disk '" + dropped + "' was not in the snapshot; the recovered domain has no such disk");
         }
-        RecoverState state = new RecoverState(location, snapshot.id(), snapshot.domain(), name, disks);
+        Path file = xmlFile(dir, state.name());
         try {
-            AtomicFiles.write(xmlFile(dir, name), xml.xml());
+            AtomicFiles.create(file, xml.xml());
+        } catch (FileAlreadyExistsException e) {
+            throw exists(file);
         } catch (IOException e) {
-            throw BackpointException.of(ErrorCode.WRITE_FAILED, "cannot write '%s': %s", xmlFile(dir, name), e.getMessage());
+            throw BackpointException.of(ErrorCode.WRITE_FAILED, "cannot write '%s': %s", file, e.getMessage());
         }
-        state.save(dir);
-        return state;
+    }
+
+    static BackpointException exists(Path file) {
+        return BackpointException.of(ErrorCode.OPERATION_INVALID,
+                "'%s' exists; recover never overwrites a file: move it away or choose another --output-dir", file);
     }
 }

@@ -49,6 +49,7 @@ record RecoverState(String repository, String snapshot, String sourceDomain, Str
         }
     }
 
+    /** Records a new recovery; never replaces a record (another call's, racing this one). */
     void save(Path dir) {
         ObjectNode n = JSON.createObjectNode().put("repository", repository).put("snapshot", snapshot)
                 .put("sourceDomain", sourceDomain).put("name", name);
@@ -57,7 +58,11 @@ record RecoverState(String repository, String snapshot, String sourceDomain, Str
             arr.addObject().put("name", d.name()).put("size", d.size()).put("overlay", d.overlay().toString());
         }
         try {
-            AtomicFiles.write(dir.resolve(FILE), n.toPrettyString() + "\n");
+            AtomicFiles.create(dir.resolve(FILE), n.toPrettyString() + "\n");
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw BackpointException.of(ErrorCode.OPERATION_INVALID, "'%s' appeared while this call recorded its"
+                    + " recovery: another recover call on the same --output-dir; run the command again to resume it",
+                    dir.resolve(FILE));
         } catch (IOException e) {
             throw BackpointException.of(ErrorCode.WRITE_FAILED, "cannot write '%s': %s", dir.resolve(FILE), e.getMessage());
         }

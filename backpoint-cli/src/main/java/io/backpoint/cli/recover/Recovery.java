@@ -79,11 +79,18 @@ final class Recovery {
         server.start();
         Domain dom;
         if (existing.isEmpty()) {
-            // Nothing has run on the overlays yet, so ones a killed call left are made again.
-            for (RecoverState.Disk d : state.disks()) {
-                CrashPoints.before("recover:overlay:" + d.name());
-                overlays.create(d, server.socket());
-                CrashPoints.after("recover:overlay:" + d.name());
+            // Overlays a killed call left empty are made again; one holding data (the domain was
+            // undefined after it ran) is refused by create, never replaced.
+            try {
+                for (RecoverState.Disk d : state.disks()) {
+                    CrashPoints.before("recover:overlay:" + d.name());
+                    overlays.create(d, server.socket(), xmlFile);
+                    CrashPoints.after("recover:overlay:" + d.name());
+                }
+            } catch (BackpointException e) {
+                // No domain runs on the overlays: nothing needs the server this call started.
+                server.stop();
+                throw e;
             }
             CrashPoints.before("recover:define");
             dom = conn.defineDomain(readXml());

@@ -87,13 +87,41 @@ final class ServeProcess implements SnapshotServer {
             argv.addAll(List.of("--socket", socket().toString()));
             Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            Instant started = p.info().startInstant().orElseThrow(() -> new IOException("no start time for pid " + p.pid()));
-            AtomicFiles.write(dir.resolve(STATE), JSON.createObjectNode().put("pid", p.pid())
-                    .put("started", started.toString()).put("socket", socket().toString()).toPrettyString() + "\n");
-            awaitSocket(p, log);
+            try {
+                Instant started = p.info().startInstant().orElseThrow(() -> new IOException("no start time for pid " + p.pid()));
+                AtomicFiles.write(dir.resolve(STATE), JSON.createObjectNode().put("pid", p.pid())
+                        .put("started", started.toString()).put("socket", socket().toString()).toPrettyString() + "\n");
+                awaitSocket(p, log);
+            } catch (IOException | RuntimeException | Error e) {
+                // A detached server no one will use would hold the repository (and its lease) for ever.
+                try {
+                    discard(p);
+                } catch (IOException d) {
+                    e.addSuppressed(d);
+                }
+                throw e;
+            }
         } catch (IOException e) {
             throw BackpointException.of(ErrorCode.OPERATION_FAILED, "cannot start the serve process: %s", e.getMessage());
         }
+    }
+
+    /** Kills a server that did not start, with what it started, and removes what recorded it. */
+    private void discard(Process p) throws IOException {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        boolean interrupted = Thread.interrupted();
+        try {
+            p.onExit().get(STOP_LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // SIGKILL was sent; the state is removed below either way.
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Files.deleteIfExists(dir.resolve(STATE));
+        Files.deleteIfExists(socket());
     }
 
     private void awaitSocket(Process p, Path log) throws IOException {

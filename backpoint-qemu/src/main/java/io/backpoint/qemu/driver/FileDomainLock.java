@@ -25,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * directory), so no other user can open it to hold it; a wait ends after {@link #WAIT} (libvirt's
  * job wait) with an error that names the holder rather than blocking for ever.
  */
-final class FileDomainLock {
+public final class FileDomainLock {
     /** libvirt waits 30 s for a domain's job lock before "cannot acquire state change lock". */
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -39,7 +39,7 @@ final class FileDomainLock {
 
     private FileDomainLock() {}
 
-    static DomainLock acquire(Path lockFile) {
+    public static DomainLock acquire(Path lockFile) {
         return acquire(lockFile, WAIT);
     }
 

@@ -164,6 +164,25 @@ public final class QemuImg {
     }
 
     /**
+     * True when the image holds data of its own rather than only reading through to its backing:
+     * {@code qemu-img map} shows an extent present at depth 0 (data, or zeroes written over the
+     * backing). The backing chain is opened, so it must be reachable.
+     */
+    public boolean hasOwnData(Path image, String format) throws IOException {
+        String json = read(List.of("map", "--output=json", "-f", format, "--", name(image)));
+        JsonNode extents = JSON.readTree(json);
+        if (extents == null || !extents.isArray()) {
+            throw new QemuImgException("map", "unexpected output: " + json.strip());
+        }
+        for (JsonNode e : extents) {
+            if (e.path("depth").asInt(-1) == 0 && e.path("present").asBoolean(true)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Adds a persistent bitmap to an image that is not in use.
      *
      * @param granularity bytes, or null for the default
