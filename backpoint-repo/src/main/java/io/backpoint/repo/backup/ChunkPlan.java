@@ -111,7 +111,7 @@ final class ChunkPlan {
         return ranges;
     }
 
-    private static List<ChunkWork.Range> union(List<ChunkWork.Range> a, List<ChunkWork.Range> b) {
+    static List<ChunkWork.Range> union(List<ChunkWork.Range> a, List<ChunkWork.Range> b) {
         List<ChunkWork.Range> all = new ArrayList<>(a);
         all.addAll(b);
         all.sort(java.util.Comparator.comparingLong(ChunkWork.Range::offset));
@@ -122,7 +122,8 @@ final class ChunkPlan {
         return out;
     }
 
-    private static List<ChunkWork.Range> complement(List<ChunkWork.Range> taken, long start, long end) {
+    /** The parts of [start, end) outside {@code taken} (sorted, disjoint). */
+    static List<ChunkWork.Range> complement(List<ChunkWork.Range> taken, long start, long end) {
         List<ChunkWork.Range> out = new ArrayList<>();
         long at = start;
         for (ChunkWork.Range r : taken) {

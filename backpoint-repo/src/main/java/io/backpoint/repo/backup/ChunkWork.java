@@ -1,6 +1,5 @@
 package io.backpoint.repo.backup;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -51,20 +50,6 @@ record ChunkWork(long index, long offset, int length, List<Range> data, List<Ran
 
     /** The parts that are neither read nor taken from the base: zero. */
     List<Range> zeroes() {
-        List<Range> taken = new ArrayList<>(data);
-        taken.addAll(base);
-        taken.sort(java.util.Comparator.comparingLong(Range::offset));
-        List<Range> out = new ArrayList<>();
-        long at = offset;
-        for (Range r : taken) {
-            if (r.offset() > at) {
-                out.add(new Range(at, r.offset() - at));
-            }
-            at = Math.max(at, r.end());
-        }
-        if (at < offset + length) {
-            out.add(new Range(at, offset + length - at));
-        }
-        return out;
+        return ChunkPlan.complement(ChunkPlan.union(data, base), offset, offset + length);
     }
 }
