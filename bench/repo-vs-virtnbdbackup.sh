@@ -23,11 +23,13 @@
 #
 #   bench/repo-vs-virtnbdbackup.sh [WORKDIR]    (needs libvirtd: `sudo .ci/libvirtd start`;
 #                                                ~4x DATA free in WORKDIR, default under $TMPDIR)
-# Why an incremental costs what it does: it reads and hashes every chunk a dirty byte falls in.
+# Why an incremental costs what it does: it reads from the VM only the dirty bytes (the rest of a
+# dirty chunk comes from the previous snapshot's chunk, read and checked), but hashes and stores
+# every chunk a dirty byte falls in.
 # W = DATA/100/64 KiB writes at random places among N = DATA/C chunks leave a chunk clean with
 # probability (1 - 1/N)^W ~ exp(-W/N) = exp(-C/6.4 MiB), whatever DATA: with C = 4 MiB, 47% of the
 # chunks are dirty (2 GiB: 236 of 512 with this seed, 944 MiB read for 20 MiB changed); 1 MiB:
-# 15% (297 of 2048); 256 KiB: 4%; 64 KiB: 1%. virtnbdbackup reads only the dirty extents.
+# 15% (297 of 2048); 256 KiB: 4%; 64 KiB: 1%. virtnbdbackup reads and writes only the dirty extents.
 #
 # DATA (default 2G; a number with K/M/G), CHUNK_SIZES (default 4M; e.g. "4M 1M" to see how the
 # chunk size drives an incremental's cost), ROUNDS (default 3), KEEP (keep the work directory),
