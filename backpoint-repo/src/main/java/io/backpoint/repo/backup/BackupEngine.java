@@ -11,6 +11,7 @@ import io.backpoint.nbd.ExtentMap;
 import io.backpoint.nbd.MetaContext;
 import io.backpoint.nbd.NbdClient;
 import io.backpoint.nbd.NbdConnectOptions;
+import io.backpoint.repo.DiskIndex;
 import io.backpoint.repo.DiskMode;
 import io.backpoint.repo.DiskWriter;
 import io.backpoint.repo.Repository;
@@ -165,7 +166,7 @@ public final class BackupEngine {
                 ExtentMap allocation = ExtentMap.query(client, MetaContext.BASE_ALLOCATION);
                 ExtentMap dirty = choice.incremental() ? ExtentMap.query(client, bitmapContext) : null;
                 int align = Math.max(1, client.export().minimumBlockSize());
-                Optional<io.backpoint.repo.DiskIndex> base = choice.base();
+                Optional<DiskIndex> base = choice.base();
                 boolean fill = choice.incremental() && BaseFill.pays(repo);
                 List<ChunkWork> work = ChunkPlan.plan(allocation, dirty, chunkSize, align,
                         fill ? i -> base.get().chunk(i).isPresent() : null);
