@@ -1,4 +1,4 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,6 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.QemuImg;
 import java.nio.file.Path;
 import java.util.List;
 

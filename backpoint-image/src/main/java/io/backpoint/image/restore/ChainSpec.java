@@ -1,4 +1,4 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

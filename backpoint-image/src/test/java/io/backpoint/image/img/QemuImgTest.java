@@ -1,4 +1,4 @@
-package io.backpoint.qemu.img;
+package io.backpoint.image.img;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

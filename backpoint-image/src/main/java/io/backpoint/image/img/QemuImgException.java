@@ -1,4 +1,4 @@
-package io.backpoint.qemu.img;
+package io.backpoint.image.img;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package io.backpoint.qemu.img;
+package io.backpoint.image.img;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

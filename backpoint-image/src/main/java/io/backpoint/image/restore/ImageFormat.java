@@ -1,4 +1,4 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;

@@ -1,4 +1,4 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;

@@ -1,4 +1,4 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

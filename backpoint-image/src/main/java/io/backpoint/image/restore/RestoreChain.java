@@ -1,11 +1,11 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.qemu.img.ImageInfo;
-import io.backpoint.qemu.img.QemuImg;
-import io.backpoint.qemu.img.QemuImgException;
-import io.backpoint.qemu.img.QemuImgTimeoutException;
+import io.backpoint.image.img.ImageInfo;
+import io.backpoint.image.img.QemuImg;
+import io.backpoint.image.img.QemuImgException;
+import io.backpoint.image.img.QemuImgTimeoutException;
 import io.backpoint.util.IoErrors;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,6 +1,6 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.QemuImg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,9 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.qemu.img.QemuImg;
-import io.backpoint.qemu.img.QemuImgException;
+import io.backpoint.image.img.QemuImg;
+import io.backpoint.image.img.QemuImgException;
 import io.backpoint.util.AtomicFiles;
 import io.backpoint.util.CrashPoints;
 import io.backpoint.util.IoErrors;

@@ -1,6 +1,6 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
-import io.backpoint.qemu.img.ImageInfo;
+import io.backpoint.image.img.ImageInfo;
 import java.nio.file.Path;
 
 /**

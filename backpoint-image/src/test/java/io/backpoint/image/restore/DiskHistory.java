@@ -1,4 +1,4 @@
-package io.backpoint.qemu.restore;
+package io.backpoint.image.restore;
 
 import io.backpoint.testing.Tools;
 import java.io.IOException;
