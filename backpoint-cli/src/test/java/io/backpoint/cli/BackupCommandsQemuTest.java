@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.qemu.process.Kvm;
+import io.backpoint.qemu.testing.RunningVms;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
 import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;
 import io.backpoint.vocab.JobType;
@@ -17,18 +19,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** backup-begin, backup-dumpxml, domjobinfo and domjobabort through the backpoint command line, on a real QEMU. */
 @QemuTest
 class BackupCommandsQemuTest {
     private static final long MIB = 1L << 20;
-    private static final List<Path> ROOTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms("qemu-io");
 
     @TempDir
     Path root;
@@ -40,46 +41,14 @@ class BackupCommandsQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        for (String b : List.of("qemu-system-x86_64", "qemu-img", "qemu-io")) {
-            Assumptions.assumeTrue(Tools.onPath(b), b + " is needed");
-        }
-        ROOTS.add(root);
-        uri = "qemu:///embed?root=" + root.resolve("state");
+        uri = VMS.embed(root);
         images = Files.createDirectories(root.resolve("images"));
-        StringBuilder disks = new StringBuilder();
+        List<Disk> disks = new ArrayList<>();
         for (String d : List.of("vda", "vdb")) {
-            Path image = images.resolve(d + ".qcow2");
-            Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(256 * MIB));
-            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
-                    .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+            disks.add(Disk.create(d, images.resolve(d + ".qcow2"), "qcow2", 256 * MIB));
         }
-        Files.writeString(root.resolve("dom.xml"), "<domain type='" + (Kvm.usable() ? "kvm" : "qemu")
-                + "'><name>vm1</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
-                + "machine='pc'>hvm</type></os><devices>" + disks + "</devices></domain>");
+        Files.writeString(root.resolve("dom.xml"), TestVm.domainXml("vm1", disks));
         assertThat(cli("define", "dom.xml").status()).isZero();
-    }
-
-    @AfterEach
-    void stop() {
-        if (uri != null) {
-            try (Connection conn = Connection.open(uri)) {
-                for (Domain d : conn.listAllDomains()) {
-                    if (d.state().active()) {
-                        d.destroy();
-                    }
-                }
-            }
-        }
-    }
-
-    @AfterAll
-    static void noStrayProcesses() throws Exception {
-        for (Path r : ROOTS) {
-            Process p = new ProcessBuilder("pgrep", "-a", "-f", r.toString()).redirectErrorStream(true).start();
-            String found = new String(p.getInputStream().readAllBytes());
-            p.waitFor();
-            assertThat(found.lines().filter(l -> !l.contains("pgrep")).toList()).as("processes of %s", r).isEmpty();
-        }
     }
 
     private Result cli(String... words) {

@@ -12,6 +12,7 @@ import io.backpoint.qemu.agent.FreezeStatus;
 import io.backpoint.qemu.agent.GuestAgent;
 import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.repo.Repository;
+import io.backpoint.testing.QemuTest;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@QemuTest
 class GuestConsistencyQemuTest {
     private Path root;
     private Path state;

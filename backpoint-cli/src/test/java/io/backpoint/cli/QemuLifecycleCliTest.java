@@ -1,9 +1,11 @@
 package io.backpoint.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.backpoint.api.Connection;
+import io.backpoint.qemu.testing.RunningVms;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
 import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;
 import java.io.ByteArrayOutputStream;
@@ -11,9 +13,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The domain lifecycle and checkpoint commands against a real QEMU, through the CLI. */
@@ -21,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 class QemuLifecycleCliTest {
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms();
 
     private String uri;
 
@@ -34,29 +39,12 @@ class QemuLifecycleCliTest {
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    @AfterEach
-    void destroy() {
-        if (uri != null) {
-            try (Connection conn = Connection.open(uri)) {
-                conn.listAllDomains().stream().filter(d -> d.state().active()).forEach(d -> d.destroy());
-            }
-        }
-    }
-
     @Test
     void defineStartCheckpointDestroyUndefine() throws Exception {
-        assumeTrue(Tools.onPath("qemu-system-x86_64") && Tools.onPath("qemu-img"), "QEMU is needed");
-        uri = "qemu:///embed?root=" + dir.resolve("state");
+        uri = VMS.embed(dir);
         Path vda = dir.resolve("vda.qcow2");
-        Path vdb = dir.resolve("vdb.raw");
-        exec("qemu-img", "create", "-q", "-f", "qcow2", vda.toString(), "64M");
-        exec("qemu-img", "create", "-q", "-f", "raw", vdb.toString(), "16M");
-        String type = io.backpoint.qemu.process.Kvm.usable() ? "kvm" : "qemu";
-        Files.writeString(dir.resolve("vm.xml"), "<domain type='" + type + "'><name>vm1</name>"
-                + "<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
-                + "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" + vda
-                + "'/><target dev='vda' bus='virtio'/></disk><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-                + "<source file='" + vdb + "'/><target dev='vdb' bus='virtio'/></disk></devices></domain>");
+        Files.writeString(dir.resolve("vm.xml"), TestVm.domainXml("vm1", List.of(
+                Disk.create("vda", vda, "qcow2", 64 * TestVm.MIB), Disk.create("vdb", dir.resolve("vdb.raw"), "raw", 16 * TestVm.MIB))));
 
         Result r = run("define vm.xml; list --all; start vm1; domstate vm1; list");
         assertThat(r.status()).as(r.err()).isZero();
@@ -101,7 +89,7 @@ class QemuLifecycleCliTest {
         assertThat(r.out()).isEqualTo("Domain 'vm1' has been undefined\n\n\n");
         assertThat(Files.exists(dir.resolve("state/checkpoint/vm1/c1.xml"))).isFalse();
         // The images keep their bitmaps: metadata only was dropped.
-        assertThat(exec("qemu-img", "info", vda.toString())).contains("c1");
+        assertThat(Tools.run("qemu-img", "info", vda.toString())).contains("c1");
     }
 
     @Test
@@ -113,14 +101,5 @@ class QemuLifecycleCliTest {
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: unsupported configuration:").contains("interface");
         assertThat(run("list --all --name").out()).isEqualTo("\n");
-    }
-
-
-    private static String exec(String... argv) throws Exception {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.backpoint.api.Connection;
 import io.backpoint.cli.demo.GuestKit;
 import io.backpoint.qemu.agent.GuestAgent;
+import io.backpoint.testing.QemuTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * snapshot, nbdfuse turns the export into a file, and debugfs and a read-only loop mount read the
  * guest's files from it; the served disk also equals `restore` of the same snapshot.
  */
+@QemuTest
 class ServeGuestQemuTest {
     @TempDir
     Path root;
