@@ -126,7 +126,6 @@ final class JobReconciler {
                 String id = BackupNames.job(d.name());
                 if (find(jobs, id) != null) {
                     qmp.execute(QmpCommands.jobDismiss(id));
-                    CrashPoints.reach(CrashPoints.AFTER_DISMISS);
                 }
             }
             // The first pull sub-job to end takes the NBD server down for all disks, as in libvirt.
