@@ -13,7 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,8 @@ import java.util.function.Function;
  * The script runs on its own thread against the first connection: send raw lines, expect a
  * command and answer it (with a reply built from the request, so ids match), stall, hang up;
  * or {@link #serve} every command from a responder (a model of QEMU) with faults put in per
- * command: an error reply, a hang-up, a delay ({@link #faultOn}, {@link #faultAt}).
+ * command: an error reply or a hang-up ({@link #faultOn}, {@link #faultAt}; {@link #stall} is
+ * the monitor that never answers).
  * Requests are recorded for assertions; a script failure (an unexpected command) is kept and
  * rethrown by {@link #close()}.
  */
@@ -185,16 +185,6 @@ public final class FakeQmpPeer implements Closeable {
         return this;
     }
 
-    /** How many commands {@link #serve} has read. */
-    public int served() {
-        return served.get();
-    }
-
-    /** Answers with this return value. */
-    public static Answer returns(String returnJson) {
-        return (p, req) -> p.writeLine(returnLine(req, returnJson));
-    }
-
     /** Answers with a QMP error. */
     public static Answer fails(String errorClass, String desc) {
         return (p, req) -> p.writeLine("{\"error\": {\"class\": \"" + errorClass + "\", \"desc\": \"" + desc
@@ -204,14 +194,6 @@ public final class FakeQmpPeer implements Closeable {
     /** Reads the command and closes the connection without an answer, as a QEMU that died. */
     public static Answer hangsUp() {
         return (p, req) -> p.client.close();
-    }
-
-    /** Waits, then answers as {@code then} does. */
-    public static Answer delayed(Duration delay, Answer then) {
-        return (p, req) -> {
-            p.release.await(delay.toMillis(), TimeUnit.MILLISECONDS);
-            then.answer(p, req);
-        };
     }
 
     /** Sends one line (a reply or an event) to the client, for answers made outside this class. */
