@@ -6,9 +6,11 @@ import io.backpoint.model.BackupDef;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.model.BackupMode;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
+import io.backpoint.qemu.backup.TargetFormat;
 import io.backpoint.qemu.restore.BackupRecord;
 import io.backpoint.qemu.restore.ImageFormat;
 import java.nio.file.Files;
@@ -38,7 +40,7 @@ final class LibvirtRecords {
             if (d.type() == StoreType.BLOCK || d.store() == null || d.store().path() == null) {
                 continue;
             }
-            ImageFormat format = ImageFormat.fromSpelling(d.driverType() == null ? "qcow2" : d.driverType());
+            ImageFormat format = TargetFormat.of(d.driverType() == null ? DiskFormat.QCOW2 : d.driverType());
             Path target = Path.of(d.store().path());
             long size = capacity.applyAsLong(d.name());
             String since = d.incremental() != null ? d.incremental() : job.incremental();

@@ -36,7 +36,7 @@ final class TargetRecords {
                     || d.store().path() == null || source == null) {
                 continue;
             }
-            ImageFormat format = ImageFormat.fromSpelling(d.driverType());
+            ImageFormat format = TargetFormat.of(d.driverType());
             Path target = Path.of(d.store().path());
             BackupRecord record;
             if (d.backupmode() == BackupDiskMode.INCREMENTAL) {
