@@ -1,6 +1,6 @@
 package io.backpoint.cli.recover;
 
-import io.backpoint.cli.RepoOptions;
+import io.backpoint.cli.repository.RepoOptions;
 import io.backpoint.cli.shell.Command;
 import io.backpoint.cli.shell.InterruptHandler;
 import io.backpoint.cli.shell.OptionDef;
