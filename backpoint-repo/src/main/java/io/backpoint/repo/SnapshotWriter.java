@@ -32,6 +32,7 @@ public final class SnapshotWriter implements AutoCloseable {
     private final Instant time;
     private final Map<String, DiskWriter> disks = new LinkedHashMap<>();
     private final Set<String> present = ConcurrentHashMap.newKeySet();
+    private final WriteTimings timings = new WriteTimings();
     private String checkpointName;
     private String checkpointXml;
     private boolean finished;
@@ -66,6 +67,11 @@ public final class SnapshotWriter implements AutoCloseable {
         return writer;
     }
 
+    /** Where this snapshot's writing time went so far. */
+    public WriteTimings timings() {
+        return timings;
+    }
+
     public synchronized void checkpoint(String name, String xml) {
         checkOpen();
         this.checkpointName = name;
@@ -98,16 +104,34 @@ public final class SnapshotWriter implements AutoCloseable {
         lease.close();
     }
 
+    /**
+     * Reads a stored chunk of {@code length} bytes into {@code into}, checked against its id (the
+     * base of an incremental: the lease keeps it from gc while this snapshot is open).
+     */
+    void readChunkInto(String chunkId, byte[] into, int offset, int length) {
+        lease.check();
+        long t = System.nanoTime();
+        try {
+            repository.readChunkInto(chunkId, into, offset, length);
+        } finally {
+            timings.add(WriteTimings.Step.BASE_READ, t);
+        }
+    }
+
     long storeChunk(String chunkId, java.nio.ByteBuffer data) throws IOException {
         lease.check();
         if (present.contains(chunkId)) {
             return 0;
         }
         String key = Layout.chunk(chunkId);
-        if (store.stat(key).isPresent()) {
+        long t = System.nanoTime();
+        boolean there = store.stat(key).isPresent();
+        timings.add(WriteTimings.Step.STORE, t);
+        if (there) {
             present.add(chunkId);
             return 0;
         }
+        t = System.nanoTime();
         byte[] encoded = ChunkCodec.encode(data, repository.config().compression());
         // The id was hashed from the caller's buffer, the stored form copied from it later: check
         // the copy against the id, so a buffer that changed in between is never stored under an
@@ -117,7 +141,10 @@ public final class SnapshotWriter implements AutoCloseable {
         } catch (ChunkDamagedException e) {
             throw new IOException("chunk " + chunkId + " changed while it was being stored; not stored", e);
         }
+        timings.add(WriteTimings.Step.COMPRESS, t);
+        t = System.nanoTime();
         boolean stored = store.putIfAbsent(key, encoded);
+        timings.add(WriteTimings.Step.STORE, t);
         present.add(chunkId);
         return stored ? encoded.length : 0;
     }
