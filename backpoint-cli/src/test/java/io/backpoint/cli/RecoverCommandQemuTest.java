@@ -156,7 +156,8 @@ class RecoverCommandQemuTest {
         done.countDown();
         holder.join();
         assertThat(locked.status()).isEqualTo(1);
-        assertThat(locked.stderr()).contains("rec/recover.lock").contains("try again when it is done")
+        assertThat(locked.stderr()).contains("the recovery lock '").contains("rec/recover.lock")
+                .contains("try again when it is done")
                 .doesNotContain("Exception");
         assertThat(Files.getPosixFilePermissions(root.resolve("rec/recover.lock")))
                 .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
