@@ -4,6 +4,9 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.XmlNode;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,8 +25,37 @@ public final class BackupXml {
      *     CONFIG_UNSUPPORTED or XML_ERROR for what libvirt's parser rejects
      */
     public static BackupDef parse(String xml, Set<BackupParseFlag> flags) {
-        boolean internal = flags != null && flags.contains(BackupParseFlag.INTERNAL);
+        return parse(XmlInput.parse(xml), flags);
+    }
+
+    /**
+     * A running job's XML as a hypervisor prints it (virDomainBackupGetXMLDesc). libvirt adds each
+     * disk's {@code index}, an output-only attribute its schema (and ours) does not have, so it is
+     * dropped before the document is validated and read like any other.
+     */
+    public static BackupDef parseJob(String xml) {
         XmlNode root = XmlInput.parse(xml);
+        XmlNode disks = root.child("disks");
+        if (disks != null) {
+            List<XmlNode> children = new ArrayList<>();
+            for (XmlNode c : root.children()) {
+                if (c != disks) {
+                    children.add(c);
+                    continue;
+                }
+                List<XmlNode> plain = new ArrayList<>();
+                for (XmlNode d : disks.children()) {
+                    plain.add(d.name().equals("disk") ? d.withoutAttribute("index") : d);
+                }
+                children.add(disks.withChildren(plain));
+            }
+            root = root.withChildren(children);
+        }
+        return parse(root, EnumSet.noneOf(BackupParseFlag.class));
+    }
+
+    private static BackupDef parse(XmlNode root, Set<BackupParseFlag> flags) {
+        boolean internal = flags != null && flags.contains(BackupParseFlag.INTERNAL);
         if (!root.name().equals(Schemas.Kind.BACKUP.root())) {
             throw BackpointException.of(ErrorCode.XML_ERROR, "expecting root element of '%s', not '%s'",
                     Schemas.Kind.BACKUP.root(), root.name());

@@ -251,6 +251,12 @@ final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
+    public String checkpointProblem(String domain, String name) {
+        String sized = checkpointXml(domain, name, EnumSet.of(CheckpointXmlFlag.SIZE, CheckpointXmlFlag.NO_DOMAIN));
+        return LibvirtBitmapCheck.problem(sized, DomainXml.parse(domainXml(domain, false, false)));
+    }
+
+    @Override
     public void checkpointDelete(String domain, String name, Set<CheckpointDeleteFlag> flags) {
         onCheckpoint(domain, name, chk -> LibvirtErrors.check(
                 lib.virDomainCheckpointDelete(chk, CheckpointDeleteFlag.toMask(flags)), "virDomainCheckpointDelete"));
@@ -284,8 +290,7 @@ final class LibvirtHypervisor implements Hypervisor {
                     lib.virResetLastError();
                     current = backupXml;
                 }
-                // libvirt's job XML names each disk's index, which only its status XML (not the public schema) has.
-                BackupDef def = BackupXml.parse(current.replaceAll(" index='[0-9]+'", ""), EnumSet.noneOf(BackupParseFlag.class));
+                BackupDef def = BackupXml.parseJob(current);
                 DomainDef live = DomainXml.parse(Libvirt.freeString(lib.virDomainGetXMLDesc(dom, 0)));
                 LibvirtRecords.write(domain, def, created, began, live, disk -> capacity(dom, disk),
                         flags.contains(BackupBeginFlag.REUSE_EXTERNAL));

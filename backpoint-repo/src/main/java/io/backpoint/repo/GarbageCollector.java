@@ -34,7 +34,7 @@ public final class GarbageCollector {
         ObjectStore store = repository.store();
         Repository.Options options = repository.options();
         try (Lease lease = Lease.acquire(store, Lease.GC, Lease.BACKUP, "gc", options.lease(), options.gcWait(),
-                repository.timer())) {
+                options.gcWait(), repository.timer())) {
             Instant now = lease.storeNow();
             Set<String> referenced = new HashSet<>();
             for (Repository.ManifestRef ref : repository.manifests(null)) {
@@ -72,7 +72,7 @@ public final class GarbageCollector {
             // attempt may be, so only what is older than a lease goes.
             long leftovers = store.removeLeftovers(now.minus(options.lease()));
             long expired = 0;
-            for (String kind : List.of(Lease.BACKUP, Lease.GC)) {
+            for (String kind : List.of(Lease.BACKUP, Lease.GC, Lease.GC_TURN)) {
                 for (ObjectInfo marker : Lease.expired(store, kind, now, options.lease())) {
                     store.delete(marker.key());
                     expired++;

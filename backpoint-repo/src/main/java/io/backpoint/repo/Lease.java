@@ -22,10 +22,18 @@ import java.util.concurrent.TimeUnit;
  * with nothing but the store: each side writes its marker first and then lists the other side's
  * markers; since the store is read-after-write consistent, at least one of two racing sides sees
  * the other and backs off. Backups do not exclude each other. See README "gc and running backups".
+ *
+ * <p>gc gets its turn: while it waits for running backups to end it keeps a turn marker
+ * ({@code locks/gcturn-*}) live, and a backup that starts meanwhile waits for that gc (for a bounded
+ * time, the gc's own wait) instead of joining the running ones. Without it, backups that keep
+ * overlapping hold the repository for ever and gc never runs. The marker only makes backups wait
+ * longer; what excludes gc from a running backup's chunks is still the two leases.
  */
 final class Lease implements AutoCloseable {
     static final String BACKUP = "backup";
     static final String GC = "gc";
+    /** A gc waiting for its turn; not "gc-..." so that listing gc leases does not see it. */
+    static final String GC_TURN = "gcturn";
 
     private final ObjectStore store;
     private final String key;
@@ -44,33 +52,69 @@ final class Lease implements AutoCloseable {
 
     /**
      * Takes a lease of {@code kind} once no live lease of {@code excludes} is there, waiting up to
-     * {@code wait}; then renews it every quarter lease on {@code timer}.
+     * {@code wait}; then renews it every quarter lease on {@code timer}. A gc announces itself with
+     * a turn marker while it waits; a backup waits for an announced gc too, but for at most
+     * {@code turn} (after that it goes ahead as if none were announced).
      */
     static Lease acquire(ObjectStore store, String kind, String excludes, String what, Duration lease, Duration wait,
-            ScheduledExecutorService timer) throws IOException {
+            Duration turn, ScheduledExecutorService timer) throws IOException {
+        String token = UUID.randomUUID().toString();
+        byte[] content = marker(kind, what);
+        Lease self = new Lease(store, Layout.lock(kind, token), content, lease);
+        // Same token: the marker names the gc it announces.
+        String turnKey = kind.equals(GC) ? Layout.lock(GC_TURN, token) : null;
+        long start = System.nanoTime();
+        long deadline = start + wait.toNanos();
+        long turnDeadline = start + turn.toNanos();
+        long backoffMillis = 20;
+        try {
+            while (true) {
+                if (turnKey != null) {
+                    // Rewritten on every attempt (at most a quarter lease apart), so it stays live
+                    // exactly as long as this gc keeps trying.
+                    store.put(turnKey, content);
+                }
+                Instant now = self.write();
+                List<ObjectInfo> others = live(store, excludes, now, lease);
+                if (others.isEmpty() && kind.equals(BACKUP) && System.nanoTime() < turnDeadline) {
+                    others = live(store, GC_TURN, now, lease);
+                }
+                if (others.isEmpty()) {
+                    long period = Math.max(1, lease.toMillis() / 4);
+                    self.renewal = timer.scheduleWithFixedDelay(self::renew, period, period, TimeUnit.MILLISECONDS);
+                    return self;
+                }
+                store.delete(self.key);
+                if (System.nanoTime() > deadline) {
+                    throw BackpointException.of(ErrorCode.RESOURCE_BUSY,
+                            "repository '%s': %s is running (%s); try again when it has finished", store.location(),
+                            excludes.equals(GC) ? "gc" : "a backup", describe(store, others.get(0)));
+                }
+                sleep(ThreadLocalRandom.current().nextLong(backoffMillis / 2, backoffMillis + 1));
+                backoffMillis = Math.min(backoffMillis * 2, Math.max(40, lease.toMillis() / 4));
+            }
+        } finally {
+            if (turnKey != null) {
+                // Holding the lease or giving up, this gc no longer waits for its turn.
+                deleteQuietly(store, turnKey);
+            }
+        }
+    }
+
+    private static byte[] marker(String kind, String what) {
         ObjectNode node = ManifestCodec.JSON.createObjectNode();
         node.put("kind", kind);
         node.put("what", what);
         node.put("host", hostName());
         node.put("pid", ProcessHandle.current().pid());
-        Lease self = new Lease(store, Layout.lock(kind, UUID.randomUUID().toString()), ManifestCodec.bytes(node), lease);
-        long deadline = System.nanoTime() + wait.toNanos();
-        long backoffMillis = 20;
-        while (true) {
-            Instant now = self.write();
-            List<ObjectInfo> others = live(store, excludes, now, lease);
-            if (others.isEmpty()) {
-                long period = Math.max(1, lease.toMillis() / 4);
-                self.renewal = timer.scheduleWithFixedDelay(self::renew, period, period, TimeUnit.MILLISECONDS);
-                return self;
-            }
-            store.delete(self.key);
-            if (System.nanoTime() > deadline) {
-                throw BackpointException.of(ErrorCode.RESOURCE_BUSY, "repository '%s': %s is running (%s); try again when it has finished",
-                        store.location(), excludes.equals(GC) ? "gc" : "a backup", describe(store, others.get(0)));
-            }
-            sleep(ThreadLocalRandom.current().nextLong(backoffMillis / 2, backoffMillis + 1));
-            backoffMillis = Math.min(backoffMillis * 2, Math.max(40, lease.toMillis() / 4));
+        return ManifestCodec.bytes(node);
+    }
+
+    private static void deleteQuietly(ObjectStore store, String key) {
+        try {
+            store.delete(key);
+        } catch (IOException | UncheckedIOException e) {
+            // A stale turn marker expires after a lease and is removed by the next gc.
         }
     }
 

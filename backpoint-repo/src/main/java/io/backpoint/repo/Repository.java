@@ -134,7 +134,7 @@ public final class Repository implements AutoCloseable {
         Lease lease;
         try {
             lease = Lease.acquire(store, Lease.BACKUP, Lease.GC, "backup of " + domain, options.lease(),
-                    options.backupWait(), timer);
+                    options.backupWait(), options.gcWait(), timer);
         } catch (IOException e) {
             throw storeError("cannot start a snapshot", e);
         }

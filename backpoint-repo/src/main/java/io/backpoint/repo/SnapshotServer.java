@@ -98,7 +98,7 @@ public final class SnapshotServer implements AutoCloseable {
         try {
             return Lease.acquire(repository.store(), Lease.BACKUP, Lease.GC,
                     "serve of snapshot " + snapshot.id() + " of " + snapshot.domain(), options.lease(),
-                    options.backupWait(), repository.timer());
+                    options.backupWait(), options.gcWait(), repository.timer());
         } catch (IOException e) {
             log.accept("warning: cannot hold a lease in repository '" + repository.location() + "' (" + e.getMessage()
                     + "); a gc run meanwhile could delete chunks of a pruned snapshot being served");

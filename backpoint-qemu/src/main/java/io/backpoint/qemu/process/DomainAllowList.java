@@ -54,7 +54,7 @@ final class DomainAllowList {
             Map.entry("domain/devices/emulator", new Rule(Set.of(), Set.of())),
             Map.entry("domain/devices/disk", new Rule(Set.of("type", "device"),
                     Set.of("driver", "source", "target", "readonly", "backingStore", "address", "alias"))),
-            Map.entry("domain/devices/disk/driver", new Rule(Set.of("name", "type"), Set.of())),
+            Map.entry("domain/devices/disk/driver", new Rule(Set.of("name", "type", "discard", "detect_zeroes"), Set.of())),
             Map.entry("domain/devices/disk/source", new Rule(Set.of("file", "dev"), Set.of())),
             Map.entry("domain/devices/disk/target", new Rule(Set.of("dev", "bus"), Set.of())),
             Map.entry("domain/devices/disk/readonly", new Rule(Set.of(), Set.of())),

@@ -308,8 +308,9 @@ public final class QemuCommandLine {
             ObjectNode storage = F.objectNode().put("driver", type.equals("block") ? "host_device" : "file")
                     .put("filename", path).put("node-name", BlockNodeNames.storage(dev))
                     .put("auto-read-only", true).put("discard", "unmap");
-            ObjectNode fmt = F.objectNode().put("node-name", BlockNodeNames.format(dev)).put("read-only", readonly)
-                    .put("driver", format).put("file", BlockNodeNames.storage(dev));
+            ObjectNode fmt = F.objectNode().put("node-name", BlockNodeNames.format(dev)).put("read-only", readonly);
+            DiskDiscard.apply(dev, driver, fmt);
+            fmt.put("driver", format).put("file", BlockNodeNames.storage(dev));
             argv.addAll(List.of("-blockdev", storage.toString(), "-blockdev", fmt.toString()));
             argv.addAll(List.of("-device",
                     "virtio-blk-pci,drive=" + BlockNodeNames.format(dev) + ",id=virtio-disk" + index));

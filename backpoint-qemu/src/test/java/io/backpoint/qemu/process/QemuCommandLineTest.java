@@ -279,6 +279,40 @@ class QemuCommandLineTest {
                 });
     }
 
+    /** libvirt 9.0's format node for the same driver attributes (read from its QEMU command line). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "|{\"node-name\":\"bp-vda-format\",\"read-only\":false,\"driver\":\"qcow2\",\"file\":\"bp-vda-storage\"}",
+        "discard='ignore'|{\"node-name\":\"bp-vda-format\",\"read-only\":false,\"driver\":\"qcow2\",\"file\":\"bp-vda-storage\"}",
+        "discard='unmap'|{\"node-name\":\"bp-vda-format\",\"read-only\":false,\"discard\":\"unmap\",\"driver\":\"qcow2\",\"file\":\"bp-vda-storage\"}",
+        "discard='unmap' detect_zeroes='unmap'|{\"node-name\":\"bp-vda-format\",\"read-only\":false,\"discard\":\"unmap\",\"detect-zeroes\":\"unmap\",\"driver\":\"qcow2\",\"file\":\"bp-vda-storage\"}",
+        "detect_zeroes='unmap'|{\"node-name\":\"bp-vda-format\",\"read-only\":false,\"detect-zeroes\":\"on\",\"driver\":\"qcow2\",\"file\":\"bp-vda-storage\"}",
+        "detect_zeroes='off'|{\"node-name\":\"bp-vda-format\",\"read-only\":false,\"detect-zeroes\":\"off\",\"driver\":\"qcow2\",\"file\":\"bp-vda-storage\"}",
+    })
+    void discardAndDetectZeroesAreLibvirts(String attributes, String formatNode) {
+        String d = "<disk type='file' device='disk'><driver name='qemu' type='qcow2' " + (attributes == null ? "" : attributes)
+                + "/><source file='/img/a.qcow2'/><target dev='vda' bus='virtio'/></disk>";
+        List<String> argv = QemuCommandLine.build(domain(vm("qemu", d)), STATE, true);
+        assertThat(argv).containsSubsequence("-blockdev",
+                "{\"driver\":\"file\",\"filename\":\"/img/a.qcow2\",\"node-name\":\"bp-vda-storage\",\"auto-read-only\":true,\"discard\":\"unmap\"}",
+                "-blockdev", formatNode);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "discard='trim'|disk 'vda' discard 'trim' is not one of 'unmap', 'ignore'",
+        "detect_zeroes='yes'|disk 'vda' detect_zeroes 'yes' is not one of 'off', 'on', 'unmap'",
+    })
+    void badDiscardSettingsAreXmlErrors(String attributes, String detail) {
+        String d = "<disk type='file' device='disk'><driver name='qemu' type='qcow2' " + attributes
+                + "/><source file='/img/a.qcow2'/><target dev='vda' bus='virtio'/></disk>";
+        assertThatThrownBy(() -> QemuCommandLine.build(domain(vm("qemu", d)), STATE, true))
+                .isInstanceOfSatisfying(BackpointException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.XML_ERROR);
+                    assertThat(e.detail()).isEqualTo(detail);
+                });
+    }
+
     @Test
     void duplicateTargetsAndRelativePathsAreRefused() {
         String d = "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/a.raw'/><target dev='vda' bus='virtio'/></disk>";

@@ -7,11 +7,9 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.BackupMode;
-import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.function.Consumer;
 
 /**
@@ -41,7 +39,7 @@ final class JobControl {
                 xml = null; // ended in the meantime
             }
             if (xml != null) {
-                BackupDef def = BackupXml.parse(xml, EnumSet.noneOf(BackupParseFlag.class));
+                BackupDef def = BackupXml.parseJob(xml);
                 String socket = def.mode() == BackupMode.PULL && def.server() != null ? def.server().socket() : null;
                 Path sock = socket == null ? null : Path.of(socket);
                 if (sock == null || !WorkDir.ours(sock, dom.uuid())) {

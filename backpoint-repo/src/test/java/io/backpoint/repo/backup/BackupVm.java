@@ -78,7 +78,9 @@ final class BackupVm implements AutoCloseable {
      * comes and goes (seen on shared machines) cannot then fail them.
      */
     private String xml() {
-        return TestVm.domainXml("qemu", name, uuid, List.copyOf(images.values()));
+        // discard='unmap': the guest's discards reach the image, as on a libvirt domain asking for them.
+        return TestVm.domainXml("qemu", name, uuid, List.copyOf(images.values()))
+                .replace("<driver name='qemu' type='qcow2'/>", "<driver name='qemu' type='qcow2' discard='unmap'/>");
     }
 
     /** Shuts the domain down cleanly, adds a disk to its definition and starts it again. */
@@ -130,13 +132,21 @@ final class BackupVm implements AutoCloseable {
         Arrays.fill(models.get(disk), Math.toIntExact(offset), Math.toIntExact(offset + length), (byte) 0);
     }
 
+    /** qcow2's cluster size (qemu-img's default): the unit in which a discard frees data. */
+    static final long CLUSTER = 64 << 10;
+
     /**
-     * A guest discard. The domain's qcow2 node is opened without discard=unmap (libvirt's default,
-     * discard='ignore', which Backpoint's QEMU command line follows), so QEMU drops the request and
-     * the data stays: the model is left unchanged, and the test proves the backup agrees.
+     * A guest discard of whole clusters. The domain asks for discard='unmap', so QEMU passes it to
+     * the qcow2 image, which drops those clusters: they read as zeroes afterwards (no backing file).
+     * qcow2 ignores a discard of part of a cluster, so the model is kept exact by allowing only
+     * whole clusters.
      */
     void discard(String disk, long offset, long length) {
+        if (offset % CLUSTER != 0 || length % CLUSTER != 0) {
+            throw new IllegalArgumentException("discard whole 64 KiB clusters only: " + offset + "+" + length);
+        }
         io(disk, "discard " + offset + " " + length, "discarded");
+        Arrays.fill(models.get(disk), Math.toIntExact(offset), Math.toIntExact(offset + length), (byte) 0);
     }
 
     /** The guest flushes the disk: its writes are in the image file. */

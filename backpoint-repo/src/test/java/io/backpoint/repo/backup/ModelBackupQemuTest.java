@@ -24,15 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Model-based: a VM with two qcow2 disks, seeded random guest writes between ten backups (data over
- * old data, zeroes, discards); every snapshot, restored from its index alone, equals the model of
- * the disk at that backup: SHA-256 of the chunks read straight from the index, and the restore
- * command's raw output against a raw image of the model with qemu-img compare.
+ * old data, zeroes, real discards of whole clusters: the disks ask for discard='unmap'); every
+ * snapshot, restored from its index alone, equals the model of the disk at that backup: SHA-256 of
+ * the chunks read straight from the index, and the restore command's raw output against a raw
+ * image of the model with qemu-img compare.
  */
 @QemuTest
 class ModelBackupQemuTest {
     private static final long MIB = BackupVm.MIB;
     private static final int CHUNK = 256 << 10;
-    private static final long CLUSTER = 64 << 10;
+    private static final long CLUSTER = BackupVm.CLUSTER;
 
     @TempDir
     Path root;
@@ -53,6 +54,12 @@ class ModelBackupQemuTest {
                 }
                 if (round == 0) {
                     vm.write("vda", 0, 2 * MIB, 0x5a);
+                    vm.write("vdb", 4 * MIB, MIB, 0x6b);
+                } else if (round == 3) {
+                    // Real discards (the domain asks for discard='unmap'): data the full backup
+                    // stored now reads as zero, and the incremental must say so.
+                    vm.discard("vda", MIB, MIB);
+                    vm.discard("vdb", 4 * MIB + CLUSTER, 3 * CLUSTER);
                 } else if (round == 5) {
                     // Whole chunks that held data now read as zero: the incremental must record them.
                     vm.writeZeroes("vda", 0, MIB);

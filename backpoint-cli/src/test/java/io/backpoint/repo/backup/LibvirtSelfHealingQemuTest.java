@@ -1,0 +1,264 @@
+package io.backpoint.repo.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backpoint.testing.QemuTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The repository's self-healing and crash cases through libvirtd ({@code -c qemu:///system}), with
+ * the {@code backpoint} command in a process of its own as a user runs it, and libvirt's state read
+ * with virsh: QEMU killed between backups (the checkpoint's bitmap is then gone from the image, or
+ * inconsistent, and libvirt itself would fail the incremental), checkpoint metadata deleted, a disk
+ * added, and the backup process SIGKILLed at several points. Every snapshot is restored with the
+ * {@code restore} command and compared with an independent model of the guest's writes.
+ */
+@QemuTest
+class LibvirtSelfHealingQemuTest {
+    private static final long MIB = 1L << 20;
+    private static final long CHUNK = 256 << 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path root;
+
+    private ChildCli cli;
+    private String lastStderr = "";
+
+    @BeforeEach
+    void repository() {
+        LibvirtRepoVm.assumeReachable();
+        cli = new ChildCli(root, Map.of());
+        ok(cli.run("repo-init", root.resolve("repo").toString(), "--chunk-size", "256K"));
+    }
+
+    private LibvirtRepoVm vm(String name, String... disks) throws Exception {
+        Map<String, Long> sizes = new TreeMap<>();
+        for (String d : disks) {
+            sizes.put(d, 16 * MIB);
+        }
+        return LibvirtRepoVm.start(root, name, sizes);
+    }
+
+    @Test
+    void qemuKilledMeansFullWithTheReasonThenIncrementalAgain() throws Exception {
+        try (LibvirtRepoVm vm = vm("bp-lvheal-killed", "vda", "vdb")) {
+            vm.write("vda", 0, 2 * MIB, 0x11);
+            backup(vm);
+            // The checkpoint's bitmap was created in this QEMU's run: QEMU writes it to the image
+            // only when it closes it, so after SIGKILL it is gone.
+            vm.write("vda", 4 * MIB, MIB, 0x22);
+            vm.killQemuAndRestart();
+            vm.write("vdb", 8 * MIB, MIB, 0x33);
+            JsonNode s = backup(vm);
+            for (JsonNode d : s.path("disks")) {
+                assertThat(d.path("mode").asText()).isEqualTo("full");
+                assertThat(d.path("reason").asText()).contains("unusable").contains("missing or broken bitmap");
+            }
+            assertThat(lastStderr).contains("vda: full (checkpoint '").contains("inconsistent");
+            vm.write("vda", 12 * MIB, MIB, 0x44);
+            JsonNode next = backup(vm);
+            assertThat(disk(next, "vda").path("mode").asText()).isEqualTo("incremental");
+            assertThat(disk(next, "vda").path("bytesRead").asLong()).isLessThanOrEqualTo(MIB + CHUNK);
+
+            // Loaded from the image by a clean restart, then SIGKILL: the image keeps the bitmap
+            // marked in-use, and QEMU loads it as inconsistent.
+            vm.restart();
+            vm.write("vdb", 2 * MIB, MIB, 0x55);
+            vm.killQemuAndRestart();
+            vm.write("vda", 6 * MIB, MIB, 0x66);
+            JsonNode again = backup(vm);
+            for (JsonNode d : again.path("disks")) {
+                assertThat(d.path("mode").asText()).as("%s", again).isEqualTo("full");
+                assertThat(d.path("reason").asText()).contains("unusable");
+            }
+            assertThat(vm.checkpoints()).containsExactly(again.path("checkpoint").asText());
+            vm.write("vdb", 14 * MIB, MIB, 0x77);
+            JsonNode last = backup(vm);
+            assertThat(disk(last, "vdb").path("mode").asText()).isEqualTo("incremental");
+            verifyPasses();
+        }
+    }
+
+    @Test
+    void deletedCheckpointMetadataIsRedefinedFromTheRepository() throws Exception {
+        try (LibvirtRepoVm vm = vm("bp-lvheal-meta", "vda", "vdb")) {
+            vm.write("vda", 0, 2 * MIB, 0x11);
+            JsonNode first = backup(vm);
+            vm.write("vdb", 3 * MIB, MIB, 0x22);
+            vm.deleteCheckpointMetadata();
+            assertThat(vm.checkpoints()).isEmpty();
+            JsonNode s = backup(vm);
+            assertThat(lastStderr).contains("checkpoint '" + first.path("checkpoint").asText() + "' was missing: redefined");
+            assertThat(disk(s, "vda").path("mode").asText()).as("%s", s).isEqualTo("incremental");
+            assertThat(disk(s, "vdb").path("mode").asText()).isEqualTo("incremental");
+            assertThat(disk(s, "vdb").path("bytesRead").asLong()).isLessThanOrEqualTo(MIB + CHUNK);
+            assertThat(vm.checkpoints()).containsExactly(s.path("checkpoint").asText());
+
+            // Metadata gone and the bitmap with it: redefining fails validation, so full.
+            vm.write("vda", 5 * MIB, MIB, 0x33);
+            vm.killQemuAndRestart();
+            vm.deleteCheckpointMetadata();
+            JsonNode full = backup(vm);
+            assertThat(disk(full, "vda").path("mode").asText()).isEqualTo("full");
+            assertThat(disk(full, "vda").path("reason").asText()).contains("missing and could not be redefined");
+            assertThat(vm.checkpoints()).containsExactly(full.path("checkpoint").asText());
+            verifyPasses();
+        }
+    }
+
+    @Test
+    void addedDiskIsFullAndOnlyIt() throws Exception {
+        try (LibvirtRepoVm vm = vm("bp-lvheal-added", "vda")) {
+            vm.write("vda", 0, 2 * MIB, 0x11);
+            backup(vm);
+            vm.addDisk("vdb", 8 * MIB);
+            vm.write("vda", 6 * MIB, MIB, 0x22);
+            vm.write("vdb", 0, MIB, 0x33);
+            JsonNode s = backup(vm);
+            assertThat(disk(s, "vda").path("mode").asText()).isEqualTo("incremental");
+            assertThat(disk(s, "vda").path("bytesRead").asLong()).isLessThanOrEqualTo(MIB + CHUNK);
+            assertThat(disk(s, "vdb").path("mode").asText()).isEqualTo("full");
+            assertThat(disk(s, "vdb").path("reason").asText()).contains("disk added");
+        }
+    }
+
+    /**
+     * The backup process SIGKILLed after the begin, mid-read (first and a later chunk), before and
+     * after the commit, and after a delay. A killed process leaves libvirt's pull job running (only
+     * an abort ends one); the next backup ends it, builds on the last committed snapshot only, and
+     * deletes the killed run's checkpoint.
+     */
+    @Test
+    void backupProcessKilledMidBackupLeavesNothingTheNextBackupCannotHeal() throws Exception {
+        List<String[]> kills = List.of(new String[] {Steps.BEGUN, "1"}, new String[] {Steps.CHUNK, "1"},
+                new String[] {Steps.CHUNK, "6"}, new String[] {Steps.BEFORE_COMMIT, "1"}, new String[] {Steps.COMMITTED, "1"},
+                new String[] {"delay", "2500"});
+        try (LibvirtRepoVm vm = vm("bp-lvheal-crash", "vda", "vdb")) {
+            vm.write("vda", 0, 4 * MIB, 0x10);
+            JsonNode committed = backup(vm);
+            int round = 0;
+            for (String[] kill : kills) {
+                round++;
+                String what = String.join(" ", kill);
+                vm.write("vda", (round % 12) * MIB, MIB, 0x20 + round);
+                vm.write("vdb", ((round * 5) % 14) * MIB, 2 * MIB, 0x40 + round);
+                Map<String, byte[]> models = models(vm);
+                List<JsonNode> before = snapshots();
+                int status = runKilled(vm, kill);
+                assertThat(status).as("backup process killed at %s", what).isIn(137, 0);
+                List<JsonNode> after = snapshots();
+                verifyPasses();
+                List<String> checkpoints = vm.checkpoints();
+                if (after.size() > before.size()) {
+                    JsonNode made = after.get(after.size() - 1);
+                    assertThat(status).as("a commit at %s", what).isIn(137, 0);
+                    restoresTo(made, models);
+                    committed = made;
+                } else {
+                    assertThat(after).as("nothing published by a kill at %s", what).hasSameSizeAs(before);
+                }
+                // Whatever the killed run left, the base stays the last committed snapshot's checkpoint.
+                assertThat(checkpoints).as("after a kill at %s", what).contains(committed.path("checkpoint").asText());
+                vm.write("vdb", 15 * MIB, 512 << 10, 0x60 + round);
+                JsonNode next = backup(vm);
+                for (JsonNode d : next.path("disks")) {
+                    assertThat(d.path("mode").asText()).as("after a kill at %s: %s", what, next).isEqualTo("incremental");
+                }
+                assertThat(vm.checkpoints()).as("after the backup that followed a kill at %s", what)
+                        .containsExactly(next.path("checkpoint").asText());
+                committed = next;
+            }
+        }
+    }
+
+    private static Map<String, byte[]> models(LibvirtRepoVm vm) {
+        Map<String, byte[]> models = new LinkedHashMap<>();
+        for (String d : vm.disks()) {
+            models.put(d, vm.model(d));
+        }
+        return models;
+    }
+
+    /** CrashingBackup (the backup engine, SIGKILLing itself at a step) in a JVM of its own on libvirtd. */
+    private int runKilled(LibvirtRepoVm vm, String[] kill) throws Exception {
+        Files.createDirectories(cli.tmp());
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashingBackup.class.getName(), LibvirtRepoVm.URI,
+                root.resolve("repo").toString(), vm.name(), cli.tmp().toString()));
+        boolean delay = kill[0].equals("delay");
+        if (!delay) {
+            argv.addAll(List.of(kill));
+        }
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("crash.log").toFile())).start();
+        if (delay && !p.waitFor(Long.parseLong(kill[1]), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly(); // SIGKILL
+        }
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("backup process ended").isTrue();
+        return p.exitValue();
+    }
+
+    /** {@code backup --json} through libvirtd; every disk of the new snapshot restores to the model; nothing left. */
+    private JsonNode backup(LibvirtRepoVm vm) throws Exception {
+        ChildCli.Result r = cli.run("-c", LibvirtRepoVm.URI, "backup", vm.name(), "--repo", root.resolve("repo").toString(),
+                "--json");
+        ok(r);
+        lastStderr = r.stderr();
+        JsonNode s = JSON.readTree(r.stdout());
+        restoresTo(s, models(vm));
+        vm.nothingLeft(cli.tmp());
+        return s;
+    }
+
+    private void restoresTo(JsonNode snapshot, Map<String, byte[]> models) throws Exception {
+        assertThat(snapshot.path("disks")).extracting(d -> d.path("name").asText())
+                .containsExactlyInAnyOrderElementsOf(models.keySet());
+        for (var e : models.entrySet()) {
+            Path out = root.resolve("restored-" + e.getKey() + ".raw");
+            ok(cli.run("restore", "--repo", root.resolve("repo").toString(), snapshot.path("id").asText(), "--disk", e.getKey(),
+                    "--output", out.toString()));
+            assertThat(java.util.Arrays.equals(Files.readAllBytes(out), e.getValue()))
+                    .as("snapshot %s disk %s equals the disk as it was", snapshot.path("id").asText(), e.getKey()).isTrue();
+            Files.delete(out);
+        }
+    }
+
+    private List<JsonNode> snapshots() throws Exception {
+        ChildCli.Result r = cli.run("snapshots", "--repo", root.resolve("repo").toString(), "--json");
+        ok(r);
+        List<JsonNode> out = new ArrayList<>();
+        JSON.readTree(r.stdout()).forEach(out::add);
+        return out;
+    }
+
+    private void verifyPasses() {
+        ChildCli.Result r = cli.run("verify", "--repo", root.resolve("repo").toString());
+        ok(r);
+    }
+
+    private static JsonNode disk(JsonNode snapshot, String name) {
+        for (JsonNode d : snapshot.path("disks")) {
+            if (d.path("name").asText().equals(name)) {
+                return d;
+            }
+        }
+        throw new AssertionError("no disk " + name + " in " + snapshot);
+    }
+
+    private static void ok(ChildCli.Result r) {
+        assertThat(r.status()).as("%s", r).isZero();
+    }
+}
