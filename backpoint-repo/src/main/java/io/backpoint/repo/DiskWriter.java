@@ -90,11 +90,12 @@ public final class DiskWriter {
             id = ZERO;
             stored = 0;
         } else {
-            id = ChunkCodec.id(data);
             try {
-                stored = snapshot.storeChunk(id, data);
+                SnapshotWriter.StoredChunk put = snapshot.storeChunk(data);
+                id = put.id();
+                stored = put.bytes();
             } catch (IOException e) {
-                throw new UncheckedIOException("storing chunk " + id + " of disk '" + name + "'", e);
+                throw new UncheckedIOException("storing chunk " + chunkIndex + " of disk '" + name + "'", e);
             }
         }
         chunks.set(Math.toIntExact(chunkIndex), id);

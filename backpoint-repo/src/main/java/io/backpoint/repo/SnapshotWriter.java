@@ -98,28 +98,43 @@ public final class SnapshotWriter implements AutoCloseable {
         lease.close();
     }
 
-    long storeChunk(String chunkId, java.nio.ByteBuffer data) throws IOException {
+    /** A chunk put: its id and the bytes this put newly stored (0 when the repository had it). */
+    record StoredChunk(String id, long bytes) {
+    }
+
+    /**
+     * Stores the buffer's remaining bytes (not moved) as a chunk unless the repository has it.
+     * The id is hashed here from the very buffer the raw stored form is written from, with no copy
+     * in between, so a chunk is never stored under an id its bytes do not have; the caller must
+     * not change the buffer until this returns. A compressed form is decoded and checked against
+     * the id before it is stored.
+     */
+    StoredChunk storeChunk(java.nio.ByteBuffer data) throws IOException {
         lease.check();
+        String chunkId = ChunkCodec.id(data);
         if (present.contains(chunkId)) {
-            return 0;
+            return new StoredChunk(chunkId, 0);
         }
         String key = Layout.chunk(chunkId);
         if (store.stat(key).isPresent()) {
             present.add(chunkId);
-            return 0;
+            return new StoredChunk(chunkId, 0);
         }
-        byte[] encoded = ChunkCodec.encode(data, repository.config().compression());
-        // The id was hashed from the caller's buffer, the stored form copied from it later: check
-        // the copy against the id, so a buffer that changed in between is never stored under an
-        // id it does not have (dedup would hand that chunk to every later snapshot).
-        try {
-            ChunkCodec.check(chunkId, encoded);
-        } catch (ChunkDamagedException e) {
-            throw new IOException("chunk " + chunkId + " changed while it was being stored; not stored", e);
+        java.nio.ByteBuffer[] parts = ChunkCodec.encodeParts(data, repository.config().compression());
+        long length = 0;
+        for (java.nio.ByteBuffer part : parts) {
+            length += part.remaining();
         }
-        boolean stored = store.putIfAbsent(key, encoded);
+        if (parts.length == 1) {
+            try {
+                ChunkCodec.check(chunkId, parts[0].array());
+            } catch (ChunkDamagedException e) {
+                throw new IOException("chunk " + chunkId + " does not decode to what was hashed; not stored", e);
+            }
+        }
+        boolean stored = store.putIfAbsent(key, parts);
         present.add(chunkId);
-        return stored ? encoded.length : 0;
+        return new StoredChunk(chunkId, stored ? length : 0);
     }
 
     private void checkOpen() {

@@ -1,7 +1,6 @@
 package io.backpoint.repo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,29 +8,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** A chunk is stored only under the id its bytes have, whatever the caller's buffer did meanwhile. */
+/**
+ * A chunk is stored only under the id its bytes have: the id is hashed by the store call itself
+ * from the buffer it writes, heap or direct, raw or compressed, and a chunk already there is not
+ * stored again.
+ */
 class SnapshotWriterTest {
     @TempDir
     Path dir;
 
-    @Test
-    void bytesThatDoNotMatchTheirIdAreNeverStored() throws Exception {
+    @ParameterizedTest(name = "direct buffer: {0}")
+    @ValueSource(booleans = {false, true})
+    void aChunkIsStoredUnderTheHashOfItsBytes(boolean direct) throws Exception {
         String root = dir.resolve("repo").toString();
         Repository.init(root, 1 << 20, Compression.ZSTD).close();
-        byte[] hashed = Disks.random(1, 1 << 20);
-        byte[] changed = hashed.clone();
-        changed[12345] ^= 1; // the buffer as a late write left it
-        String id = ChunkCodec.id(hashed, hashed.length);
+        byte[] random = Disks.random(1, 1 << 20);
+        byte[] text = new byte[1 << 20];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = (byte) ("stored chunk " + i / 4096).charAt(i % 13);
+        }
         try (Repository repository = Repository.open(root);
                 SnapshotWriter writer = repository.newSnapshot("vm1", null, Instant.parse("2026-01-01T00:00:00Z"))) {
-            assertThatThrownBy(() -> writer.storeChunk(id, ByteBuffer.wrap(changed)))
-                    .isInstanceOf(IOException.class).hasMessageContaining(id).hasMessageContaining("not stored");
-            assertThat(storedFiles()).noneMatch(p -> p.getFileName().toString().contains(id));
-            assertThat(writer.storeChunk(id, ByteBuffer.wrap(hashed))).isPositive();
-            assertThat(storedFiles()).anyMatch(p -> p.getFileName().toString().contains(id));
+            for (byte[] content : new byte[][] {random, text}) {
+                ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(content.length + 5) : ByteBuffer.allocate(content.length + 5);
+                buffer.position(5).mark();
+                buffer.put(content).reset();
+                SnapshotWriter.StoredChunk stored = writer.storeChunk(buffer);
+                assertThat(stored.id()).isEqualTo(Disks.sha256(content));
+                assertThat(stored.bytes()).isPositive();
+                assertThat(buffer.position()).isEqualTo(5);
+                assertThat(storedFiles()).anyMatch(p -> p.getFileName().toString().equals(stored.id()));
+                assertThat(repository.readChunk(stored.id())).isEqualTo(content);
+                assertThat(writer.storeChunk(buffer)).isEqualTo(new SnapshotWriter.StoredChunk(stored.id(), 0));
+            }
+            long rawSize = Files.size(storedFiles().stream()
+                    .filter(p -> p.getFileName().toString().equals(Disks.sha256(random))).findFirst().orElseThrow());
+            assertThat(rawSize).isEqualTo(ChunkCodec.HEADER + random.length);
         }
     }
 

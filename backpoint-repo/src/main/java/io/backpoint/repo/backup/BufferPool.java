@@ -27,7 +27,9 @@ final class BufferPool {
             synchronized (this) {
                 if (made < max) {
                     made++;
-                    return ByteBuffer.allocate(bufferSize);
+                    // Direct: the NBD socket reads into it and the store writes from it with no
+                    // copy through the JDK's own temporary direct buffers.
+                    return ByteBuffer.allocateDirect(bufferSize);
                 }
             }
             b = free.take();

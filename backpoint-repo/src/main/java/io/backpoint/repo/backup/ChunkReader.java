@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -69,7 +68,7 @@ final class ChunkReader {
                 }
                 buf.limit(w.length());
                 if (w.dataBytes() < w.length()) {
-                    Arrays.fill(buf.array(), buf.arrayOffset(), buf.arrayOffset() + w.length(), (byte) 0);
+                    buf.put(0, zeroChunk, 0, w.length());
                 }
                 List<CompletableFuture<?>> reads = new ArrayList<>();
                 try {

@@ -76,6 +76,12 @@ public final class DirectoryStore implements ObjectStore {
 
     @Override
     public boolean putIfAbsent(String key, byte[] content) throws IOException {
+        return putIfAbsent(key, ByteBuffer.wrap(content));
+    }
+
+    /** Writes the parts straight from the caller's buffers: a direct buffer is not copied on the way. */
+    @Override
+    public boolean putIfAbsent(String key, ByteBuffer... content) throws IOException {
         Path target = file(key);
         if (Files.exists(target)) {
             return false;
@@ -97,7 +103,7 @@ public final class DirectoryStore implements ObjectStore {
     @Override
     public void put(String key, byte[] content) throws IOException {
         Path target = file(key);
-        Path temp = writeTemp(key, target, content);
+        Path temp = writeTemp(key, target, ByteBuffer.wrap(content));
         try {
             steps.before("rename", key);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -114,6 +120,26 @@ public final class DirectoryStore implements ObjectStore {
             return Optional.of(Files.readAllBytes(file(key)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+    }
+
+    @Override
+    public long read(String key, ByteBuffer into) throws IOException {
+        try (FileChannel channel = FileChannel.open(file(key), StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > into.remaining()) {
+                return size;
+            }
+            ByteBuffer window = into.duplicate().limit(into.position() + (int) size);
+            while (window.hasRemaining()) {
+                if (channel.read(window) < 0) {
+                    throw new IOException("'" + key + "' shrank while it was read");
+                }
+            }
+            into.position(window.position());
+            return size;
+        } catch (NoSuchFileException e) {
+            return -1;
         }
     }
 
@@ -225,7 +251,7 @@ public final class DirectoryStore implements ObjectStore {
         return root.resolve(Keys.check(key));
     }
 
-    private Path writeTemp(String key, Path target, byte[] content) throws IOException {
+    private Path writeTemp(String key, Path target, ByteBuffer... content) throws IOException {
         createDirectories(target.getParent());
         byte[] suffix = new byte[8];
         RANDOM.nextBytes(suffix);
@@ -235,10 +261,15 @@ public final class DirectoryStore implements ObjectStore {
                 PosixFilePermissions.asFileAttribute(FILE_MODE))) {
             // The creation mode is filtered by the umask; set it explicitly as well.
             Files.setPosixFilePermissions(temp, FILE_MODE);
-            ByteBuffer buffer = ByteBuffer.wrap(content);
+            ByteBuffer[] buffers = new ByteBuffer[content.length];
+            long left = 0;
+            for (int i = 0; i < content.length; i++) {
+                buffers[i] = content[i].duplicate();
+                left += buffers[i].remaining();
+            }
             steps.before("write", key);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+            while (left > 0) {
+                left -= channel.write(buffers);
             }
             steps.before("fsync", key);
             channel.force(true);
