@@ -80,6 +80,9 @@ public final class SnapshotWriter implements AutoCloseable {
         Snapshot snapshot = new Snapshot(id, domain, time, domainXml, checkpointName, checkpointXml, indexes);
         lease.check();
         try {
+            // Every chunk this snapshot stored or found present gets a durable name before the
+            // manifest that references it is published.
+            store.syncNames(present.stream().map(Layout::chunk).toList());
             if (!store.putIfAbsent(Layout.manifest(domain, id), ManifestCodec.formatSnapshot(snapshot))) {
                 throw BackpointException.of(ErrorCode.OPERATION_FAILED, "snapshot %s already exists", id);
             }
@@ -132,7 +135,7 @@ public final class SnapshotWriter implements AutoCloseable {
                 throw new IOException("chunk " + chunkId + " does not decode to what was hashed; not stored", e);
             }
         }
-        boolean stored = store.putIfAbsent(key, parts);
+        boolean stored = store.putIfAbsentDeferred(key, parts);
         present.add(chunkId);
         return new StoredChunk(chunkId, stored ? length : 0);
     }

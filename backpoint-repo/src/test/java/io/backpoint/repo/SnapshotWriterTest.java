@@ -56,4 +56,52 @@ class SnapshotWriterTest {
             return files.filter(Files::isRegularFile).toList();
         }
     }
+
+    /**
+     * Chunk names are made durable by one directory fsync each, at commit, before the manifest is
+     * linked: for every chunk stored, and for one found already stored (another writer may have
+     * put it without syncing its directory yet).
+     */
+    @org.junit.jupiter.api.Test
+    void everyChunkDirectoryIsSyncedBeforeTheManifestAppears() throws Exception {
+        Path root = dir.resolve("repo");
+        Repository.init(root.toString(), 64 << 10, Compression.NONE).close();
+        byte[] data = Disks.random(7, 6 * (64 << 10));
+        byte[] other = Disks.random(8, 64 << 10);
+        String foundId = Disks.sha256(other);
+        try (Repository first = Repository.open(root.toString());
+                SnapshotWriter writer = first.newSnapshot("vm0", null, Instant.parse("2026-01-01T00:00:00Z"))) {
+            writer.storeChunk(ByteBuffer.wrap(other)); // stored, never committed: its directory not synced
+        }
+        java.util.List<String> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.backpoint.repo.storage.DirectoryStore store = new io.backpoint.repo.storage.DirectoryStore(root,
+                (step, key) -> steps.add(step + " " + key));
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        try (Repository repository = Repository.open(store);
+                SnapshotWriter writer = repository.newSnapshot("vm1", null, Instant.parse("2026-01-01T00:00:01Z"))) {
+            DiskWriter disk = writer.disk("vda", data.length + other.length, DiskMode.FULL, "test", java.util.Optional.empty());
+            for (int i = 0; i < 6; i++) {
+                disk.put(i, ByteBuffer.wrap(data, i * (64 << 10), 64 << 10));
+                ids.add(Disks.sha256(java.util.Arrays.copyOfRange(data, i * (64 << 10), (i + 1) * (64 << 10))));
+            }
+            disk.put(6, ByteBuffer.wrap(other));
+            ids.add(foundId);
+            writer.commit();
+        }
+        int manifest = -1;
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).startsWith("link snapshots/")) {
+                manifest = i;
+            }
+        }
+        assertThat(manifest).as("steps: %s", steps).isPositive();
+        java.util.List<String> before = steps.subList(0, manifest);
+        for (String id : ids) {
+            String directory = Layout.chunk(id).substring(0, Layout.chunk(id).lastIndexOf('/') + 1);
+            assertThat(before).as("a fsync of %s before the manifest", directory)
+                    .anyMatch(step -> step.startsWith("fsync-dir " + directory));
+        }
+        assertThat(steps.stream().filter(step -> step.startsWith("fsync-dir chunks/")).count())
+                .as("one fsync per chunk directory").isEqualTo(ids.stream().map(id -> id.substring(0, 2)).distinct().count());
+    }
 }

@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * The directory backend: one file per object under a root directory. A write goes to a
  * temporary file beside the target, is fsynced, then published by a link (put-if-absent: the
  * link fails when the target exists, so two writers never replace each other's object) or an
- * atomic rename (put), and the directory is fsynced so the name survives a power cut. Files are
+ * atomic rename (put), and the directory is fsynced so the name survives a power cut (for chunks
+ * put with {@link #putIfAbsentDeferred}, once per directory by {@link #syncNames} before the
+ * snapshot that references them is published). Files are
  * 0600 and directories 0700 whatever the umask: backups hold whole disks.
  */
 public final class DirectoryStore implements ObjectStore {
@@ -82,6 +84,29 @@ public final class DirectoryStore implements ObjectStore {
     /** Writes the parts straight from the caller's buffers: a direct buffer is not copied on the way. */
     @Override
     public boolean putIfAbsent(String key, ByteBuffer... content) throws IOException {
+        return putIfAbsent(key, true, content);
+    }
+
+    /** Fsyncs the file before its name appears, but not the directory: {@link #syncNames} does. */
+    @Override
+    public boolean putIfAbsentDeferred(String key, ByteBuffer... content) throws IOException {
+        return putIfAbsent(key, false, content);
+    }
+
+    /** Fsyncs each directory holding one of the keys, once: one journal commit covers them all. */
+    @Override
+    public void syncNames(java.util.Collection<String> keys) throws IOException {
+        java.util.Map<Path, String> directories = new java.util.TreeMap<>();
+        for (String key : keys) {
+            directories.putIfAbsent(file(key).getParent(), key);
+        }
+        for (java.util.Map.Entry<Path, String> d : directories.entrySet()) {
+            steps.before("fsync-dir", d.getValue());
+            fsyncDirectory(d.getKey());
+        }
+    }
+
+    private boolean putIfAbsent(String key, boolean syncName, ByteBuffer... content) throws IOException {
         Path target = file(key);
         if (Files.exists(target)) {
             return false;
@@ -95,8 +120,10 @@ public final class DirectoryStore implements ObjectStore {
         } finally {
             Files.deleteIfExists(temp);
         }
-        steps.before("fsync-dir", key);
-        fsyncDirectory(target.getParent());
+        if (syncName) {
+            steps.before("fsync-dir", key);
+            fsyncDirectory(target.getParent());
+        }
         return true;
     }
 

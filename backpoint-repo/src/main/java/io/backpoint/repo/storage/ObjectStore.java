@@ -41,6 +41,24 @@ public interface ObjectStore extends AutoCloseable {
         return putIfAbsent(key, whole.array());
     }
 
+    /**
+     * {@link #putIfAbsent(String, ByteBuffer...)} whose name need not survive a power cut yet: the
+     * content is durable before the name appears, as there, but the name is made durable only by a
+     * later {@link #syncNames}, so the chunks of a snapshot share a few directory syncs instead of
+     * one each. Stores whose writes are durable as they return need do nothing more.
+     */
+    default boolean putIfAbsentDeferred(String key, ByteBuffer... parts) throws IOException {
+        return putIfAbsent(key, parts);
+    }
+
+    /**
+     * Makes the names of these objects durable: those put with {@link #putIfAbsentDeferred} and
+     * those found present that another writer may have put so. Called before anything that
+     * references them is published.
+     */
+    default void syncNames(java.util.Collection<String> keys) throws IOException {
+    }
+
     /** Stores or atomically replaces a small mutable object; durable when this returns. */
     void put(String key, byte[] content) throws IOException;
 
