@@ -35,28 +35,32 @@ final class DiskRestore {
         }
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong written = new AtomicLong();
-        for (long index = 0; index < disk.chunks().size() && failure.get() == null; index++) {
-            String id = disk.chunks().get((int) index);
-            if (id == null) {
-                continue;
-            }
-            acquire(slots);
-            long chunkIndex = index;
-            ChunkBuffer buffer = buffers.remove();
-            workers.execute(() -> {
-                try {
-                    if (failure.get() == null) {
-                        written.addAndGet(writeChunk(repository, disk, chunkIndex, buffer, out));
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    buffers.add(buffer);
-                    slots.release();
+        try (WriteBehind writeBehind = new WriteBehind(out)) {
+            for (long index = 0; index < disk.chunks().size() && failure.get() == null; index++) {
+                String id = disk.chunks().get((int) index);
+                if (id == null) {
+                    continue;
                 }
-            });
+                acquire(slots);
+                long chunkIndex = index;
+                ChunkBuffer buffer = buffers.remove();
+                workers.execute(() -> {
+                    try {
+                        if (failure.get() == null) {
+                            long n = writeChunk(repository, disk, chunkIndex, buffer, out);
+                            written.addAndGet(n);
+                            writeBehind.wrote(n);
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        buffers.add(buffer);
+                        slots.release();
+                    }
+                });
+            }
+            acquire(slots, window); // every task finished
         }
-        acquire(slots, window); // every task finished
         Throwable problem = failure.get();
         if (problem instanceof ChunkDamagedException damaged) {
             throw BackpointException.of(ErrorCode.READ_FAILED,
