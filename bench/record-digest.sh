@@ -39,7 +39,7 @@ cat > Digest.java <<'JAVA'
 public class Digest {
     public static void main(String[] a) {
         long t = System.nanoTime();
-        io.backpoint.qemu.restore.FileContent c = io.backpoint.qemu.restore.FileContent.of(java.nio.file.Path.of(a[0]));
+        io.backpoint.image.restore.FileContent c = io.backpoint.image.restore.FileContent.of(java.nio.file.Path.of(a[0]));
         System.out.println((System.nanoTime() - t) / 1e9 + " " + c.size() + " " + c.crc32c());
     }
 }

@@ -1,7 +1,8 @@
 package io.backpoint.libvirt;
 
-import io.backpoint.error.BackpointException;
-import io.backpoint.error.ErrorCode;
+import io.backpoint.image.restore.ImageFormat;
+import io.backpoint.image.restore.PushRecords;
+import io.backpoint.image.restore.PushTarget;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
@@ -9,17 +10,16 @@ import io.backpoint.model.BackupMode;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
-import io.backpoint.qemu.restore.BackupRecord;
-import io.backpoint.qemu.restore.ImageFormat;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.ToLongFunction;
 
 /**
- * The restore records ({@code <target>.json}, the QEMU driver's format) of a push backup run
- * through libvirt, which writes none itself. Written when the job has begun, from the job as
- * libvirt filled it in, so that {@code restore} checks a libvirt chain as it checks its own.
+ * The restore records ({@code <target>.json}, the QEMU driver's format and writer) of a push
+ * backup run through libvirt, which writes none itself. Written when the job has begun, from the
+ * job as libvirt filled it in, so that {@code restore} checks a libvirt chain as it checks its own.
  */
 final class LibvirtRecords {
     private LibvirtRecords() {}
@@ -30,52 +30,37 @@ final class LibvirtRecords {
      */
     static void write(String domain, BackupDef job, String createdCheckpoint, long beganMillis,
             DomainDef live, ToLongFunction<String> capacity, boolean reuse) {
-        if (job.mode() != BackupMode.PUSH) {
-            return;
-        }
-        long created = Math.max(1, beganMillis / 1000);
-        for (BackupDiskDef d : job.backedUpDisks()) {
-            if (d.type() == StoreType.BLOCK || d.store() == null || d.store().path() == null) {
-                continue;
-            }
+        for (BackupDiskDef d : fileTargets(job)) {
             ImageFormat format = ImageFormat.fromSpelling(d.driverType() == null ? "qcow2" : d.driverType());
-            Path target = Path.of(d.store().path());
-            long size = capacity.applyAsLong(d.name());
+            Path path = Path.of(d.store().path());
             String since = d.incremental() != null ? d.incremental() : job.incremental();
-            BackupRecord record = d.backupmode() == BackupDiskMode.INCREMENTAL || (d.backupmode() != BackupDiskMode.FULL && since != null)
-                    ? BackupRecord.incremental(domain, d.name(), createdCheckpoint, since, size, format, created,
-                            backing(live, d.name(), format))
-                    : BackupRecord.full(domain, d.name(), createdCheckpoint, size, format, created);
-            if (reuse && Files.exists(BackupRecord.pathFor(target), LinkOption.NOFOLLOW_LINKS)) {
-                BackupRecord.write(target, record);
-            } else {
-                BackupRecord.create(target, record);
-            }
+            boolean incremental = d.backupmode() == BackupDiskMode.INCREMENTAL
+                    || (d.backupmode() != BackupDiskMode.FULL && since != null);
+            DomainDiskDef disk = live.diskByTarget(d.name());
+            PushTarget target = new PushTarget(d.name(), path, format, capacity.applyAsLong(d.name()),
+                    incremental ? since : null, disk == null ? null : disk.source());
+            PushRecords.put(path, PushRecords.of(domain, createdCheckpoint, beganMillis, target), reuse);
         }
-    }
-
-    /** libvirt's incremental qcow2 target names the live disk as its backing file. */
-    private static String backing(DomainDef live, String disk, ImageFormat format) {
-        DomainDiskDef d = live.diskByTarget(disk);
-        return format == ImageFormat.QCOW2 && d != null ? d.source() : null;
     }
 
     /** Refuses up front a push target whose record name is taken by something that is not its record. */
     static void checkFree(BackupDef def, boolean reuse) {
-        if (def.mode() != BackupMode.PUSH) {
-            return;
-        }
-        for (BackupDiskDef d : def.backedUpDisks()) {
-            if (d.type() == StoreType.BLOCK || d.store() == null || d.store().path() == null) {
-                continue;
-            }
+        for (BackupDiskDef d : fileTargets(def)) {
             Path target = Path.of(d.store().path());
-            Path file = BackupRecord.pathFor(target);
             // An existing target is libvirt's to refuse, with its own message, as virsh shows it.
-            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !reuse && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw BackpointException.of(ErrorCode.INVALID_ARG,
-                        "backup record '%s' for store '%s' of disk '%s' exists", file, d.store().path(), d.name());
+            if (reuse || !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                PushRecords.checkFree(target, d.name(), reuse);
             }
         }
+    }
+
+    /** The disks of a push backup whose target is a file: the ones that get a record. */
+    private static List<BackupDiskDef> fileTargets(BackupDef def) {
+        if (def.mode() != BackupMode.PUSH) {
+            return List.of();
+        }
+        return def.backedUpDisks().stream()
+                .filter(d -> d.type() != StoreType.BLOCK && d.store() != null && d.store().path() != null)
+                .toList();
     }
 }

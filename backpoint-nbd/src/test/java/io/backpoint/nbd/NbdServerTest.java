@@ -173,6 +173,33 @@ class NbdServerTest {
         }
     }
 
+    @Test
+    void dontFragmentGetsOneDataChunkWithTheHoleAsZeros() throws Exception {
+        // [0, 256 KiB) of vda: data, data, then a zero block: a plain structured read splits it
+        // into data and hole chunks; with NBD_CMD_FLAG_DF the whole range is one OFFSET_DATA.
+        int length = 256 << 10;
+        try (RawClient raw = new RawClient(socket)) {
+            raw.go("vda");
+            raw.request(NbdProtocol.CMD_READ, 1, 0, length, new byte[0]);
+            List<RawClient.Reply> plain = new ArrayList<>();
+            do {
+                plain.add(raw.reply());
+            } while ((plain.get(plain.size() - 1).flags() & NbdProtocol.REPLY_FLAG_DONE) == 0);
+            assertThat(plain).extracting(RawClient.Reply::type).contains(NbdProtocol.REPLY_TYPE_OFFSET_HOLE);
+
+            raw.request(NbdProtocol.CMD_FLAG_DF, NbdProtocol.CMD_READ, 2, 0, length, new byte[0]);
+            RawClient.Reply whole = raw.reply();
+            assertThat(whole.cookie()).isEqualTo(2);
+            assertThat(whole.type()).isEqualTo(NbdProtocol.REPLY_TYPE_OFFSET_DATA);
+            assertThat(whole.flags() & NbdProtocol.REPLY_FLAG_DONE).as("the only chunk").isNotZero();
+            ByteBuffer payload = ByteBuffer.wrap(whole.payload());
+            assertThat(payload.getLong()).isZero();
+            byte[] data = new byte[payload.remaining()];
+            payload.get(data);
+            assertThat(data).isEqualTo(Arrays.copyOf(diskA, length));
+        }
+    }
+
     /** NBD_OPT_INFO: the transmission flags of NBD_INFO_EXPORT, reading every reply up to the ACK. */
     private static int exportFlags(RawClient raw, byte[] info) throws java.io.IOException {
         RawClient.OptionReply r = raw.option(NbdProtocol.OPT_INFO, info);

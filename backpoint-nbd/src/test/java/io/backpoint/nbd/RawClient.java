@@ -68,7 +68,11 @@ final class RawClient implements AutoCloseable {
     }
 
     void request(int type, long cookie, long offset, int length, byte[] payload) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(28).putInt(REQUEST_MAGIC).putShort((short) 0).putShort((short) type)
+        request(0, type, cookie, offset, length, payload);
+    }
+
+    void request(int flags, int type, long cookie, long offset, int length, byte[] payload) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(28).putInt(REQUEST_MAGIC).putShort((short) flags).putShort((short) type)
                 .putLong(cookie).putLong(offset).putInt(length).flip();
         wire.writeFully(header, ByteBuffer.wrap(payload));
     }

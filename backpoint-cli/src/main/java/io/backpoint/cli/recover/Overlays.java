@@ -2,7 +2,7 @@ package io.backpoint.cli.recover;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.QemuImg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -8,7 +8,7 @@ import io.backpoint.cli.shell.ParsedArgs;
 import io.backpoint.cli.shell.Shell;
 import io.backpoint.driver.DomainLock;
 import io.backpoint.qemu.driver.FileDomainLock;
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.QemuImg;
 import io.backpoint.util.SafeFileName;
 import java.nio.file.Path;
 import java.util.List;

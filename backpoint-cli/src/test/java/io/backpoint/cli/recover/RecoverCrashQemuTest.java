@@ -2,7 +2,7 @@ package io.backpoint.cli.recover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.QemuImg;
 import io.backpoint.repo.Repository;
 import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.QemuImg;
 import io.backpoint.repo.Repository;
 import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;

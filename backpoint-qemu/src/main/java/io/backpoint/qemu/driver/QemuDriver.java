@@ -22,7 +22,7 @@ import io.backpoint.qemu.domain.DomainFiles;
 import io.backpoint.qemu.domain.QemuDomain;
 import io.backpoint.qemu.domain.QemuObserver;
 import io.backpoint.qemu.domain.QmpSessions;
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpCommands;

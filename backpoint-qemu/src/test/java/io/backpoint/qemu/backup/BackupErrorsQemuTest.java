@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Domain;
 import io.backpoint.error.ErrorCode;
-import io.backpoint.qemu.restore.BackupRecord;
-import io.backpoint.qemu.restore.ImageFormat;
+import io.backpoint.image.restore.BackupRecord;
+import io.backpoint.image.restore.ImageFormat;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
 import io.backpoint.testing.QemuTest;

@@ -2,7 +2,7 @@ package io.backpoint.qemu.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.backpoint.qemu.restore.BackupRecord;
+import io.backpoint.image.restore.BackupRecord;
 import io.backpoint.xml.BackupParseFlag;
 import io.backpoint.xml.BackupXml;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ class TargetRecordsTest {
         BackupRecord record = BackupRecord.read(dir.resolve("vda.full")).orElseThrow();
         assertThat(record.checkpoint()).isEqualTo("c1");
         // CRC-32C of "backup data"
-        assertThat(record.content()).isEqualTo(new io.backpoint.qemu.restore.FileContent(11, "ad359491"));
+        assertThat(record.content()).isEqualTo(new io.backpoint.image.restore.FileContent(11, "ad359491"));
         assertThat(job.error).isNull();
     }
 
@@ -71,7 +71,7 @@ class TargetRecordsTest {
     @Test
     void aReusedTargetsRecordIsReplaced() throws Exception {
         BackupRecord.write(dir.resolve("vda.full"), BackupRecord.full("vm1", "vda", "old", 1 << 20,
-                io.backpoint.qemu.restore.ImageFormat.QCOW2, 1));
+                io.backpoint.image.restore.ImageFormat.QCOW2, 1));
         BackupJob job = completedJob(true);
         TargetRecords.write("vm1", job);
         assertThat(BackupRecord.read(dir.resolve("vda.full")).orElseThrow().checkpoint()).isEqualTo("c1");

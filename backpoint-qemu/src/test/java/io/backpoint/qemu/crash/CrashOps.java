@@ -1,9 +1,9 @@
 package io.backpoint.qemu.crash;
 
 import io.backpoint.api.Domain;
-import io.backpoint.qemu.restore.ImageFormat;
-import io.backpoint.qemu.restore.RestoreChain;
-import io.backpoint.qemu.restore.Restorer;
+import io.backpoint.image.restore.ImageFormat;
+import io.backpoint.image.restore.RestoreChain;
+import io.backpoint.image.restore.Restorer;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -12,7 +12,7 @@ import io.backpoint.qemu.block.BlockNodeNames;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.block.CheckpointPlanner;
 import io.backpoint.qemu.block.SizePlanner;
-import io.backpoint.qemu.img.ImageInfo;
+import io.backpoint.image.img.ImageInfo;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpException;
 import io.backpoint.qemu.qmp.QmpStep;

@@ -2,7 +2,7 @@ package io.backpoint.qemu.it;
 
 import io.backpoint.model.DomainDef;
 import io.backpoint.qemu.block.BlockNodes;
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.QemuImg;
 import io.backpoint.qemu.process.Kvm;
 import io.backpoint.qemu.process.QemuCommandLine;
 import io.backpoint.qemu.process.QemuProcess;

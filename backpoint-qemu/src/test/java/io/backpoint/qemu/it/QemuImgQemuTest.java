@@ -3,8 +3,8 @@ package io.backpoint.qemu.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.backpoint.qemu.img.ImageInfo;
-import io.backpoint.qemu.img.QemuImg;
+import io.backpoint.image.img.ImageInfo;
+import io.backpoint.image.img.QemuImg;
 import io.backpoint.qemu.process.QemuProcess;
 import io.backpoint.qemu.testing.TestVm;
 import io.backpoint.testing.QemuTest;

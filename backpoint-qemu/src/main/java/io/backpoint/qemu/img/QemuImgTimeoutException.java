@@ -1,8 +1,0 @@
-package io.backpoint.qemu.img;
-
-/** qemu-img did not finish within the runner's time limit (it was killed). */
-public final class QemuImgTimeoutException extends QemuImgException {
-    QemuImgTimeoutException(String message) {
-        super(message);
-    }
-}
