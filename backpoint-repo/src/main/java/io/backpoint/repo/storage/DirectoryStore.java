@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The directory backend: one file per object under a root directory. A write goes to a
@@ -207,31 +206,14 @@ public final class DirectoryStore implements ObjectStore {
             return List.of();
         }
         List<ObjectInfo> found = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(start)) {
-            for (Path path : (Iterable<Path>) walk::iterator) {
-                String name = path.getFileName().toString();
-                if (name.startsWith(TEMP_PREFIX)) {
-                    continue;
-                }
-                String key = root.relativize(path).toString();
-                if (!key.startsWith(prefix)) {
-                    continue;
-                }
-                BasicFileAttributes attributes;
-                try {
-                    attributes = Files.readAttributes(path, BasicFileAttributes.class);
-                } catch (NoSuchFileException e) {
-                    continue; // deleted while we walked
-                }
-                if (attributes.isRegularFile()) {
-                    found.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
-                }
+        // A file that vanishes during the walk is skipped; the walk goes on (an early end would
+        // hide manifests from gc).
+        walkFiles(start, (path, attributes) -> {
+            String key = root.relativize(path).toString();
+            if (!path.getFileName().toString().startsWith(TEMP_PREFIX) && key.startsWith(prefix)) {
+                found.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
             }
-        } catch (java.io.UncheckedIOException e) {
-            if (!(e.getCause() instanceof NoSuchFileException)) {
-                throw e.getCause();
-            }
-        }
+        });
         found.sort(java.util.Comparator.comparing(ObjectInfo::key));
         return found;
     }
@@ -247,25 +229,51 @@ public final class DirectoryStore implements ObjectStore {
 
     @Override
     public long removeLeftovers(Instant olderThan) throws IOException {
-        long removed = 0;
         if (!Files.isDirectory(root)) {
             return 0;
         }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) walk::iterator) {
-                if (path.getFileName().toString().startsWith(TEMP_PREFIX)) {
+        long[] count = {0};
+        walkFiles(root, (path, attributes) -> {
+            if (path.getFileName().toString().startsWith(TEMP_PREFIX)
+                    && attributes.lastModifiedTime().toInstant().isBefore(olderThan) && Files.deleteIfExists(path)) {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    /** What {@link #walkFiles} calls for each regular file. */
+    private interface FileAction {
+        void accept(Path path, BasicFileAttributes attributes) throws IOException;
+    }
+
+    /**
+     * Calls {@code action} for each regular file under {@code start}. A file or directory that
+     * vanishes while the walk runs (a temporary file renamed by its writer, a chunk deleted by
+     * gc) is skipped, not an error: Files.walk would throw, and end the walk, there.
+     */
+    private static void walkFiles(Path start, FileAction action) throws IOException {
+        Files.walkFileTree(start, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                if (attributes.isRegularFile()) {
                     try {
-                        FileTime modified = Files.getLastModifiedTime(path);
-                        if (modified.toInstant().isBefore(olderThan) && Files.deleteIfExists(path)) {
-                            removed++;
-                        }
+                        action.accept(file, attributes);
                     } catch (NoSuchFileException e) {
-                        // its writer finished it meanwhile
+                        // gone meanwhile
                     }
                 }
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
-        return removed;
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
     }
 
     @Override
