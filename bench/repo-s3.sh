@@ -12,6 +12,9 @@
 # CHUNK_SIZE (default 4M) the repositories' chunk size. The S3 server: RGW_DIR, a directory
 # started by `.ci/ceph-rgw start` (its env and log are read), or else one this script starts
 # and stops (ports from BACKPOINT_CEPH_MON_PORT and BACKPOINT_RGW_PORT, as .ci/ceph-rgw says).
+# BOTH_FILLS (set): a second S3 repository whose incremental takes the clean bytes of dirty chunks
+# from the previous snapshot (BACKPOINT_BASE_FILL=always: one GET per dirty chunk), beside the
+# first, which follows the per-store rule (object storage: dirty chunks read whole from the VM).
 . "$(dirname "$0")/lib.sh"
 bench_work repo-s3 "${1:-}"
 cd "$work"
@@ -65,6 +68,7 @@ bp start bench >/dev/null
 stop_domain "$uri" bench
 bp repo-init dir-repo --chunk-size "${CHUNK_SIZE:-4M}" >/dev/null
 bp repo-init "$s3repo" --chunk-size "${CHUNK_SIZE:-4M}" >/dev/null
+[ -z "${BOTH_FILLS:-}" ] || bp repo-init "$s3repo-fill" --chunk-size "${CHUNK_SIZE:-4M}" >/dev/null
 
 # requests FROM: RGW's access lines after line FROM of its log, counted by method.
 lines() { wc -l < "$log"; }
@@ -97,6 +101,7 @@ field() { grep -oE "\"$2\" : [0-9]+" "$1" | grep -oE '[0-9]+$' | paste -sd+ | bc
 echo "== full backups"
 timed full_dir ./bp backup bench --repo dir-repo --json > full-dir.json
 timed full_s3 ./bp backup bench --repo "$s3repo" --json > full-s3.json
+[ -z "${BOTH_FILLS:-}" ] || timed full_s3fill ./bp backup bench --repo "$s3repo-fill" --json > full-s3fill.json
 
 guest_writes() { # N SEED: N writes of 64 KiB at random 64 KiB-aligned offsets in the data area
   local n=$1 batch="" i off
@@ -112,6 +117,10 @@ echo "== $changed guest writes of 64 KiB (1%), then incremental backups"
 guest_writes "$changed" 42
 timed inc_dir ./bp backup bench --repo dir-repo --json > inc-dir.json
 timed inc_s3 ./bp backup bench --repo "$s3repo" --json > inc-s3.json
+if [ -n "${BOTH_FILLS:-}" ]; then
+  timed inc_s3fill env BACKPOINT_BASE_FILL=always ./bp backup bench --repo "$s3repo-fill" --json > inc-s3fill.json
+  grep -q '"mode" : "incremental"' inc-s3fill.json
+fi
 grep -q '"mode" : "incremental"' inc-dir.json && grep -q '"mode" : "incremental"' inc-s3.json
 
 echo "== restores of the incremental snapshot to raw"
@@ -136,3 +145,8 @@ row full 1.5 "$(gib "$full_read")"
 row inc 2 "$(gib "$inc_read")"
 row restore 1.5 "$(gib "$data")"
 echo "bytes read: full $full_read, incremental $inc_read"
+if [ -n "${BOTH_FILLS:-}" ]; then
+  printf 'inc, S3, clean bytes from the base chunks: %7.2f s (ratio to the S3 incremental reading dirty chunks whole %.2f), %s B read from the VM\n' \
+    "$t_inc_s3fill" "$(echo "$t_inc_s3fill / $t_inc_s3" | bc -l)" "$(field inc-s3fill.json bytesRead)"
+  printf '%-12s S3 requests: %s\n%-12s %s\n' "" "$r_inc_s3fill" "" "$p_inc_s3fill"
+fi

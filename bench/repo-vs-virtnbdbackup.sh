@@ -23,16 +23,20 @@
 #
 #   bench/repo-vs-virtnbdbackup.sh [WORKDIR]    (needs libvirtd: `sudo .ci/libvirtd start`;
 #                                                ~4x DATA free in WORKDIR, default under $TMPDIR)
-# Why an incremental costs what it does: it reads and hashes every chunk a dirty byte falls in.
+# Why an incremental costs what it does: it reads from the VM only the dirty bytes (the rest of a
+# dirty chunk comes from the previous snapshot's chunk, read and checked), but hashes and stores
+# every chunk a dirty byte falls in.
 # W = DATA/100/64 KiB writes at random places among N = DATA/C chunks leave a chunk clean with
 # probability (1 - 1/N)^W ~ exp(-W/N) = exp(-C/6.4 MiB), whatever DATA: with C = 4 MiB, 47% of the
 # chunks are dirty (2 GiB: 236 of 512 with this seed, 944 MiB read for 20 MiB changed); 1 MiB:
-# 15% (297 of 2048); 256 KiB: 4%; 64 KiB: 1%. virtnbdbackup reads only the dirty extents.
+# 15% (297 of 2048); 256 KiB: 4%; 64 KiB: 1%. virtnbdbackup reads and writes only the dirty extents.
 #
 # DATA (default 2G; a number with K/M/G), CHUNK_SIZES (default 4M; e.g. "4M 1M" to see how the
 # chunk size drives an incremental's cost), ROUNDS (default 3), KEEP (keep the work directory),
 # BACKPOINT_JAR (the CLI jar to test; default: built here), BASELINE_JAR (another build's jar,
-# e.g. main's, timed beside it in the same run).
+# e.g. main's, timed beside it in the same run), SKIP_RESTORE (set: leave out step 5). Each backup
+# runs with BACKPOINT_TIMINGS=1: its time per step (reading the VM, reading base chunks, hashing,
+# compressing, storing; summed over chunks and threads) is printed under its line.
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 bench_work vs-virtnbdbackup "${1:-}"
 bench_jar
@@ -105,12 +109,13 @@ declare -A took
 backup() {
   local t0 t
   t0=$(now)
-  java -jar "$(jar_of "$1")" -c "$uri" backup "$dom" --repo "$2" --json > "$1.json" 2> "$1.err" \
+  BACKPOINT_TIMINGS=1 java -jar "$(jar_of "$1")" -c "$uri" backup "$dom" --repo "$2" --json > "$1.json" 2> "$1.err" \
     || { cat "$1.err" >&2; exit 1; }
   t=$(echo "$(now) - $t0" | bc -l)
   grep -q "\"mode\" : \"$3\"" "$1.json" || { echo "error: $1 was not $3:" >&2; cat "$1.json" >&2; exit 1; }
   took[$1]=$t
   stamp "backpoint backup $1 ($(grep -oE '"bytesRead" : [0-9]+' "$1.json" | grep -oE '[0-9]+$') B read)" "$t" "$(load)"
+  grep -h '^time per step' "$1.err" | sed 's/^/    /' || true
 }
 vnb() { # NAME LEVEL
   local t0
@@ -137,6 +142,7 @@ while read -r off; do
     "qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -q -P $((n % 255 + 1)) $off $block\"" >/dev/null
 done < <(scattered_offsets "$changed" 42 "$data" "$block")
 
+first_size=${chunk_sizes%% *}
 echo "== incremental backups"
 for c in $variants; do
   backup "inc-$c" "repo-$c" incremental
@@ -144,6 +150,16 @@ done
 hide_backpoint_checkpoints
 vnb inc inc
 
+if [ -n "${SKIP_RESTORE:-}" ]; then
+  echo "== results ($(numfmt --to=iec "$data") of data, $changed x 64 KiB changed; load now $(load))"
+  for c in $variants; do
+    echo "chunk size $c: incremental: backpoint inc/full $(ratio "${took[inc-$c]}" "${took[full-$c]}") (goal < 0.10), backpoint/virtnbdbackup $(ratio "${took[inc-$c]}" "${took[vnb-inc]}") (goal <= 0.33)"
+  done
+  if [ -n "${BASELINE_JAR:-}" ]; then
+    echo "against BASELINE_JAR (chunk size $first_size): incremental $(ratio "${took[inc-$first_size]}" "${took[inc-$first_size-baseline]}")"
+  fi
+  exit 0
+fi
 echo "== restore of the newest point (domain shut off)"
 virsh -q -c "$uri" destroy "$dom" >/dev/null
 first=${chunk_sizes%% *}

@@ -190,24 +190,33 @@ final class ChunkCodec {
 
     /** Decodes and checks a stored chunk; throws {@link ChunkDamagedException} saying what is wrong. */
     static byte[] decode(String id, byte[] stored) {
-        if (stored.length < HEADER || stored[0] != 'B' || stored[1] != 'P' || stored[2] != 'C' || stored[3] != 1) {
-            throw new ChunkDamagedException(id, "bad header");
+        int length = length(id, stored);
+        byte[] plaintext = new byte[length];
+        decodeInto(id, stored, plaintext, 0, length);
+        return plaintext;
+    }
+
+    /**
+     * Decodes and checks a stored chunk of {@code expected} plaintext bytes into {@code into} at
+     * {@code offset}, so a caller with a buffer of its own needs no chunk-sized allocation. The
+     * hash is checked over the bytes where they landed; throws {@link ChunkDamagedException}
+     * (with {@code into} then holding undefined bytes) when it does not match or the chunk is not
+     * {@code expected} bytes long.
+     */
+    static void decodeInto(String id, byte[] stored, byte[] into, int offset, int expected) {
+        int length = length(id, stored);
+        if (length != expected) {
+            throw new ChunkDamagedException(id, "has " + length + " bytes where " + expected + " are needed");
         }
-        int length = ByteBuffer.wrap(stored, 5, 4).getInt();
-        if (length <= 0 || length > RepositoryConfig.MAX_CHUNK_SIZE) {
-            throw new ChunkDamagedException(id, "bad length in header");
-        }
-        byte[] plaintext;
         if (stored[4] == RAW) {
             if (stored.length - HEADER != length) {
                 throw new ChunkDamagedException(id, "wrong size");
             }
-            plaintext = java.util.Arrays.copyOfRange(stored, HEADER, stored.length);
+            System.arraycopy(stored, HEADER, into, offset, length);
         } else if (stored[4] == ZSTD) {
-            plaintext = new byte[length];
             long size;
             try {
-                size = Zstd.decompressByteArray(plaintext, 0, length, stored, HEADER, stored.length - HEADER);
+                size = Zstd.decompressByteArray(into, offset, length, stored, HEADER, stored.length - HEADER);
             } catch (RuntimeException e) { // zstd-jni throws ZstdException on corrupt input
                 throw new ChunkDamagedException(id, "does not decompress (" + e.getMessage() + ")");
             }
@@ -217,10 +226,23 @@ final class ChunkCodec {
         } else {
             throw new ChunkDamagedException(id, "unknown encoding " + stored[4]);
         }
-        if (!id(plaintext, length).equals(id)) {
+        MessageDigest digest = sha256();
+        digest.update(into, offset, length);
+        if (!HexFormat.of().formatHex(digest.digest()).equals(id)) {
             throw new ChunkDamagedException(id, "content does not match its hash");
         }
-        return plaintext;
+    }
+
+    /** The plaintext length a stored chunk's header gives, checked to be plausible. */
+    private static int length(String id, byte[] stored) {
+        if (stored.length < HEADER || stored[0] != 'B' || stored[1] != 'P' || stored[2] != 'C' || stored[3] != 1) {
+            throw new ChunkDamagedException(id, "bad header");
+        }
+        int length = ByteBuffer.wrap(stored, 5, 4).getInt();
+        if (length <= 0 || length > RepositoryConfig.MAX_CHUNK_SIZE) {
+            throw new ChunkDamagedException(id, "bad length in header");
+        }
+        return length;
     }
 
     /** Fills in the header of a stored form whose payload is already in place behind it. */

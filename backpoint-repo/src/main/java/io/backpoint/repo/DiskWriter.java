@@ -86,7 +86,10 @@ public final class DiskWriter {
         bytesRead.addAndGet(readFromVm);
         long stored;
         String id;
-        if (ChunkCodec.isZero(data)) {
+        long t = System.nanoTime();
+        boolean zero = ChunkCodec.isZero(data);
+        snapshot.timings().add(WriteTimings.Step.HASH, t); // the zero check; storeChunk times the hash
+        if (zero) {
             id = ZERO;
             stored = 0;
         } else {
@@ -101,6 +104,33 @@ public final class DiskWriter {
         chunks.set(Math.toIntExact(chunkIndex), id);
         bytesStored.addAndGet(stored);
         return stored;
+    }
+
+    /**
+     * Fills {@code into} ({@link #chunkLength} bytes from its position; a heap buffer) with the
+     * base snapshot's chunk at {@code index}: zeroes for a zero chunk, else the stored chunk, read
+     * and checked against its id, so a damaged base can never pass its bytes into a new chunk.
+     *
+     * @throws IOException naming the chunk and what is wrong when there is no base or its chunk is
+     *     missing or damaged (the buffer then holds undefined bytes): read the chunk from the VM
+     */
+    public void readBase(long index, ByteBuffer into) throws IOException {
+        int length = chunkLength(index);
+        if (!into.hasArray() || into.remaining() < length) {
+            throw new IllegalArgumentException("a heap buffer of " + length + " bytes is needed");
+        }
+        DiskIndex b = base.orElseThrow(() -> new IOException("disk '" + name + "' has no base snapshot"));
+        int at = into.arrayOffset() + into.position();
+        Optional<String> id = b.chunk(index);
+        if (id.isEmpty()) {
+            java.util.Arrays.fill(into.array(), at, at + length, (byte) 0);
+            return;
+        }
+        try {
+            snapshot.readChunkInto(id.get(), into.array(), at, length);
+        } catch (ChunkDamagedException e) {
+            throw new IOException("base chunk " + index + " of disk '" + name + "': " + e.getMessage(), e);
+        }
     }
 
     /** The index as it stands; called by commit once every put has returned. */

@@ -244,6 +244,14 @@ public final class Repository implements AutoCloseable {
         return stored.flip();
     }
 
+    /**
+     * Reads, decompresses and checks one chunk of {@code length} plaintext bytes into {@code into}
+     * at {@code offset}; throws {@link ChunkDamagedException} when it is missing or damaged.
+     */
+    void readChunkInto(String id, byte[] into, int offset, int length) {
+        ChunkCodec.decodeInto(id, readStored(id), into, offset, length);
+    }
+
     /** Checks one chunk as {@link #readChunk} does; returns its stored size. */
     long readChunkCounting(String id, ChunkBuffer buffer) {
         java.nio.ByteBuffer stored = readStored(id, buffer);
@@ -306,6 +314,11 @@ public final class Repository implements AutoCloseable {
                     "snapshot " + ref.id() + " of '" + ref.domain() + "' has a damaged manifest (" + ref.key() + "): "
                             + e.getMessage(), e);
         }
+    }
+
+    /** Whether the repository's storage is local (a directory), not reached over the network. */
+    public boolean local() {
+        return store.local();
     }
 
     /** Requests to keep in flight against this repository's storage (restore, verify, backup). */

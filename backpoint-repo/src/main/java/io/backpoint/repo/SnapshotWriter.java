@@ -32,6 +32,7 @@ public final class SnapshotWriter implements AutoCloseable {
     private final Instant time;
     private final Map<String, DiskWriter> disks = new LinkedHashMap<>();
     private final Set<String> present = ConcurrentHashMap.newKeySet();
+    private final WriteTimings timings = new WriteTimings();
     private String checkpointName;
     private String checkpointXml;
     private boolean finished;
@@ -64,6 +65,11 @@ public final class SnapshotWriter implements AutoCloseable {
                 mode == DiskMode.FULL ? reason : null, base);
         disks.put(name, writer);
         return writer;
+    }
+
+    /** Where this snapshot's writing time went so far. */
+    public WriteTimings timings() {
+        return timings;
     }
 
     public synchronized void checkpoint(String name, String xml) {
@@ -101,6 +107,20 @@ public final class SnapshotWriter implements AutoCloseable {
         lease.close();
     }
 
+    /**
+     * Reads a stored chunk of {@code length} bytes into {@code into}, checked against its id (the
+     * base of an incremental: the lease keeps it from gc while this snapshot is open).
+     */
+    void readChunkInto(String chunkId, byte[] into, int offset, int length) {
+        lease.check();
+        long t = System.nanoTime();
+        try {
+            repository.readChunkInto(chunkId, into, offset, length);
+        } finally {
+            timings.add(WriteTimings.Step.BASE_READ, t);
+        }
+    }
+
     /** A chunk put: its id and the bytes this put newly stored (0 when the repository had it). */
     record StoredChunk(String id, long bytes) {
     }
@@ -114,15 +134,21 @@ public final class SnapshotWriter implements AutoCloseable {
      */
     StoredChunk storeChunk(java.nio.ByteBuffer data) throws IOException {
         lease.check();
+        long t = System.nanoTime();
         String chunkId = ChunkCodec.id(data);
+        timings.add(WriteTimings.Step.HASH, t);
         if (present.contains(chunkId)) {
             return new StoredChunk(chunkId, 0);
         }
         String key = Layout.chunk(chunkId);
-        if (store.stat(key).isPresent()) {
+        t = System.nanoTime();
+        boolean there = store.stat(key).isPresent();
+        timings.add(WriteTimings.Step.STORE, t);
+        if (there) {
             present.add(chunkId);
             return new StoredChunk(chunkId, 0);
         }
+        t = System.nanoTime();
         java.nio.ByteBuffer[] parts = ChunkCodec.encodeParts(data, repository.config().compression());
         long length = 0;
         for (java.nio.ByteBuffer part : parts) {
@@ -135,7 +161,10 @@ public final class SnapshotWriter implements AutoCloseable {
                 throw new IOException("chunk " + chunkId + " does not decode to what was hashed; not stored", e);
             }
         }
+        timings.add(WriteTimings.Step.COMPRESS, t);
+        t = System.nanoTime();
         boolean stored = store.putIfAbsentDeferred(key, parts);
+        timings.add(WriteTimings.Step.STORE, t);
         present.add(chunkId);
         return new StoredChunk(chunkId, stored ? length : 0);
     }

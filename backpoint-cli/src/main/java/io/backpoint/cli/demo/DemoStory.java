@@ -1,9 +1,8 @@
 package io.backpoint.cli.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
+import io.backpoint.image.img.QemuImg;
 import io.backpoint.image.restore.BackupRecord;
 import io.backpoint.image.restore.ImageFormat;
 import io.backpoint.image.restore.RestoreChain;
@@ -14,7 +13,6 @@ import io.backpoint.vocab.JobType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +33,7 @@ final class DemoStory {
     static final long DISK_SIZE = 64L << 20;
     private static final long MIB = 1 << 20;
     private static final List<String> DISKS = List.of("vda", "vdb");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final QemuImg QEMU_IMG = new QemuImg();
 
     private final Path dir;
     private final PrintStream out;
@@ -65,7 +63,7 @@ final class DemoStory {
         StringBuilder disks = new StringBuilder();
         for (String d : DISKS) {
             Path image = images.resolve(d + ".qcow2");
-            exec("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(DISK_SIZE));
+            QEMU_IMG.create(image, "qcow2", DISK_SIZE);
             live.put(d, image);
             models.put(d, new DiskModel(DISK_SIZE));
             disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
@@ -278,17 +276,8 @@ final class DemoStory {
     }
 
     /** Bytes allocated in the image itself (its backing file ignored). */
-    private static long allocatedBytes(Path image) throws IOException, InterruptedException {
-        String spec = "json:" + JSON.writeValueAsString(Map.of("driver", "qcow2",
-                "file", Map.of("driver", "file", "filename", image.toString()), "backing", JSON.nullNode()));
-        JsonNode map = JSON.readTree(exec("qemu-img", "map", "--output=json", spec));
-        long total = 0;
-        for (JsonNode e : map) {
-            if (e.path("data").asBoolean() && e.path("depth").asInt() == 0) {
-                total += e.path("length").asLong();
-            }
-        }
-        return total;
+    private static long allocatedBytes(Path image) throws IOException {
+        return QEMU_IMG.ownDataBytes(image);
     }
 
     void check(boolean ok, String what, String failure) {
@@ -317,14 +306,5 @@ final class DemoStory {
             }
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    static String exec(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", argv) + " failed: " + output.trim());
-        }
-        return output;
     }
 }

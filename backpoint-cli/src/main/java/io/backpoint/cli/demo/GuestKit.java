@@ -1,5 +1,6 @@
 package io.backpoint.cli.demo;
 
+import io.backpoint.image.img.QemuImg;
 import io.backpoint.qemu.agent.ExecStatus;
 import io.backpoint.qemu.agent.GuestAgent;
 import java.io.IOException;
@@ -57,9 +58,10 @@ public final class GuestKit {
     public static Path dataDisk(Path dir, String name, int mib) throws IOException, InterruptedException {
         Path raw = dir.resolve(name + ".raw");
         Path qcow2 = dir.resolve(name + ".qcow2");
-        run(List.of("qemu-img", "create", "-q", "-f", "raw", raw.toString(), mib + "M"), Duration.ofMinutes(1));
+        QemuImg img = new QemuImg();
+        img.create(raw, "raw", (long) mib << 20);
         run(List.of("mkfs.ext4", "-q", "-F", "-L", "bpdata", raw.toString()), Duration.ofMinutes(1));
-        run(List.of("qemu-img", "convert", "-O", "qcow2", raw.toString(), qcow2.toString()), Duration.ofMinutes(1));
+        img.convert(raw, "raw", qcow2, "qcow2");
         Files.delete(raw);
         return qcow2;
     }

@@ -2,6 +2,7 @@ package io.backpoint.image.img;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.util.CrashPoints;
 import io.backpoint.util.IoErrors;
 import java.io.ByteArrayOutputStream;
@@ -180,6 +181,29 @@ public final class QemuImg {
             }
         }
         return false;
+    }
+
+    /**
+     * Bytes of data stored in a qcow2 image itself: its backing file is not opened at all (a
+     * {@code json:} spec with a null backing), so an incremental's own size is measured even when
+     * its backing is gone.
+     */
+    public long ownDataBytes(Path qcow2) throws IOException {
+        ObjectNode spec = JSON.createObjectNode().put("driver", "qcow2");
+        spec.putObject("file").put("driver", "file").put("filename", qcow2.toAbsolutePath().toString());
+        spec.putNull("backing");
+        String json = read(List.of("map", "--output=json", "--", "json:" + JSON.writeValueAsString(spec)));
+        JsonNode extents = JSON.readTree(json);
+        if (extents == null || !extents.isArray()) {
+            throw new QemuImgException("map", "unexpected output: " + json.strip());
+        }
+        long total = 0;
+        for (JsonNode e : extents) {
+            if (e.path("data").asBoolean() && e.path("depth").asInt(-1) == 0) {
+                total += e.path("length").asLong();
+            }
+        }
+        return total;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.backpoint.nbd.ExtentMap;
 import io.backpoint.nbd.MetaContext;
 import io.backpoint.nbd.NbdClient;
 import io.backpoint.nbd.NbdConnectOptions;
+import io.backpoint.repo.DiskIndex;
 import io.backpoint.repo.DiskMode;
 import io.backpoint.repo.DiskWriter;
 import io.backpoint.repo.Repository;
@@ -109,6 +110,9 @@ public final class BackupEngine {
                 Steps.reach(Steps.BEGUN);
                 String checkpointXml = dom.checkpoint(checkpoint).xmlDesc(EnumSet.noneOf(CheckpointXmlFlag.class));
                 read(work.socket(), choices, snap, listener);
+                if (System.getenv("BACKPOINT_TIMINGS") != null) {
+                    listener.note(snap.timings().toString());
+                }
                 JobControl.requireRunning(dom);
                 snap.checkpoint(checkpoint, checkpointXml);
                 Steps.reach(Steps.BEFORE_COMMIT);
@@ -163,20 +167,25 @@ public final class BackupEngine {
                 ExtentMap allocation = ExtentMap.query(client, MetaContext.BASE_ALLOCATION);
                 ExtentMap dirty = choice.incremental() ? ExtentMap.query(client, bitmapContext) : null;
                 int align = Math.max(1, client.export().minimumBlockSize());
-                List<ChunkWork> work = ChunkPlan.plan(allocation, dirty, chunkSize, align);
+                Optional<DiskIndex> base = choice.base();
+                boolean fill = choice.incremental() && BaseFill.pays(repo);
+                List<ChunkWork> work = ChunkPlan.plan(allocation, dirty, chunkSize, align,
+                        fill ? i -> base.get().chunk(i).isPresent() : null);
                 long bytes = work.stream().mapToLong(ChunkWork::dataBytes).sum();
                 total += bytes;
                 if (!choice.incremental()) {
                     listener.note(choice.disk() + ": full (" + choice.reason() + ")");
                 } else {
-                    listener.note(choice.disk() + ": incremental from checkpoint '" + choice.checkpoint() + "'");
+                    listener.note(choice.disk() + ": incremental from checkpoint '" + choice.checkpoint() + "'"
+                            + (fill ? " (clean parts of dirty chunks from the previous snapshot)"
+                                    : " (dirty chunks read whole from the VM)"));
                 }
                 DiskWriter writer = snap.disk(choice.disk(), size,
                         choice.incremental() ? DiskMode.INCREMENTAL : DiskMode.FULL, choice.reason(), choice.base());
                 ChunkReader reader = new ChunkReader(client, writer, pool, workers, storers, n -> {
                     listener.read(n);
                     Steps.reach(Steps.CHUNK);
-                }, zero);
+                }, listener::note, snap.timings(), zero);
                 jobs.add(() -> {
                     try {
                         reader.run(work);

@@ -27,9 +27,8 @@ final class BufferPool {
             synchronized (this) {
                 if (made < max) {
                     made++;
-                    // Direct: the NBD socket reads into it and the store writes from it with no
-                    // copy through the JDK's own temporary direct buffers.
-                    return ByteBuffer.allocateDirect(bufferSize);
+                    // Heap: an incremental fills parts of it from base chunks through its array.
+                    return ByteBuffer.allocate(bufferSize);
                 }
             }
             b = free.take();

@@ -109,6 +109,14 @@ public interface ObjectStore extends AutoCloseable {
         return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * Whether a read is a local file read (cheap next to a read from the VM) rather than a
+     * request over the network.
+     */
+    default boolean local() {
+        return true;
+    }
+
     /** Where this store is, as the user wrote it (for messages). */
     String location();
 

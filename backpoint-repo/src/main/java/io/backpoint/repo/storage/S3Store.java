@@ -249,6 +249,11 @@ final class S3Store implements ObjectStore {
     }
 
     @Override
+    public boolean local() {
+        return false;
+    }
+
+    @Override
     public int parallelism() {
         return PARALLELISM;
     }

@@ -156,6 +156,11 @@ final class BackupVm implements AutoCloseable {
         io(disk, "discard " + offset + " " + length, "discarded");
     }
 
+    /** The guest flushes the disk: its writes are in the image file. */
+    void flush(String disk) {
+        io(disk, "flush", "");
+    }
+
     private void io(String disk, String command, String expect) {
         String reply = hmpIo(disk, command);
         // HMP returns qemu-io's output when it has any; an empty reply is a success.

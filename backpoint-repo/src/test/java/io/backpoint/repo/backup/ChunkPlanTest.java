@@ -57,4 +57,76 @@ class ChunkPlanTest {
         List<ChunkWork> plan = ChunkPlan.plan(alloc, null, CHUNK, 4096);
         assertThat(plan.get(0).data()).containsExactly(new ChunkWork.Range(0, 8192));
     }
+
+    @Test
+    void withABaseOnlyTheDirtyPartsAreReadAndTheCleanOnesComeFromTheBaseChunk() {
+        long size = 3 * CHUNK;
+        ExtentMap alloc = map(size, 0, 8 * K, DATA, 8 * K, 8 * K, ZERO, 16 * K, size - 16 * K, DATA);
+        // Chunk 0: dirty [4K, 12K) (half data, half now zero) and [32K, 36K); chunk 1 clean;
+        // chunk 2: dirty [2C + 60K, 3C) (the end of the chunk).
+        ExtentMap dirty = map(size, 0, 4 * K, CLEAN, 4 * K, 8 * K, DIRTY, 12 * K, 20 * K, CLEAN, 32 * K, 4 * K, DIRTY,
+                36 * K, 2 * CHUNK + 24 * K, CLEAN, 2 * CHUNK + 60 * K, 4 * K, DIRTY);
+        List<ChunkWork> plan = ChunkPlan.plan(alloc, dirty, CHUNK, 512, i -> true);
+        assertThat(plan).extracting(ChunkWork::index).containsExactly(0L, 2L);
+        ChunkWork c0 = plan.get(0);
+        assertThat(c0.data()).as("from the VM: the dirty bytes that do not read as zero")
+                .containsExactly(new ChunkWork.Range(4 * K, 4 * K), new ChunkWork.Range(32 * K, 4 * K));
+        assertThat(c0.zeroes()).as("dirty and now zero: zero-filled, not read")
+                .containsExactly(new ChunkWork.Range(8 * K, 4 * K));
+        assertThat(c0.base()).as("the clean bytes: from the base chunk")
+                .containsExactly(new ChunkWork.Range(0, 4 * K), new ChunkWork.Range(12 * K, 20 * K),
+                        new ChunkWork.Range(36 * K, CHUNK - 36 * K));
+        assertThat(c0.dataBytes()).isEqualTo(8 * K);
+        assertThat(c0.withoutBase().data()).as("the fallback reads the chunk whole, holes left out")
+                .containsExactly(new ChunkWork.Range(0, 8 * K), new ChunkWork.Range(16 * K, CHUNK - 16 * K));
+        assertThat(c0.withoutBase().base()).isEmpty();
+        ChunkWork c2 = plan.get(1);
+        assertThat(c2.data()).containsExactly(new ChunkWork.Range(2 * CHUNK + 60 * K, 4 * K));
+        assertThat(c2.base()).containsExactly(new ChunkWork.Range(2 * CHUNK, 60 * K));
+        assertThat(c2.zeroes()).isEmpty();
+    }
+
+    @Test
+    void aZeroBaseChunkGivesZeroesForTheCleanParts() {
+        long size = 2 * CHUNK;
+        ExtentMap alloc = map(size, 0, size, DATA);
+        ExtentMap dirty = map(size, 0, CHUNK, CLEAN, CHUNK, 4 * K, DIRTY, CHUNK + 4 * K, CHUNK - 4 * K, CLEAN);
+        List<ChunkWork> plan = ChunkPlan.plan(alloc, dirty, CHUNK, 512, i -> i != 1);
+        assertThat(plan).hasSize(1);
+        assertThat(plan.get(0).data()).containsExactly(new ChunkWork.Range(CHUNK, 4 * K));
+        assertThat(plan.get(0).base()).as("the base chunk is all zero: nothing to fetch").isEmpty();
+        assertThat(plan.get(0).zeroes()).containsExactly(new ChunkWork.Range(CHUNK + 4 * K, CHUNK - 4 * K));
+    }
+
+    @Test
+    void aDirtyChunkThatNowReadsAsZeroIsAZeroChunkWhateverTheBase() {
+        long size = CHUNK;
+        ExtentMap alloc = map(size, 0, size, ZERO);
+        ExtentMap dirty = map(size, 0, size, DIRTY);
+        List<ChunkWork> plan = ChunkPlan.plan(alloc, dirty, CHUNK, 512, i -> true);
+        assertThat(plan).hasSize(1);
+        assertThat(plan.get(0).zero()).isTrue();
+    }
+
+    @Test
+    void readsWidenedToTheBlockSizeAreNotAlsoTakenFromTheBase() {
+        long size = CHUNK;
+        ExtentMap alloc = map(size, 0, size, DATA);
+        ExtentMap dirty = map(size, 0, 5 * K, CLEAN, 5 * K, 512, DIRTY, 5 * K + 512, CHUNK - 5 * K - 512, CLEAN);
+        List<ChunkWork> plan = ChunkPlan.plan(alloc, dirty, CHUNK, 4096, i -> true);
+        assertThat(plan.get(0).data()).containsExactly(new ChunkWork.Range(4 * K, 4 * K));
+        assertThat(plan.get(0).base()).containsExactly(new ChunkWork.Range(0, 4 * K),
+                new ChunkWork.Range(8 * K, CHUNK - 8 * K));
+        assertThat(plan.get(0).zeroes()).isEmpty();
+    }
+
+    @Test
+    void withoutABaseTheIncrementalReadsDirtyChunksWhole() {
+        long size = CHUNK;
+        ExtentMap alloc = map(size, 0, size, DATA);
+        ExtentMap dirty = map(size, 0, 512, DIRTY, 512, CHUNK - 512, CLEAN);
+        ChunkWork w = ChunkPlan.plan(alloc, dirty, CHUNK, 512, null).get(0);
+        assertThat(w.data()).containsExactly(new ChunkWork.Range(0, CHUNK));
+        assertThat(w.base()).isEmpty();
+    }
 }
