@@ -62,7 +62,6 @@ bench_jar() {
   local built=${BACKPOINT_JAR:-$here/backpoint-cli/target/backpoint.jar}
   if [ -z "${BACKPOINT_JAR:-}" ]; then
     (cd "$here" && mvn -B -q -o -ntp package -Dmaven.test.skip=true -pl backpoint-cli -am) >&2
-    rm -f "$here/backpoint-cli/target/backpoint.jsa"  # rebuilt: the launcher remakes its archive
   fi
   cp "$built" "$work/backpoint.jar"
   jar=$work/backpoint.jar

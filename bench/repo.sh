@@ -15,7 +15,6 @@ rounds=${ROUNDS:-3}
 bench_work repo "${1:-}"
 
 (cd "$here" && mvn -B -q -o package -Dmaven.test.skip=true -pl backpoint-bench,backpoint-cli -am) >&2
-rm -f "$here/backpoint-cli/target/backpoint.jsa"  # the jar was rebuilt: the launcher remakes its archive
 cli=(java -jar "$here/backpoint-cli/target/backpoint.jar")
 bench=(java -cp "$here/backpoint-bench/target/benchmarks.jar" io.backpoint.bench.RepoWriteBench)
 

@@ -13,7 +13,6 @@ rounds=${ROUNDS:-3}
 reads=${READS:-2000}
 bench_work serve "${1:-}"
 (cd "$here" && mvn -B -q -o package -Dmaven.test.skip=true -pl backpoint-bench,backpoint-cli -am) >&2
-rm -f "$here/backpoint-cli/target/backpoint.jsa"
 cli=(java -jar "$here/backpoint-cli/target/backpoint.jar")
 benchcp="$here/backpoint-bench/target/benchmarks.jar"
 cd "$work"

@@ -2,6 +2,7 @@ package io.backpoint.bench;
 
 import io.backpoint.backup.BackupAlign;
 import io.backpoint.model.BackupDef;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.XmlNode;
@@ -67,7 +68,7 @@ public class BackupDocumentBenchmark {
     private static DomainDef domain() {
         List<DomainDiskDef> disks = new ArrayList<>();
         for (String t : List.of("vda", "vdb", "vdc", "vdd", "sda")) {
-            disks.add(new DomainDiskDef("file", "disk", "qcow2", "/var/lib/images/" + t + ".qcow2", t, "virtio",
+            disks.add(new DomainDiskDef("file", "disk", DiskFormat.QCOW2, "/var/lib/images/" + t + ".qcow2", t, "virtio",
                     false, false));
         }
         return new DomainDef("kvm", "bench", null, disks, new XmlNode("domain", List.of(), List.of(), null));

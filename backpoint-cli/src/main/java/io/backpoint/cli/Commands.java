@@ -25,6 +25,7 @@ import io.backpoint.cli.misc.DemoCliCommand;
 import io.backpoint.cli.misc.RestoreCommand;
 import io.backpoint.cli.misc.ValidateCommand;
 import io.backpoint.cli.recover.RecoverCommand;
+import io.backpoint.cli.repository.RepositoryCommands;
 import io.backpoint.cli.shell.CommandGroup;
 import io.backpoint.cli.shell.HelpCommand;
 import java.util.List;
@@ -62,17 +63,9 @@ final class Commands {
                 new CommandGroup("Backup", "backup", List.of(
                         new BackupBeginCommand(),
                         new BackupDumpXmlCommand())),
-                new CommandGroup("Backup repository", "repository", List.of(
-                        new RepoInitCommand(),
-                        new SnapshotsCommand(),
-                        new VerifyCommand(),
-                        new PruneCommand(),
-                        new GcCommand(),
-                        new ServeCommand(),
-                        FileCommand.ls(),
-                        FileCommand.cat())),
+                new CommandGroup("Backup repository", "repository", RepositoryCommands.group()),
                 new CommandGroup("Backpoint", "backpoint", List.of(
-                        new RepoBackupCommand(),
+                        RepositoryCommands.backup(),
                         new RestoreCommand(),
                         new RecoverCommand(),
                         new DemoCliCommand(),

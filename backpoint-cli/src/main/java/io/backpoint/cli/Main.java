@@ -19,11 +19,13 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        io.backpoint.util.Trace.mark("main");
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
         int status = run(args, System.in, System.console() != null, out, err, Path.of("").toAbsolutePath(), Connection::open);
         out.flush();
         err.flush();
+        io.backpoint.util.Trace.mark("exit " + status);
         System.exit(status);
     }
 

@@ -4,31 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import io.backpoint.qemu.process.Kvm;
+import io.backpoint.qemu.testing.RunningVms;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
 import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;
 import io.backpoint.vocab.JobType;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** backup-begin, backup-dumpxml, domjobinfo and domjobabort through the backpoint command line, on a real QEMU. */
 @QemuTest
 class BackupCommandsQemuTest {
     private static final long MIB = 1L << 20;
-    private static final List<Path> ROOTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms("qemu-io");
 
     @TempDir
     Path root;
@@ -36,60 +34,16 @@ class BackupCommandsQemuTest {
     private String uri;
     private Path images;
 
-    record Result(int status, String out, String err) {}
-
     @BeforeEach
     void start() throws Exception {
-        for (String b : List.of("qemu-system-x86_64", "qemu-img", "qemu-io")) {
-            Assumptions.assumeTrue(Tools.onPath(b), b + " is needed");
-        }
-        ROOTS.add(root);
-        uri = "qemu:///embed?root=" + root.resolve("state");
+        uri = VMS.embed(root);
         images = Files.createDirectories(root.resolve("images"));
-        StringBuilder disks = new StringBuilder();
+        List<Disk> disks = new ArrayList<>();
         for (String d : List.of("vda", "vdb")) {
-            Path image = images.resolve(d + ".qcow2");
-            Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(256 * MIB));
-            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
-                    .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+            disks.add(Disk.create(d, images.resolve(d + ".qcow2"), "qcow2", 256 * MIB));
         }
-        Files.writeString(root.resolve("dom.xml"), "<domain type='" + (Kvm.usable() ? "kvm" : "qemu")
-                + "'><name>vm1</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
-                + "machine='pc'>hvm</type></os><devices>" + disks + "</devices></domain>");
+        Files.writeString(root.resolve("dom.xml"), TestVm.domainXml("vm1", disks));
         assertThat(cli("define", "dom.xml").status()).isZero();
-    }
-
-    @AfterEach
-    void stop() {
-        if (uri != null) {
-            try (Connection conn = Connection.open(uri)) {
-                for (Domain d : conn.listAllDomains()) {
-                    if (d.state().active()) {
-                        d.destroy();
-                    }
-                }
-            }
-        }
-    }
-
-    @AfterAll
-    static void noStrayProcesses() throws Exception {
-        for (Path r : ROOTS) {
-            Process p = new ProcessBuilder("pgrep", "-a", "-f", r.toString()).redirectErrorStream(true).start();
-            String found = new String(p.getInputStream().readAllBytes());
-            p.waitFor();
-            assertThat(found.lines().filter(l -> !l.contains("pgrep")).toList()).as("processes of %s", r).isEmpty();
-        }
-    }
-
-    private Result cli(String... words) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> args = new ArrayList<>(List.of("-c", uri));
-        args.addAll(List.of(words));
-        int status = Main.run(args.toArray(String[]::new), java.io.InputStream.nullInputStream(), false, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), root, Connection::open);
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -102,49 +56,49 @@ class BackupCommandsQemuTest {
         Files.writeString(root.resolve("c1.xml"), "<domaincheckpoint><name>c1</name></domaincheckpoint>");
 
         // Positional files, as virsh takes them.
-        Result push = cli("backup-begin", "vm1", "push.xml", "c1.xml", "--wait");
-        assertThat(push.status()).as(push.err()).isZero();
-        assertThat(push.out()).startsWith("Backup started" + System.lineSeparator())
+        CliRun push = cli("backup-begin", "vm1", "push.xml", "c1.xml", "--wait");
+        assertThat(push.status()).as(push.stderr()).isZero();
+        assertThat(push.stdout()).startsWith("Backup started" + System.lineSeparator())
                 .contains("backup: 100% (512/512 MiB)" + System.lineSeparator())
                 .contains("Backup completed" + System.lineSeparator());
         assertThat(Files.exists(root.resolve("vda.full"))).isTrue();
         assertThat(Tools.run("qemu-img", "compare", "-U", root.resolve("vda.full").toString(),
                 images.resolve("vda.qcow2").toString())).contains("identical");
 
-        Result done = cli("domjobinfo", "vm1", "--completed", "--keep-completed");
-        assertThat(done.out()).contains("Job type:         Completed   " + System.lineSeparator())
+        CliRun done = cli("domjobinfo", "vm1", "--completed", "--keep-completed");
+        assertThat(done.stdout()).contains("Job type:         Completed   " + System.lineSeparator())
                 .contains("Operation:        Backup      " + System.lineSeparator())
                 .contains("File processed:   512.000 MiB").contains("File remaining:   0.000 B")
                 .contains("File total:       512.000 MiB");
-        assertThat(cli("domjobinfo", "vm1", "--completed").out()).contains("Completed");
-        assertThat(cli("domjobinfo", "vm1", "--completed").out()).contains("Job type:         None        ");
-        assertThat(cli("checkpoint-list", "vm1", "--name").out()).contains("c1");
+        assertThat(cli("domjobinfo", "vm1", "--completed").stdout()).contains("Completed");
+        assertThat(cli("domjobinfo", "vm1", "--completed").stdout()).contains("Job type:         None        ");
+        assertThat(cli("checkpoint-list", "vm1", "--name").stdout()).contains("c1");
 
         Path socket = root.resolve("nbd.sock");
         Files.writeString(root.resolve("pull.xml"), "<domainbackup mode='pull'><incremental>c1</incremental>"
                 + "<server transport='unix' socket='" + socket + "'/><disks><disk name='vda'/></disks></domainbackup>");
-        Result pull = cli("backup-begin", "vm1", "--backupxml", "pull.xml");
-        assertThat(pull.status()).as(pull.err()).isZero();
-        assertThat(pull.out()).isEqualTo("Backup started" + System.lineSeparator() + System.lineSeparator());
-        String xml = cli("backup-dumpxml", "vm1").out();
+        CliRun pull = cli("backup-begin", "vm1", "--backupxml", "pull.xml");
+        assertThat(pull.status()).as(pull.stderr()).isZero();
+        assertThat(pull.stdout()).isEqualTo("Backup started" + System.lineSeparator() + System.lineSeparator());
+        String xml = cli("backup-dumpxml", "vm1").stdout();
         assertThat(xml).startsWith("<domainbackup mode='pull'>").contains("<incremental>c1</incremental>")
                 .contains("exportname='vda' exportbitmap='backup-vda'").contains(socket.toString());
-        assertThat(cli("domjobinfo", "vm1").out()).startsWith("Job type:         Unbounded   ")
+        assertThat(cli("domjobinfo", "vm1").stdout()).startsWith("Job type:         Unbounded   ")
                 .contains("Operation:        Backup");
-        Result second = cli("backup-begin", "vm1");
+        CliRun second = cli("backup-begin", "vm1");
         assertThat(second.status()).isEqualTo(1);
-        assertThat(second.err()).isEqualTo("error: Requested operation is not valid: another backup job is already running"
+        assertThat(second.stderr()).isEqualTo("error: Requested operation is not valid: another backup job is already running"
                 + System.lineSeparator());
 
         assertThat(cli("domjobabort", "vm1").status()).isZero();
-        assertThat(cli("domjobinfo", "vm1").out()).isEqualTo("Job type:         None        "
+        assertThat(cli("domjobinfo", "vm1").stdout()).isEqualTo("Job type:         None        "
                 + System.lineSeparator() + System.lineSeparator());
-        Result dump = cli("backup-dumpxml", "vm1");
+        CliRun dump = cli("backup-dumpxml", "vm1");
         assertThat(dump.status()).isEqualTo(1);
-        assertThat(dump.err()).contains("no domain backup job present");
-        Result abort = cli("domjobabort", "vm1");
+        assertThat(dump.stderr()).contains("no domain backup job present");
+        CliRun abort = cli("domjobabort", "vm1");
         assertThat(abort.status()).isEqualTo(1);
-        assertThat(abort.err()).contains("no job is active on the domain");
+        assertThat(abort.stderr()).contains("no job is active on the domain");
     }
 
     @Test
@@ -155,7 +109,7 @@ class BackupCommandsQemuTest {
         assertThat(cli("start", "vm1").status()).isZero();
         Files.writeString(root.resolve("push.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
                 + root.resolve("vda.full") + "'/></disk></disks></domainbackup>");
-        CompletableFuture<Result> waiting = CompletableFuture.supplyAsync(() -> cli("backup-begin", "vm1", "push.xml", "--wait"));
+        CompletableFuture<CliRun> waiting = CompletableFuture.supplyAsync(() -> cli("backup-begin", "vm1", "push.xml", "--wait"));
         try (Connection conn = Connection.open(uri)) {
             Domain dom = conn.domainByName("vm1");
             long deadline = System.currentTimeMillis() + 30_000;
@@ -166,18 +120,18 @@ class BackupCommandsQemuTest {
                     + "\"backup-vda-bp-vda-format\",\"speed\":1048576}}", false);
             assertThat(cli("domjobabort", "vm1").status()).isZero();
         }
-        Result waited = waiting.get(60, TimeUnit.SECONDS);
+        CliRun waited = waiting.get(60, TimeUnit.SECONDS);
         assertThat(waited.status()).isEqualTo(1);
-        assertThat(waited.out()).startsWith("Backup started");
-        assertThat(waited.err()).isEqualTo("error: backup job was cancelled" + System.lineSeparator());
+        assertThat(waited.stdout()).startsWith("Backup started");
+        assertThat(waited.stderr()).isEqualTo("error: backup job was cancelled" + System.lineSeparator());
         assertThat(Files.exists(root.resolve("vda.full"))).isFalse();
 
         Files.writeString(root.resolve("bad.xml"), "<domainbackup><disks><disk name='vdz'/></disks></domainbackup>");
-        Result bad = cli("backup-begin", "vm1", "bad.xml");
+        CliRun bad = cli("backup-begin", "vm1", "bad.xml");
         assertThat(bad.status()).isEqualTo(1);
-        assertThat(bad.err()).isEqualTo("error: unsupported configuration: no disk named 'vdz'" + System.lineSeparator());
-        Result missing = cli("backup-begin", "vm1", "nope.xml");
-        assertThat(missing.err()).startsWith("error: Failed to open file 'nope.xml'");
+        assertThat(bad.stderr()).isEqualTo("error: unsupported configuration: no disk named 'vdz'" + System.lineSeparator());
+        CliRun missing = cli("backup-begin", "vm1", "nope.xml");
+        assertThat(missing.stderr()).startsWith("error: Failed to open file 'nope.xml'");
     }
 
     @Test
@@ -189,16 +143,16 @@ class BackupCommandsQemuTest {
         CompletableFuture<Boolean> taker = CompletableFuture.supplyAsync(() -> {
             long deadline = System.currentTimeMillis() + 120_000;
             while (System.currentTimeMillis() < deadline) {
-                if (cli("domjobinfo", "vm1", "--completed").out().contains("Completed")) {
+                if (cli("domjobinfo", "vm1", "--completed").stdout().contains("Completed")) {
                     return true;
                 }
             }
             return false;
         });
-        Result waited = cli("backup-begin", "vm1", "push.xml", "--wait");
+        CliRun waited = cli("backup-begin", "vm1", "push.xml", "--wait");
         assertThat(taker.get(180, TimeUnit.SECONDS)).as("the other caller took the completed statistics").isTrue();
-        assertThat(waited.status()).as(waited.err()).isZero();
-        assertThat(waited.out()).contains("Backup completed");
+        assertThat(waited.status()).as(waited.stderr()).isZero();
+        assertThat(waited.stdout()).contains("Backup completed");
     }
 
     @Test
@@ -207,9 +161,9 @@ class BackupCommandsQemuTest {
         Files.writeString(root.resolve("pull.xml"), "<domainbackup mode='pull'><server transport='unix' socket='"
                 + root.resolve("nbd.sock") + "'/></domainbackup>");
         // A pull backup ends only on abort: waiting for it would never return.
-        CompletableFuture<Result> waiting = CompletableFuture.supplyAsync(() -> cli("backup-begin", "vm1", "pull.xml", "--wait"));
+        CompletableFuture<CliRun> waiting = CompletableFuture.supplyAsync(() -> cli("backup-begin", "vm1", "pull.xml", "--wait"));
         try (Connection conn = Connection.open(uri)) {
-            Result r;
+            CliRun r;
             try {
                 r = waiting.get(30, TimeUnit.SECONDS);
             } finally {
@@ -218,13 +172,15 @@ class BackupCommandsQemuTest {
                 }
             }
             assertThat(r.status()).isEqualTo(1);
-            assertThat(r.out()).doesNotContain("Backup started");
-            assertThat(r.err()).isEqualTo("error: --wait is for push backups: a pull backup ends only when it is "
+            assertThat(r.stdout()).doesNotContain("Backup started");
+            assertThat(r.stderr()).isEqualTo("error: --wait is for push backups: a pull backup ends only when it is "
                     + "aborted (domjobabort)" + System.lineSeparator());
             assertThat(conn.domainByName("vm1").jobInfo(false).type()).isEqualTo(JobType.NONE);
         }
-        assertThat(cli("help", "backup-begin").out()).contains("refused for a pull backup");
+        assertThat(cli("help", "backup-begin").stdout()).contains("refused for a pull backup");
     }
 
-
+    private CliRun cli(String... words) {
+        return CliRun.on(root, uri, words);
+    }
 }

@@ -1,18 +1,20 @@
 package io.backpoint.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.backpoint.api.Connection;
-import io.backpoint.qemu.process.Kvm;
+import io.backpoint.qemu.testing.RunningVms;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
+import io.backpoint.testing.QemuTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,33 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
  * virsh's --wait block job commands do, instead of exiting 130 while the job goes on. A real
  * SIGINT to a child process running the command line.
  */
+@QemuTest
 class BackupInterruptQemuTest {
     @TempDir
     Path dir;
 
-    private String uri;
-
-    @AfterEach
-    void destroy() {
-        if (uri != null) {
-            try (Connection conn = Connection.open(uri)) {
-                conn.listAllDomains().stream().filter(d -> d.state().active()).forEach(d -> d.destroy());
-            }
-        }
-    }
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms("qemu-io");
 
     @Test
     void ctrlCAbortsTheJobAndSaysSo() throws Exception {
-        assumeTrue(onPath("qemu-system-x86_64") && onPath("qemu-io"), "QEMU is needed");
-        uri = "qemu:///embed?root=" + dir.resolve("state");
-        Path vda = dir.resolve("vda.qcow2");
-        exec("qemu-img", "create", "-q", "-f", "qcow2", vda.toString(), "2G");
+        String uri = VMS.embed(dir);
+        Disk vda = Disk.create("vda", dir.resolve("vda.qcow2"), "qcow2", 2048 * TestVm.MIB);
         // Data to copy, so that the job is still running when the signal comes.
-        exec("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 1536M", vda.toString());
-        Files.writeString(dir.resolve("vm.xml"), "<domain type='" + (Kvm.usable() ? "kvm" : "qemu") + "'><name>vm1</name>"
-                + "<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
-                + "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" + vda
-                + "'/><target dev='vda' bus='virtio'/></disk></devices></domain>");
+        TestVm.fill(vda.image(), "qcow2", 0x5a, 1536 * TestVm.MIB);
+        Files.writeString(dir.resolve("vm.xml"), TestVm.domainXml("vm1", List.of(vda)));
         Path target = dir.resolve("vda.full.qcow2");
         Files.writeString(dir.resolve("full.xml"), "<domainbackup mode='push'><disks><disk name='vda' type='file'><target file='"
                 + target + "'/></disk></disks></domainbackup>");
@@ -79,21 +69,5 @@ class BackupInterruptQemuTest {
         r = CliRun.of(dir, "", "-c", uri, "domjobinfo vm1; domjobinfo vm1 --completed");
         assertThat(r.stdout()).startsWith("Job type:         None").contains("Job type:         Cancelled");
         assertThat(target).doesNotExist();
-    }
-
-    private static boolean onPath(String binary) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void exec(String... argv) throws Exception {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
     }
 }

@@ -2,15 +2,18 @@ package io.backpoint.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.backpoint.api.Connection;
-import io.backpoint.api.Domain;
+import io.backpoint.qemu.testing.RunningVms;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
 import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 class BlockPullCommandQemuTest {
     private static final long MIB = 1L << 20;
 
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms("qemu-io");
+
     @TempDir
     Path root;
 
@@ -28,33 +34,18 @@ class BlockPullCommandQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        Tools.assumeOnPath("qemu-system-x86_64", "qemu-img", "qemu-io");
-        uri = "qemu:///embed?root=" + root.resolve("state");
-        StringBuilder disks = new StringBuilder();
+        uri = VMS.embed(root);
+        List<Disk> disks = new ArrayList<>();
         for (String d : new String[] {"vda", "vdb"}) {
             Path base = root.resolve(d + "-base.raw");
             Tools.run("qemu-img", "create", "-q", "-f", "raw", base.toString(), Long.toString(size(d)));
             Tools.run("qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 3M", "-c", "write -P 0x6b 6M 1M", base.toString());
             Path top = root.resolve(d + ".qcow2");
             Tools.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "raw", top.toString());
-            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='").append(top)
-                    .append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+            disks.add(new Disk(d, top, "qcow2"));
         }
-        Files.writeString(root.resolve("dom.xml"), "<domain type='qemu'><name>vm1</name><memory unit='MiB'>128</memory>"
-                + "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + disks
-                + "</devices></domain>");
+        Files.writeString(root.resolve("dom.xml"), TestVm.domainXml("vm1", disks));
         assertThat(cli("define dom.xml; start vm1").status()).isZero();
-    }
-
-    @AfterEach
-    void stop() {
-        try (Connection conn = Connection.open(uri)) {
-            for (Domain d : conn.listAllDomains()) {
-                if (d.state().active()) {
-                    d.destroy();
-                }
-            }
-        }
     }
 
     /**

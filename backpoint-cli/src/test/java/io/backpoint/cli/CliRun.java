@@ -1,5 +1,7 @@
 package io.backpoint.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.backpoint.api.Connection;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +26,18 @@ record CliRun(String stdout, String stderr, int status) {
             status = Main.run(args, in, false, o, e, cwd, Connection::open);
         }
         return new CliRun(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), status);
+    }
+
+    /** {@code backpoint -c URI WORDS} in {@code cwd} with nothing on standard input. */
+    static CliRun on(Path cwd, String uri, String... words) {
+        List<String> args = new ArrayList<>(List.of("-c", uri));
+        args.addAll(List.of(words));
+        return of(cwd, "", args.toArray(String[]::new));
+    }
+
+    /** Fails, showing what the run printed, unless it exited 0. */
+    static void assertOk(CliRun r) {
+        assertThat(r.status()).as("stdout: %s%nstderr: %s", r.stdout(), r.stderr()).isZero();
     }
 
     /** {@code backpoint -c test:///default COMMANDS} with nothing on standard input. */

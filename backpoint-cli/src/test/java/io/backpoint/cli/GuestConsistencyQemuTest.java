@@ -1,5 +1,6 @@
 package io.backpoint.cli;
 
+import static io.backpoint.cli.CliRun.assertOk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,16 +13,15 @@ import io.backpoint.qemu.agent.FreezeStatus;
 import io.backpoint.qemu.agent.GuestAgent;
 import io.backpoint.qemu.agent.GuestFreeze;
 import io.backpoint.repo.Repository;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,18 +44,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@QemuTest
 class GuestConsistencyQemuTest {
     private Path root;
     private Path state;
     private String uri;
 
-    record Result(int status, String out, String err) {}
-
     @BeforeAll
     void bootTheGuest() throws Exception {
-        for (String b : List.of("qemu-system-x86_64", "qemu-img", "debugfs", "dumpe2fs", "e2fsck", "mkfs.ext4", "apt-cache", "dpkg-deb")) {
-            Assumptions.assumeTrue(onPath(b), b + " is needed");
-        }
+        Tools.assumeOnPath("qemu-system-x86_64", "qemu-img", "debugfs", "dumpe2fs", "e2fsck", "mkfs.ext4", "apt-cache",
+                "dpkg-deb");
         GuestKit.build();
         root = Files.createTempDirectory("bp-guest");
         state = root.resolve("s");
@@ -148,9 +146,9 @@ class GuestConsistencyQemuTest {
             int now = Integer.parseInt(GuestKit.sh(agent, "wc -l < /data/journal").strip());
             GuestKit.awaitJournal(agent, now + 10);
         }
-        Result inc = cli("backup", "g", "--repo", root.resolve("repo").toString(), "--quiesce");
+        CliRun inc = cli("backup", "g", "--repo", root.resolve("repo").toString(), "--quiesce");
         assertOk(inc);
-        assertThat(inc.out() + inc.err()).contains("vda: incremental");
+        assertThat(inc.stdout() + inc.stderr()).contains("vda: incremental");
         assertOk(cli("restore", "--repo", root.resolve("repo").toString(), "g:latest", "--disk", "vda",
                 "--output", root.resolve("r-repo.raw").toString()));
         assertThat(checkClean(root.resolve("r-repo.raw"))).isPositive();
@@ -223,25 +221,25 @@ class GuestConsistencyQemuTest {
         assertOk(cli("define", "n.xml"));
         assertOk(cli("start", "n"));
         try {
-            Result r = cli("checkpoint-create-as", "n", "c", "--quiesce");
+            CliRun r = cli("checkpoint-create-as", "n", "c", "--quiesce");
             assertThat(r.status()).isNotZero();
-            assertThat(r.err()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
-            assertThat(cli("checkpoint-list", "n", "--name").out().strip()).isEmpty();
+            assertThat(r.stderr()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
+            assertThat(cli("checkpoint-list", "n", "--name").stdout().strip()).isEmpty();
             Files.writeString(root.resolve("n-backup.xml"), "<domainbackup><disks><disk name='vda' type='file'><target file='"
                     + root.resolve("n.full.qcow2") + "'/></disk></disks></domainbackup>");
-            Result b = cli("backup-begin", "n", "n-backup.xml", "--quiesce");
+            CliRun b = cli("backup-begin", "n", "n-backup.xml", "--quiesce");
             assertThat(b.status()).isNotZero();
-            assertThat(b.err()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
+            assertThat(b.stderr()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
             assertThat(root.resolve("n.full.qcow2")).doesNotExist();
-            assertThat(cli("domjobinfo", "n").out()).contains("Job type:         None");
+            assertThat(cli("domjobinfo", "n").stdout()).contains("Job type:         None");
             assertOk(cli("repo-init", root.resolve("n-repo").toString()));
-            Result repo = cli("backup", "n", "--repo", root.resolve("n-repo").toString(), "--quiesce");
+            CliRun repo = cli("backup", "n", "--repo", root.resolve("n-repo").toString(), "--quiesce");
             assertThat(repo.status()).isNotZero();
-            assertThat(repo.err()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
+            assertThat(repo.stderr()).startsWith("error: argument unsupported: QEMU guest agent is not configured");
             try (Repository nRepo = Repository.open(root.resolve("n-repo").toString())) {
                 assertThat(nRepo.snapshots(null)).isEmpty();
             }
-            assertThat(cli("checkpoint-list", "n", "--name").out().strip()).isEmpty();
+            assertThat(cli("checkpoint-list", "n", "--name").stdout().strip()).isEmpty();
         } finally {
             assertOk(cli("destroy", "n"));
         }
@@ -260,14 +258,14 @@ class GuestConsistencyQemuTest {
             assertThat(agent.freezeStatus()).as("the killed process left the guest frozen").isEqualTo(FreezeStatus.FROZEN);
         }
         // Any call on the domain notices the record and thaws.
-        Result next = cli("domjobinfo", "g");
-        assertThat(next.status()).as(next.err()).isZero();
+        CliRun next = cli("domjobinfo", "g");
+        assertThat(next.status()).as(next.stderr()).isZero();
         try (GuestAgent agent = GuestKit.agent(state, "g")) {
             assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
         }
         assertThat(state.resolve("run/g/g.frozen")).doesNotExist();
         // The killed begin is taken back: no job, no target.
-        assertThat(next.out()).contains("Job type:         None");
+        assertThat(next.stdout()).contains("Job type:         None");
         assertThat(root.resolve("killed.qcow2")).doesNotExist();
     }
 
@@ -283,7 +281,7 @@ class GuestConsistencyQemuTest {
         try (GuestAgent agent = GuestKit.agent(state, "g")) {
             assertThat(agent.freezeStatus()).isEqualTo(FreezeStatus.THAWED);
         }
-        assertThat(cli("domjobinfo", "g").out()).contains("Job type:         None");
+        assertThat(cli("domjobinfo", "g").stdout()).contains("Job type:         None");
         assertThat(root.resolve("termed.qcow2")).doesNotExist();
     }
 
@@ -307,18 +305,18 @@ class GuestConsistencyQemuTest {
                     + " echo BP-AGENT-RESUMED > /dev/console"));
         }
         GuestKit.awaitConsole(root.resolve("g.serial"), "BP-AGENT-STOPPED", Duration.ofMinutes(1));
-        String before = cli("checkpoint-list", "g", "--name").out();
+        String before = cli("checkpoint-list", "g", "--name").stdout();
         System.setProperty("backpoint.agent.timeout", "3");
-        Result r;
+        CliRun r;
         try {
             r = cli("checkpoint-create-as", "g", "hung", "--quiesce");
         } finally {
             System.clearProperty("backpoint.agent.timeout");
         }
         assertThat(r.status()).isNotZero();
-        assertThat(r.err()).startsWith("error: Guest agent is not responding: the guest agent did not answer guest-sync-delimited in time")
+        assertThat(r.stderr()).startsWith("error: Guest agent is not responding: the guest agent did not answer guest-sync-delimited in time")
                 .contains("did not answer guest-sync-delimited in time");
-        assertThat(cli("checkpoint-list", "g", "--name").out()).isEqualTo(before);
+        assertThat(cli("checkpoint-list", "g", "--name").stdout()).isEqualTo(before);
         assertThat(state.resolve("run/g/g.frozen")).doesNotExist();
         GuestKit.awaitConsole(root.resolve("g.serial"), "BP-AGENT-RESUMED", Duration.ofMinutes(2));
         try (GuestAgent agent = GuestKit.agent(state, "g")) {
@@ -355,27 +353,7 @@ class GuestConsistencyQemuTest {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private Result cli(String... words) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> args = new ArrayList<>(List.of("-c", uri));
-        args.addAll(List.of(words));
-        int status = Main.run(args.toArray(String[]::new), java.io.InputStream.nullInputStream(), false,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                root, Connection::open);
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static void assertOk(Result r) {
-        assertThat(r.status()).as("stdout: %s%nstderr: %s", r.out(), r.err()).isZero();
-    }
-
-    private static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
+    private CliRun cli(String... words) {
+        return CliRun.on(root, uri, words);
     }
 }

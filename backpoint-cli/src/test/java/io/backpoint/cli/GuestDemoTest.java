@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.backpoint.cli.demo.DemoCommand;
+import io.backpoint.testing.QemuTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code backpoint demo --guest}, end to end on the real guest: every file-level check must hold. */
+@QemuTest
 class GuestDemoTest {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package io.backpoint.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.backpoint.testing.QemuTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it out. {@code ./backpoint} is this build's command line (a shim in the working directory, as the
  * launcher is in a clone); the launcher itself is checked by .ci/launcher-test.
  */
+@QemuTest
 class ReadmeExamplesQemuTest {
     @TempDir
     Path dir;

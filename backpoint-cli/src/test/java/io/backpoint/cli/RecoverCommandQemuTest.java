@@ -3,8 +3,10 @@ package io.backpoint.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
+import io.backpoint.qemu.testing.RunningVms;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
 import io.backpoint.repo.Compression;
 import io.backpoint.repo.Repository;
 import io.backpoint.testing.QemuTest;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +31,9 @@ class RecoverCommandQemuTest {
     private static final long MIB = 1L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms("setsid");
+
     @TempDir
     Path root;
 
@@ -36,18 +42,10 @@ class RecoverCommandQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        Tools.assumeOnPath("qemu-system-x86_64", "qemu-img", "setsid");
-        uri = "qemu:///embed?root=" + root.resolve("state");
-        StringBuilder disks = new StringBuilder();
-        for (String d : List.of("vda", "vdb")) {
-            Path image = root.resolve(d + ".qcow2");
-            Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString((d.equals("vda") ? 64 : 32) * MIB));
-            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
-                    .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
-        }
-        Files.writeString(root.resolve("dom.xml"), "<domain type='qemu'><name>src</name><memory unit='MiB'>128</memory>"
-                + "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + disks
-                + "</devices></domain>");
+        uri = VMS.embed(root);
+        Files.writeString(root.resolve("dom.xml"), TestVm.domainXml("src", List.of(
+                Disk.create("vda", root.resolve("vda.qcow2"), "qcow2", 64 * MIB),
+                Disk.create("vdb", root.resolve("vdb.qcow2"), "qcow2", 32 * MIB))));
         assertThat(cli("define dom.xml; start src").status()).isZero();
         write("src", 0, "0x71", "0", "5M");
         write("src", 0, "0x72", "50M", "3M");
@@ -60,13 +58,6 @@ class RecoverCommandQemuTest {
 
     @AfterEach
     void stop() {
-        try (Connection conn = Connection.open(uri)) {
-            for (Domain d : conn.listAllDomains()) {
-                if (d.state().active()) {
-                    d.destroy();
-                }
-            }
-        }
         try {
             Path state = root.resolve("rec/serve.json");
             if (Files.exists(state)) {
@@ -165,7 +156,8 @@ class RecoverCommandQemuTest {
         done.countDown();
         holder.join();
         assertThat(locked.status()).isEqualTo(1);
-        assertThat(locked.stderr()).contains("rec/recover.lock").contains("try again when it is done")
+        assertThat(locked.stderr()).contains("the recovery lock '").contains("rec/recover.lock")
+                .contains("try again when it is done")
                 .doesNotContain("Exception");
         assertThat(Files.getPosixFilePermissions(root.resolve("rec/recover.lock")))
                 .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));

@@ -1,5 +1,6 @@
 package io.backpoint.cli;
 
+import static io.backpoint.cli.CliRun.assertOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,6 @@ import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +83,7 @@ class RecoverGuestQemuTest {
         Files.delete(serial);
 
         long t0 = System.nanoTime();
-        Result first = cli("recover", "--repo", "repo", "latest", "--as", "r", "--output-dir", "rec", "--bandwidth", "1");
+        CliRun first = cli("recover", "--repo", "repo", "latest", "--as", "r", "--output-dir", "rec", "--bandwidth", "1");
         assertOk(first);
         long running = System.nanoTime();
         String console = GuestKit.awaitConsole(serial, "BP-READY", GuestKit.BOOT_LIMIT);
@@ -92,20 +92,20 @@ class RecoverGuestQemuTest {
         assertThat(console).contains("BP-MOUNTED /dev/vda");
         try (GuestAgent agent = GuestKit.agent(state, "r")) {
             assertThat(GuestKit.sh(agent, "md5sum /data/big /data/known")).isEqualTo(known);
-            assertThat(cli("blockjob", "r", "vda", "--info").err()).as("still copying").startsWith("\rBlock Pull: [");
+            assertThat(cli("blockjob", "r", "vda", "--info").stderr()).as("still copying").startsWith("\rBlock Pull: [");
 
             long pid = JSON.readTree(root.resolve("rec/serve.json").toFile()).path("pid").asLong();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
             long k0 = System.nanoTime();
             // QEMU holds I/O for its reconnect delay; the copy then fails, and says so.
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            Result job;
+            CliRun job;
             do {
                 assertThat(System.nanoTime()).as("the copy stops visibly").isLessThan(deadline);
                 Thread.sleep(500);
                 job = cli("blockjob", "r", "vda", "--info");
             } while (job.status() == 0);
-            assertThat(job.err()).contains("block pull of disk 'vda' failed");
+            assertThat(job.stderr()).contains("block pull of disk 'vda' failed");
             System.out.printf("copy failed %d ms after serve was killed%n", (System.nanoTime() - k0) / 1_000_000);
             // Reads copy what they read into the overlay (block-stream reads through a copy-on-read
             // filter), so /data/big is there now; the end of /data/unread the guest has not read,
@@ -117,12 +117,12 @@ class RecoverGuestQemuTest {
                     failed.strip().replace('\n', ' '), (System.nanoTime() - r0) / 1_000_000);
             System.out.printf("guest kernel: %s%n", GuestKit.sh(agent, "dmesg | grep -i 'error' | tail -2").strip());
             assertThat(failed).contains("Input/output error").contains("rc=1");
-            assertThat(cli("domstate", "r").out()).startsWith("running");
+            assertThat(cli("domstate", "r").stdout()).startsWith("running");
             assertThat(GuestKit.sh(agent, "cat /data/known")).isEqualTo("recover-me\n");
 
-            Result resumed = cli("recover", "--repo", "repo", "latest", "--as", "r", "--output-dir", "rec", "--wait");
+            CliRun resumed = cli("recover", "--repo", "repo", "latest", "--as", "r", "--output-dir", "rec", "--wait");
             assertOk(resumed);
-            assertThat(resumed.out()).containsPattern("no disk (of 'r' )?depends on the repository; serving stopped");
+            assertThat(resumed.stdout()).containsPattern("no disk (of 'r' )?depends on the repository; serving stopped");
             assertThat(GuestKit.sh(agent, read)).contains("rc=0");
             assertThat(GuestKit.sh(agent, "md5sum /data/big /data/known")).isEqualTo(known);
             assertThat(GuestKit.sh(agent, "echo 3 > /proc/sys/vm/drop_caches; md5sum /data/unread")).isEqualTo(unread);
@@ -131,16 +131,7 @@ class RecoverGuestQemuTest {
         assertThat(Tools.run("qemu-img", "info", root.resolve("rec/r-vda.qcow2").toString())).doesNotContain("backing file");
     }
 
-    record Result(int status, String out, String err) {}
-
-    private Result cli(String... args) {
-        List<String> argv = new java.util.ArrayList<>(List.of("-c", uri));
-        argv.addAll(List.of(args));
-        CliRun r = CliRun.of(root, "", argv.toArray(String[]::new));
-        return new Result(r.status(), r.stdout(), r.stderr());
-    }
-
-    private static void assertOk(Result r) {
-        assertThat(r.status()).as("%s%s", r.out(), r.err()).isZero();
+    private CliRun cli(String... words) {
+        return CliRun.on(root, uri, words);
     }
 }

@@ -4,25 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.backpoint.api.Connection;
-import io.backpoint.api.Domain;
+import io.backpoint.qemu.testing.RunningVms;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
 import io.backpoint.repo.Compression;
 import io.backpoint.repo.Repository;
+import io.backpoint.testing.QemuTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code backpoint backup DOMAIN --repo DIR} on a real QEMU: its lines, its JSON, its errors. */
+@QemuTest
 class RepoBackupCommandQemuTest {
     private static final long MIB = 1L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final RunningVms VMS = new RunningVms();
 
     @TempDir
     Path root;
@@ -31,38 +35,17 @@ class RepoBackupCommandQemuTest {
 
     @BeforeEach
     void start() throws Exception {
-        for (String b : List.of("qemu-system-x86_64", "qemu-img")) {
-            Assumptions.assumeTrue(onPath(b), b + " is needed");
-        }
-        uri = "qemu:///embed?root=" + root.resolve("state");
-        StringBuilder disks = new StringBuilder();
+        uri = VMS.embed(root);
+        List<Disk> disks = new java.util.ArrayList<>();
         for (String d : List.of("vda", "vdb")) {
-            Path image = root.resolve(d + ".qcow2");
-            exec("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(16 * MIB));
-            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
-                    .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+            disks.add(Disk.create(d, root.resolve(d + ".qcow2"), "qcow2", 16 * MIB));
         }
-        Path raw = root.resolve("vdc.raw");
-        exec("qemu-img", "create", "-q", "-f", "raw", raw.toString(), Long.toString(MIB));
-        disks.append("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='").append(raw)
-                .append("'/><target dev='vdc' bus='virtio'/></disk>");
-        Files.writeString(root.resolve("dom.xml"), "<domain type='qemu'><name>vm1</name><memory unit='MiB'>128</memory>"
-                + "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + disks
-                + "</devices></domain>");
+        disks.add(Disk.create("vdc", root.resolve("vdc.raw"), "raw", MIB));
+        Files.writeString(root.resolve("dom.xml"), TestVm.domainXml("vm1", disks));
         assertThat(cli("define dom.xml; start vm1").status()).isZero();
         Repository.init(root.resolve("repo").toString(), 1 << 20, Compression.ZSTD).close();
     }
 
-    @AfterEach
-    void stop() {
-        try (Connection conn = Connection.open(uri)) {
-            for (Domain d : conn.listAllDomains()) {
-                if (d.state().active()) {
-                    d.destroy();
-                }
-            }
-        }
-    }
 
     @Test
     void fullThenIncrementalWithReasonsLinesAndJson() throws Exception {
@@ -123,20 +106,5 @@ class RepoBackupCommandQemuTest {
 
     private CliRun cli(String commands) {
         return CliRun.of(root, "", "-c", uri, commands);
-    }
-
-    private static void exec(String... argv) throws Exception {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(out).isTrue();
-    }
-
-    private static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,13 +1,13 @@
 package io.backpoint.cli;
 
+import static io.backpoint.cli.CliRun.assertOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.cli.demo.GuestKit;
 import io.backpoint.qemu.agent.GuestAgent;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * snapshot, nbdfuse turns the export into a file, and debugfs and a read-only loop mount read the
  * guest's files from it; the served disk also equals `restore` of the same snapshot.
  */
+@QemuTest
 class ServeGuestQemuTest {
     @TempDir
     Path root;
@@ -35,8 +36,6 @@ class ServeGuestQemuTest {
     private final List<Process> started = new ArrayList<>();
     private Path fuse;
     private Path mnt;
-
-    record Result(int status, String out, String err) {}
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -60,10 +59,7 @@ class ServeGuestQemuTest {
 
     @Test
     void aFileWrittenInTheGuestIsReadFromTheServedSnapshot() throws Exception {
-        for (String b : List.of("qemu-system-x86_64", "qemu-img", "mkfs.ext4", "debugfs", "nbdfuse", "apt-cache",
-                "dpkg-deb")) {
-            Assumptions.assumeTrue(onPath(b), b + " is needed");
-        }
+        Tools.assumeOnPath("qemu-system-x86_64", "qemu-img", "mkfs.ext4", "debugfs", "nbdfuse", "apt-cache", "dpkg-deb");
         // As root, nbdfuse (libfuse3) mounts without fusermount3, and the loop mount works.
         Assumptions.assumeTrue(isRoot() && Files.exists(Path.of("/dev/fuse")), "root and /dev/fuse are needed");
         GuestKit.build();
@@ -131,12 +127,12 @@ class ServeGuestQemuTest {
         assertThat(socket).doesNotExist();
 
         // The same through ls and cat, which run the recipe themselves.
-        Result ls = cli("ls", "--repo", "repo", "g:latest", "--disk", "vda", "/docs");
+        CliRun ls = cli("ls", "--repo", "repo", "g:latest", "--disk", "vda", "/docs");
         assertOk(ls);
-        assertThat(ls.out()).contains("known.txt");
-        Result cat = cli("cat", "--repo", "repo", "g:latest", "--disk", "vda", "/docs/known.txt");
+        assertThat(ls.stdout()).contains("known.txt");
+        CliRun cat = cli("cat", "--repo", "repo", "g:latest", "--disk", "vda", "/docs/known.txt");
         assertOk(cat);
-        assertThat(cat.out()).isEqualTo(token + "\n");
+        assertThat(cat.stdout()).isEqualTo(token + "\n");
     }
 
     private static boolean isRoot() throws Exception {
@@ -147,27 +143,7 @@ class ServeGuestQemuTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
-    private Result cli(String... words) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> args = new ArrayList<>(List.of("-c", uri));
-        args.addAll(List.of(words));
-        int status = Main.run(args.toArray(String[]::new), java.io.InputStream.nullInputStream(), false,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                root, Connection::open);
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static void assertOk(Result r) {
-        assertThat(r.status()).as("stdout: %s%nstderr: %s", r.out(), r.err()).isZero();
-    }
-
-    private static boolean onPath(String binary) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, binary))) {
-                return true;
-            }
-        }
-        return false;
+    private CliRun cli(String... words) {
+        return CliRun.on(root, uri, words);
     }
 }

@@ -26,7 +26,7 @@ public record BackupDiskDef(
         String exportBitmap,
         StoreType type,
         BackupStore store,
-        String driverType,
+        DiskFormat driverType,
         BackupDiskState state,
         int index) {
 
@@ -80,7 +80,7 @@ public record BackupDiskDef(
                 driverType, state, index);
     }
 
-    public BackupDiskDef withDriverType(String newDriverType) {
+    public BackupDiskDef withDriverType(DiskFormat newDriverType) {
         return new BackupDiskDef(name, backup, backupmode, incremental, exportName, exportBitmap, type, store,
                 newDriverType, state, index);
     }

@@ -5,7 +5,7 @@ package io.backpoint.model;
  *
  * @param type storage type: file, block, dir, network, volume, ...
  * @param device disk, cdrom, floppy or lun
- * @param driverType image format from {@code <driver type=>}: qcow2, raw, ...; null if not given
+ * @param driverType image format from {@code <driver type=>}; null if not given
  * @param source the path: {@code source/@file}, {@code @dev} or {@code @dir} for local storage,
  *     {@code @name} for network storage; null when there is none (an empty drive)
  * @param targetDev target device name: vda, sda, hdc, ...
@@ -16,7 +16,7 @@ package io.backpoint.model;
 public record DomainDiskDef(
         String type,
         String device,
-        String driverType,
+        DiskFormat driverType,
         String source,
         String targetDev,
         String targetBus,

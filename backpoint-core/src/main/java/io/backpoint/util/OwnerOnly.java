@@ -72,6 +72,20 @@ public final class OwnerOnly {
         }
     }
 
+    /**
+     * Creates {@code file} 0600 unless it exists, then holds it to {@link #requireOwnFile}: a file
+     * that others append to (a log, a lock) is the owner's alone whatever the umask or an older version left.
+     */
+    public static Path createFile(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE));
+        } catch (FileAlreadyExistsException e) {
+            // Made by an earlier call: checked below.
+        }
+        requireOwnFile(file);
+        return file;
+    }
+
     /** A state file: ours, and 0600. */
     public static void requireOwnFile(Path file) throws IOException {
         requireOwned(file);

@@ -10,9 +10,11 @@ import io.backpoint.model.BackupMode;
 import io.backpoint.model.BackupServer;
 import io.backpoint.model.BackupStore;
 import io.backpoint.model.BackupTransport;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.StoreType;
 import io.backpoint.model.XmlNode;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -22,9 +24,11 @@ import java.util.Set;
  * must still fail with a typed error, never an exception from a null.
  */
 final class BackupXmlReader {
-    /** Image formats a {@code <driver type=>} may name (libvirt's storage file formats). */
-    static final Set<String> IMAGE_FORMATS = Set.of("raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi",
-            "fat", "vhd", "ploop", "luks", "cow", "qcow", "qcow2", "qed", "vmdk");
+    /** Image formats a store's {@code <driver type=>} may name (libvirt's storage file formats). */
+    static final Set<DiskFormat> STORE_FORMATS = EnumSet.of(DiskFormat.RAW, DiskFormat.DIR, DiskFormat.BOCHS,
+            DiskFormat.CLOOP, DiskFormat.DMG, DiskFormat.ISO, DiskFormat.VPC, DiskFormat.VDI, DiskFormat.FAT,
+            DiskFormat.VHD, DiskFormat.PLOOP, DiskFormat.LUKS, DiskFormat.COW, DiskFormat.QCOW, DiskFormat.QCOW2,
+            DiskFormat.QED, DiskFormat.VMDK);
 
     private BackupXmlReader() {}
 
@@ -141,12 +145,15 @@ final class BackupXmlReader {
                 throw BackpointException.of(ErrorCode.XML_ERROR, "unsupported disk backup type '%s'", typeText);
             }
         }
-        String driverType = null;
+        DiskFormat driverType = null;
         XmlNode driver = node.child("driver");
         if (driver != null) {
-            driverType = nonEmpty(driver.attribute("type"));
-            if (driverType != null && !IMAGE_FORMATS.contains(driverType)) {
-                throw BackpointException.of(ErrorCode.XML_ERROR, "unknown storage format type '%s'", driverType);
+            String formatText = nonEmpty(driver.attribute("type"));
+            if (formatText != null) {
+                driverType = DiskFormat.fromXml(formatText);
+                if (driverType == null || !STORE_FORMATS.contains(driverType)) {
+                    throw BackpointException.of(ErrorCode.XML_ERROR, "unknown storage format type '%s'", formatText);
+                }
             }
         }
 

@@ -67,7 +67,7 @@ final class BackupXmlWriter {
             if (disk.index() != 0) {
                 e.attr("index", Integer.toString(disk.index()));
             }
-            e.children().emptyElement("driver", "type", disk.driverType());
+            e.children().emptyElement("driver", "type", disk.driverType() == null ? null : disk.driverType().xml());
             writeStore(e.children(), push ? "target" : "scratch", type, disk.store(), internal);
         }
         e.writeTo(w);

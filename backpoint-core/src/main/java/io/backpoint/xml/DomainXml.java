@@ -1,5 +1,8 @@
 package io.backpoint.xml;
 
+import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.XmlNode;
@@ -118,13 +121,25 @@ public final class DomainXml {
         return new DomainDiskDef(
                 type,
                 device,
-                driver == null ? null : driver.attribute("type"),
+                driver == null ? null : driverFormat(driver.attribute("type")),
                 sourcePath(type, source),
                 targetDev,
                 target == null ? null : target.attribute("bus"),
                 // libvirt forces CD-ROMs read-only whether or not <readonly/> is written
                 disk.child("readonly") != null || "cdrom".equals(device),
                 disk.child("shareable") != null);
+    }
+
+    /** domain.rng admits only known spellings; this guards extraction from an unvalidated tree. */
+    private static DiskFormat driverFormat(String text) {
+        if (text == null) {
+            return null;
+        }
+        DiskFormat format = DiskFormat.fromXml(text);
+        if (format == null) {
+            throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED, "unknown driver format value '%s'", text);
+        }
+        return format;
     }
 
     private static String sourcePath(String type, XmlNode source) {

@@ -68,6 +68,7 @@ public final class Schemas {
             validator.startDocument();
             toSax(root, validator);
             validator.endDocument();
+            io.backpoint.util.Trace.mark("validated " + kind.fileName());
         } catch (SAXException e) {
             throw new BackpointException(ErrorCode.XML_INVALID_SCHEMA,
                     "Unable to validate doc against " + kind.fileName() + "\n" + e.getMessage(), e);
@@ -122,6 +123,7 @@ public final class Schemas {
     }
 
     private static Schema compile(Kind kind) {
+        io.backpoint.util.Trace.mark("schema compile " + kind.fileName());
         URL url = Schemas.class.getResource("/io/backpoint/schemas/" + kind.fileName());
         if (url == null) {
             throw new IllegalStateException("schema resource missing: " + kind.fileName());
@@ -129,7 +131,9 @@ public final class Schemas {
         try {
             SchemaFactory factory = new com.thaiopensource.relaxng.jaxp.XMLSyntaxSchemaFactory();
             factory.setResourceResolver(Schemas::resolveInclude);
-            return factory.newSchema(new StreamSource(url.toExternalForm()));
+            Schema schema = factory.newSchema(new StreamSource(url.toExternalForm()));
+            io.backpoint.util.Trace.mark("schema compiled " + kind.fileName());
+            return schema;
         } catch (SAXException e) {
             throw new IllegalStateException("schema " + kind.fileName() + " does not compile: " + e.getMessage(), e);
         }

@@ -14,6 +14,7 @@ import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.model.BackupMode;
 import io.backpoint.model.BackupStore;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
@@ -25,13 +26,13 @@ import org.junit.jupiter.api.Test;
 /** Every rule and error of {@link BackupAlign} (libvirt's virDomainBackupAlignDisks). */
 class BackupAlignTest {
     private static final DomainDiskDef EMPTY_CDROM =
-            new DomainDiskDef("file", "cdrom", "raw", null, "hdc", "ide", true, false);
+            new DomainDiskDef("file", "cdrom", DiskFormat.RAW, null, "hdc", "ide", true, false);
     private static final DomainDiskDef READONLY =
-            new DomainDiskDef("file", "disk", "raw", "/images/base.img", "vdr", "virtio", true, false);
+            new DomainDiskDef("file", "disk", DiskFormat.RAW, "/images/base.img", "vdr", "virtio", true, false);
     private static final DomainDiskDef BLOCK =
-            new DomainDiskDef("block", "disk", "raw", "/dev/sdb", "vdb", "virtio", false, false);
+            new DomainDiskDef("block", "disk", DiskFormat.RAW, "/dev/sdb", "vdb", "virtio", false, false);
     private static final DomainDiskDef NETWORK =
-            new DomainDiskDef("network", "disk", "raw", "pool/image", "vdn", "virtio", false, false);
+            new DomainDiskDef("network", "disk", DiskFormat.RAW, "pool/image", "vdn", "virtio", false, false);
 
     private static BackupDef push(String incremental, BackupDiskDef... disks) {
         return new BackupDef(BackupMode.PUSH, incremental, null, List.of(disks), null);

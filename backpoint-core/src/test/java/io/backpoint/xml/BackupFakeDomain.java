@@ -2,6 +2,7 @@ package io.backpoint.xml;
 
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.BackupDiskDef;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.XmlNode;
@@ -16,7 +17,7 @@ final class BackupFakeDomain {
 
     /** A writable qcow2 file disk at /fake/NAME.qcow2. */
     static DomainDiskDef fileDisk(String target) {
-        return new DomainDiskDef("file", "disk", "qcow2", "/fake/" + target + ".qcow2", target, "virtio", false, false);
+        return new DomainDiskDef("file", "disk", DiskFormat.QCOW2, "/fake/" + target + ".qcow2", target, "virtio", false, false);
     }
 
     static DomainDef of(List<DomainDiskDef> disks) {

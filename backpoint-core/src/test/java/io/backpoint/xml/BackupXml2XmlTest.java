@@ -7,6 +7,7 @@ import io.backpoint.backup.BackupAlign;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.model.BackupDef;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import java.io.IOException;
@@ -77,8 +78,8 @@ class BackupXml2XmlTest {
     static List<Case> cases() {
         DomainDef mixed = BackupFakeDomain.of(List.of(
                 BackupFakeDomain.fileDisk("vda"),
-                new DomainDiskDef("file", "cdrom", "raw", null, "hdc", "ide", true, false),
-                new DomainDiskDef("file", "disk", "raw", "/images/shared.img", "vdd", "virtio", true, false),
+                new DomainDiskDef("file", "cdrom", DiskFormat.RAW, null, "hdc", "ide", true, false),
+                new DomainDiskDef("file", "disk", DiskFormat.RAW, "/images/shared.img", "vdd", "virtio", true, false),
                 BackupFakeDomain.fileDisk("vdb")));
         return List.of(
                 ok("push-plain"),

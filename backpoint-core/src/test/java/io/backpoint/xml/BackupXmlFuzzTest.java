@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.backpoint.backup.BackupAlign;
 import io.backpoint.error.BackpointException;
 import io.backpoint.model.BackupDef;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.testing.SharedFiles;
@@ -49,8 +50,8 @@ class BackupXmlFuzzTest {
     private static final List<String> corpus = new ArrayList<>();
     private static final DomainDef SMALL_DOMAIN = BackupFakeDomain.of(List.of(
             BackupFakeDomain.fileDisk("vda"),
-            new DomainDiskDef("block", "disk", "raw", "/dev/sdb", "vdb", "virtio", false, false),
-            new DomainDiskDef("file", "cdrom", "raw", null, "hdc", "ide", true, false)));
+            new DomainDiskDef("block", "disk", DiskFormat.RAW, "/dev/sdb", "vdb", "virtio", false, false),
+            new DomainDiskDef("file", "cdrom", DiskFormat.RAW, null, "hdc", "ide", true, false)));
 
     @BeforeAll
     static void loadCorpus() throws IOException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.testing.SharedFiles;
@@ -95,10 +96,10 @@ class DomainXmlTest {
                 """);
         assertThat(def.uuid()).isEqualTo("0f8fad5b-d9cb-469f-a165-70867728950e");
         assertThat(def.disks()).containsExactly(
-                new DomainDiskDef("file", "disk", "qcow2", "/img/a.qcow2", "vda", "virtio", false, false),
-                new DomainDiskDef("block", "lun", "raw", "/dev/sdz", "sda", "scsi", false, true),
+                new DomainDiskDef("file", "disk", DiskFormat.QCOW2, "/img/a.qcow2", "vda", "virtio", false, false),
+                new DomainDiskDef("block", "lun", DiskFormat.RAW, "/dev/sdz", "sda", "scsi", false, true),
                 new DomainDiskDef("file", "cdrom", null, null, "hdc", "ide", true, false),
-                new DomainDiskDef("network", "disk", "raw", "pool/image", "vdb", null, true, false),
+                new DomainDiskDef("network", "disk", DiskFormat.RAW, "pool/image", "vdb", null, true, false),
                 new DomainDiskDef("file", "floppy", null, "/img/floppy.img", "fda", null, false, false));
         assertThat(def.disks().get(2).empty()).isTrue();
         assertThat(def.disks().get(3).empty()).isFalse();

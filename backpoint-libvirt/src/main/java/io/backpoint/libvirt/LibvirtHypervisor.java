@@ -31,6 +31,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -84,18 +85,7 @@ final class LibvirtHypervisor implements Hypervisor {
     public List<DomainInfo> listDomains() {
         PointerByReference arr = new PointerByReference();
         int n = LibvirtErrors.check(lib.virConnectListAllDomains(conn(), arr, 0), "virConnectListAllDomains");
-        List<DomainInfo> out = new ArrayList<>(n);
-        Pointer[] doms = n == 0 ? new Pointer[0] : arr.getValue().getPointerArray(0, n);
-        try {
-            for (Pointer dom : doms) {
-                out.add(info(dom));
-            }
-        } finally {
-            for (Pointer dom : doms) {
-                lib.virDomainFree(dom);
-            }
-            freeArray(arr.getValue());
-        }
+        List<DomainInfo> out = each(arr, n, this::info, lib::virDomainFree);
         // virsh's order: running domains by id, then the others by name.
         out.sort(Comparator.comparing((DomainInfo d) -> !d.active()).thenComparingInt(DomainInfo::id)
                 .thenComparing(DomainInfo::name));
@@ -112,11 +102,7 @@ final class LibvirtHypervisor implements Hypervisor {
             }
             throw e;
         }
-        try {
-            return info(dom);
-        } finally {
-            lib.virDomainFree(dom);
-        }
+        return withDomain(dom, this::info);
     }
 
     private DomainInfo info(Pointer dom) {
@@ -175,12 +161,8 @@ final class LibvirtHypervisor implements Hypervisor {
         return new DomainLifecycle() {
             @Override
             public String define(String xml) {
-                Pointer dom = LibvirtErrors.check(lib.virDomainDefineXML(conn(), xml), "virDomainDefineXML");
-                try {
-                    return lib.virDomainGetName(dom);
-                } finally {
-                    lib.virDomainFree(dom);
-                }
+                return withDomain(LibvirtErrors.check(lib.virDomainDefineXML(conn(), xml), "virDomainDefineXML"),
+                        lib::virDomainGetName);
             }
 
             @Override
@@ -229,15 +211,9 @@ final class LibvirtHypervisor implements Hypervisor {
             CheckpointXml.parse(xml, flags.contains(CheckpointCreateFlag.REDEFINE)
                     ? EnumSet.of(CheckpointParseFlag.REDEFINE) : EnumSet.noneOf(CheckpointParseFlag.class), Clock.systemUTC());
         }
-        return onDomain(domain, dom -> {
-            Pointer chk = LibvirtErrors.check(lib.virDomainCheckpointCreateXML(dom, xml, CheckpointCreateFlag.toMask(flags)),
-                    "virDomainCheckpointCreateXML");
-            try {
-                return lib.virDomainCheckpointGetName(chk);
-            } finally {
-                lib.virDomainCheckpointFree(chk);
-            }
-        });
+        return onDomain(domain, dom -> withCheckpoint(LibvirtErrors.check(
+                lib.virDomainCheckpointCreateXML(dom, xml, CheckpointCreateFlag.toMask(flags)), "virDomainCheckpointCreateXML"),
+                lib::virDomainCheckpointGetName));
     }
 
     @Override
@@ -253,27 +229,13 @@ final class LibvirtHypervisor implements Hypervisor {
                 ? onDomain(domain, dom -> LibvirtErrors.check(lib.virDomainListAllCheckpoints(dom, arr, mask), "virDomainListAllCheckpoints"))
                 : onCheckpoint(domain, from, chk -> LibvirtErrors.check(
                         lib.virDomainCheckpointListAllChildren(chk, arr, mask), "virDomainCheckpointListAllChildren"));
-        List<String> names = new ArrayList<>(n);
-        if (n > 0) {
-            for (Pointer chk : arr.getValue().getPointerArray(0, n)) {
-                names.add(lib.virDomainCheckpointGetName(chk));
-                lib.virDomainCheckpointFree(chk);
-            }
-        }
-        freeArray(arr.getValue());
-        return names;
+        return each(arr, n, lib::virDomainCheckpointGetName, lib::virDomainCheckpointFree);
     }
 
     @Override
     public String checkpointParent(String domain, String name) {
-        return onCheckpoint(domain, name, chk -> {
-            Pointer parent = LibvirtErrors.check(lib.virDomainCheckpointGetParent(chk, 0), "virDomainCheckpointGetParent");
-            try {
-                return lib.virDomainCheckpointGetName(parent);
-            } finally {
-                lib.virDomainCheckpointFree(parent);
-            }
-        });
+        return onCheckpoint(domain, name, chk -> withCheckpoint(LibvirtErrors.check(
+                lib.virDomainCheckpointGetParent(chk, 0), "virDomainCheckpointGetParent"), lib::virDomainCheckpointGetName));
     }
 
     @Override
@@ -417,28 +379,51 @@ final class LibvirtHypervisor implements Hypervisor {
 
     /** Runs {@code body} on the named domain's handle, freed afterwards; libvirt's error when there is none. */
     <T> T onDomain(String name, Function<Pointer, T> body) {
-        Pointer dom = LibvirtErrors.check(lib.virDomainLookupByName(conn(), name), "virDomainLookupByName");
-        try {
-            return body.apply(dom);
-        } finally {
-            lib.virDomainFree(dom);
-        }
+        return withDomain(LibvirtErrors.check(lib.virDomainLookupByName(conn(), name), "virDomainLookupByName"), body);
     }
 
+    /** Runs {@code body} on the named checkpoint's handle, freed afterwards; libvirt's error when there is none. */
     private <T> T onCheckpoint(String domain, String name, Function<Pointer, T> body) {
-        return onDomain(domain, dom -> {
-            Pointer chk = LibvirtErrors.check(lib.virDomainCheckpointLookupByName(dom, name, 0), "virDomainCheckpointLookupByName");
-            try {
-                return body.apply(chk);
-            } finally {
-                lib.virDomainCheckpointFree(chk);
-            }
-        });
+        return onDomain(domain, dom -> withCheckpoint(LibvirtErrors.check(
+                lib.virDomainCheckpointLookupByName(dom, name, 0), "virDomainCheckpointLookupByName"), body));
     }
 
-    private static void freeArray(Pointer array) {
-        if (array != null) {
-            com.sun.jna.Native.free(Pointer.nativeValue(array));
+    private <T> T withDomain(Pointer dom, Function<Pointer, T> body) {
+        return using(dom, body, lib::virDomainFree);
+    }
+
+    private <T> T withCheckpoint(Pointer chk, Function<Pointer, T> body) {
+        return using(chk, body, lib::virDomainCheckpointFree);
+    }
+
+    /** The one shape of every handle libvirt returns: use it, then free it whatever happens. */
+    private static <T> T using(Pointer handle, Function<Pointer, T> body, Consumer<Pointer> free) {
+        try {
+            return body.apply(handle);
+        } finally {
+            free.accept(handle);
         }
+    }
+
+    /**
+     * Reads each of the {@code n} handles of an array a virXxxListAll call filled in, then frees
+     * every handle and the array itself, whether or not a read failed.
+     */
+    private static <T> List<T> each(PointerByReference array, int n, Function<Pointer, T> read, Consumer<Pointer> free) {
+        Pointer[] handles = n == 0 ? new Pointer[0] : array.getValue().getPointerArray(0, n);
+        List<T> out = new ArrayList<>(n);
+        try {
+            for (Pointer h : handles) {
+                out.add(read.apply(h));
+            }
+        } finally {
+            for (Pointer h : handles) {
+                free.accept(h);
+            }
+            if (array.getValue() != null) {
+                com.sun.jna.Native.free(Pointer.nativeValue(array.getValue()));
+            }
+        }
+        return out;
     }
 }

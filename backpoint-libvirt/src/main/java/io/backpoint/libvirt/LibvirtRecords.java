@@ -3,10 +3,12 @@ package io.backpoint.libvirt;
 import io.backpoint.image.restore.ImageFormat;
 import io.backpoint.image.restore.PushRecords;
 import io.backpoint.image.restore.PushTarget;
+import io.backpoint.image.restore.TargetFormat;
 import io.backpoint.model.BackupDef;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.model.BackupMode;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
@@ -31,7 +33,7 @@ final class LibvirtRecords {
     static void write(String domain, BackupDef job, String createdCheckpoint, long beganMillis,
             DomainDef live, ToLongFunction<String> capacity, boolean reuse) {
         for (BackupDiskDef d : fileTargets(job)) {
-            ImageFormat format = ImageFormat.fromSpelling(d.driverType() == null ? "qcow2" : d.driverType());
+            ImageFormat format = TargetFormat.of(d.driverType() == null ? DiskFormat.QCOW2 : d.driverType());
             Path path = Path.of(d.store().path());
             String since = d.incremental() != null ? d.incremental() : job.incremental();
             boolean incremental = d.backupmode() == BackupDiskMode.INCREMENTAL

@@ -21,7 +21,13 @@ final class FakeNbdServer implements AutoCloseable {
     enum Fault {
         NONE, BAD_GREETING_MAGIC, OVERSIZED_OPTION_REPLY, NO_STRUCTURED_REPLIES, BAD_REPLY_MAGIC,
         OVERSIZED_CHUNK, UNKNOWN_COOKIE, STALL, ERROR_CHUNK_ONCE, SHORT_READ, SPLIT_READ, OVERLAPPING_CHUNKS,
-        CLOSE_MID_READ, ONE_EXTENT_PER_STATUS, HUGE_STATUS_CHUNK
+        CLOSE_MID_READ, ONE_EXTENT_PER_STATUS, HUGE_STATUS_CHUNK,
+        /** No structured replies; the first READ gets a simple reply carrying EIO. */
+        SIMPLE_ERROR_ONCE,
+        /** An error chunk whose message is longer than the chunk. */
+        BAD_ERROR_CHUNK,
+        /** The connection closes once the client has answered the greeting. */
+        CLOSE_IN_HANDSHAKE
     }
 
     static final String EXPORT = "disk";
@@ -91,6 +97,10 @@ final class FakeNbdServer implements AutoCloseable {
         out.writeShort(NbdProtocol.FLAG_FIXED_NEWSTYLE | NbdProtocol.FLAG_NO_ZEROES);
         out.flush();
         in.readInt();
+        if (fault == Fault.CLOSE_IN_HANDSHAKE) {
+            client.close();
+            return false;
+        }
         while (true) {
             if (in.readLong() != NbdProtocol.IHAVEOPT) {
                 return false;
@@ -105,7 +115,7 @@ final class FakeNbdServer implements AutoCloseable {
                         optionReplyHeader(out, option, NbdProtocol.REP_ACK, 0x7ffffff0);
                         out.flush();
                         stall();
-                    } else if (fault == Fault.NO_STRUCTURED_REPLIES) {
+                    } else if (fault == Fault.NO_STRUCTURED_REPLIES || fault == Fault.SIMPLE_ERROR_ONCE) {
                         optionReply(out, option, NbdProtocol.REP_ERR_UNSUP, new byte[0]);
                     } else {
                         structured = true;
@@ -184,6 +194,11 @@ final class FakeNbdServer implements AutoCloseable {
 
     private void read(DataOutputStream out, long cookie, int offset, int length) throws IOException {
         if (!structured) {
+            if (fault == Fault.SIMPLE_ERROR_ONCE && !errorSent) {
+                errorSent = true;
+                simpleReply(out, cookie, NbdError.EIO.code());
+                return;
+            }
             simpleReply(out, cookie, 0);
             out.write(disk, offset, length);
             return;
@@ -212,6 +227,13 @@ final class FakeNbdServer implements AutoCloseable {
                 } else {
                     dataChunk(out, cookie, offset, offset, length, true);
                 }
+            }
+            case BAD_ERROR_CHUNK -> {
+                byte[] msg = "short".getBytes(StandardCharsets.UTF_8);
+                chunkHeader(out, NbdProtocol.REPLY_FLAG_DONE, NbdProtocol.REPLY_TYPE_ERROR, cookie, 6 + msg.length);
+                out.writeInt(NbdError.EIO.code());
+                out.writeShort(200);
+                out.write(msg);
             }
             case SHORT_READ -> dataChunk(out, cookie, offset, offset, length / 2, true);
             case SPLIT_READ -> {

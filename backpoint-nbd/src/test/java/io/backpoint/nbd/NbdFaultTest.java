@@ -225,4 +225,35 @@ class NbdFaultTest {
             }
         });
     }
+
+    @Test
+    void simpleErrorReplyFailsOnlyItsRequest() {
+        with(Fault.SIMPLE_ERROR_ONCE, server -> {
+            try (NbdClient c = NbdClient.connect(server.address(), options())) {
+                assertThat(c.structuredReplies()).isFalse();
+                assertThatThrownBy(() -> c.read(0, 4096)).satisfies(e -> {
+                    assertNbd(e, Kind.SERVER_ERROR, "EIO");
+                    assertThat(((NbdException) e).error()).isEqualTo(NbdError.EIO);
+                });
+                // No payload follows an error: the next reply is read from the right place.
+                assertThat(c.read(4096, 4096).array()).isEqualTo(Arrays.copyOfRange(disk(), 4096, 8192));
+            }
+        });
+    }
+
+    @Test
+    void errorChunkWithAMessageLongerThanItselfIsAProtocolError() {
+        with(Fault.BAD_ERROR_CHUNK, server -> {
+            try (NbdClient c = NbdClient.connect(server.address(), options())) {
+                assertThatThrownBy(() -> c.read(0, 512)).isInstanceOfSatisfying(NbdException.class,
+                        e -> assertNbd(e, Kind.PROTOCOL, "error message of 200 bytes"));
+            }
+        });
+    }
+
+    @Test
+    void serverClosingInTheHandshake() {
+        with(Fault.CLOSE_IN_HANDSHAKE, server -> assertThatThrownBy(() -> NbdClient.connect(server.address(), options()))
+                .satisfies(e -> assertNbd(e, Kind.CLOSED, "closed")));
+    }
 }

@@ -88,6 +88,7 @@ public final class BackupBeginCommand implements Command {
                     "--wait is for push backups: a pull backup ends only when it is aborted (domjobabort)");
         }
         String job = dom.backupBegin(backupXml, checkpointXml, flags);
+        io.backpoint.util.Trace.mark("backup begun");
         shell.out().println("Backup started");
         if (!args.has("wait")) {
             return true;
@@ -106,6 +107,7 @@ public final class BackupBeginCommand implements Command {
                 // Returns as soon as QEMU says a part of the job ended, at the latest after a
                 // progress interval (the domain stays locked only that long): no polling for the end.
                 JobInfo info = dom.awaitJobInfo(Duration.ofMillis(POLL_MILLIS));
+                io.backpoint.util.Trace.mark("job info " + info.type());
                 if (info.type() == JobType.NONE) {
                     break;
                 }

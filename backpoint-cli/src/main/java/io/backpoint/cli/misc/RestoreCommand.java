@@ -1,6 +1,6 @@
 package io.backpoint.cli.misc;
 
-import io.backpoint.cli.RepoRestoreCommand;
+import io.backpoint.cli.repository.RepoRestoreCommand;
 import io.backpoint.cli.shell.Command;
 import io.backpoint.cli.shell.OptionDef;
 import io.backpoint.cli.shell.ParsedArgs;

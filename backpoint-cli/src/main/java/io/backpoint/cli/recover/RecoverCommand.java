@@ -1,6 +1,6 @@
 package io.backpoint.cli.recover;
 
-import io.backpoint.cli.RepoOptions;
+import io.backpoint.cli.repository.RepoOptions;
 import io.backpoint.cli.shell.Command;
 import io.backpoint.cli.shell.InterruptHandler;
 import io.backpoint.cli.shell.OptionDef;
@@ -79,7 +79,7 @@ public final class RecoverCommand implements Command {
         RecoverSetup setup = new RecoverSetup(shell.connection(), shell.err());
         RecoverState state = setup.prepare(dir, name, args.get("snapshot"), () -> RepoOptions.open(shell, args), location);
         // One call at a time drives a recovery (serve, overlays, domain, copy), for as long as it runs.
-        try (DomainLock lock = FileDomainLock.acquire(dir.resolve(LOCK))) {
+        try (DomainLock lock = FileDomainLock.acquire(dir.resolve(LOCK), "recovery lock")) {
             return recover(shell, args, dir, name, location, state);
         }
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.util.AtomicFiles;
+import io.backpoint.util.OwnerOnly;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -81,6 +82,8 @@ final class ServeProcess implements SnapshotServer {
         Path log = dir.resolve("serve.log");
         try {
             Files.deleteIfExists(socket());
+            // What the server prints can name the repository and its paths: the owner's alone, as the state is.
+            OwnerOnly.createFile(log);
             List<String> argv = new ArrayList<>();
             argv.add("setsid");
             argv.addAll(command);

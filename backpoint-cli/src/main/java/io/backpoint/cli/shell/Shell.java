@@ -73,6 +73,7 @@ public final class Shell {
     public Connection connection() {
         if (connection == null) {
             connection = connector.apply(uri);
+            io.backpoint.util.Trace.mark("connected " + uri);
         }
         return connection;
     }

@@ -1,9 +1,9 @@
 package io.backpoint.cli.recover;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
 import io.backpoint.repo.Compression;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.Restore;
@@ -15,6 +15,7 @@ import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,24 +38,19 @@ final class RecoverFixture implements AutoCloseable {
 
     RecoverFixture(Path root) throws Exception {
         this.root = root;
-        this.uri = "qemu:///embed?root=" + root.resolve("state");
+        this.uri = TestVm.uri(root.resolve("state"));
         this.conn = Connection.open(uri);
-        StringBuilder disks = new StringBuilder();
+        List<Disk> disks = new ArrayList<>();
         for (String d : List.of("vda", "vdb")) {
-            Path image = root.resolve("src-" + d + ".qcow2");
-            Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(SIZES.get(d)));
-            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
-                    .append(image).append("'/><target dev='").append(d).append("' bus='virtio'/></disk>");
+            disks.add(Disk.create(d, root.resolve("src-" + d + ".qcow2"), "qcow2", SIZES.get(d)));
         }
-        Domain src = conn.defineDomain("<domain type='qemu'><name>src</name><memory unit='MiB'>128</memory>"
-                + "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" + disks
-                + "</devices></domain>");
+        Domain src = conn.defineDomain(TestVm.domainXml("src", disks));
         src.start();
-        write(src, 0, "0xa1", 0, 3 * MIB);
-        write(src, 0, "0xa2", 40 * MIB, 5 * MIB + 4096);
-        write(src, 0, "0x00", MIB, MIB);
-        write(src, 1, "0xb1", 7 * MIB, 9 * MIB);
-        write(src, 1, "0xb2", 31 * MIB, MIB);
+        TestVm.guestWrite(src, 0, 0xa1, 0, 3 * MIB);
+        TestVm.guestWrite(src, 0, 0xa2, 40 * MIB, 5 * MIB + 4096);
+        TestVm.guestWrite(src, 0, 0x00, MIB, MIB);
+        TestVm.guestWrite(src, 1, 0xb1, 7 * MIB, 9 * MIB);
+        TestVm.guestWrite(src, 1, 0xb2, 31 * MIB, MIB);
         repo = root.resolve("repo");
         Repository.init(repo.toString(), (int) MIB, Compression.ZSTD).close();
         try (Repository r = Repository.open(repo.toString())) {
@@ -70,12 +66,6 @@ final class RecoverFixture implements AutoCloseable {
         src.destroy();
     }
 
-    static void write(Domain dom, int index, String pattern, long offset, long length) {
-        String reply = dom.monitorCommand("qemu-io -d /machine/peripheral/virtio-disk" + index + "/virtio-backend \"write -P "
-                + pattern + " " + offset + " " + length + "\"", true);
-        assertThat(reply).doesNotContainIgnoringCase("error").doesNotContain("failed");
-    }
-
     /** {@code qemu-img compare}: 0 when the images read the same. */
     static int compare(Path overlay, Path raw) throws Exception {
         return Tools.status("qemu-img", "compare", "-U", "-f", "qcow2", "-F", "raw", overlay.toString(), raw.toString());
@@ -83,11 +73,10 @@ final class RecoverFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Domain d : conn.listAllDomains()) {
-            if (d.state().active()) {
-                d.destroy();
-            }
+        try {
+            TestVm.destroyAll(conn);
+        } finally {
+            conn.close();
         }
-        conn.close();
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
 import io.backpoint.image.img.QemuImg;
+import io.backpoint.qemu.testing.TestVm;
 import io.backpoint.repo.Repository;
 import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;
@@ -78,7 +79,7 @@ class RecoveryQemuTest {
         assertThat(rec.blockJobInfo("vda")).isPresent();
         assertThat(rec.uuid()).isNotBlank();
         // A guest write while the copy runs is the guest's: the copy must not overwrite it.
-        RecoverFixture.write(rec, 0, "0xee", 2 * RecoverFixture.MIB, 64 * 1024);
+        TestVm.guestWrite(rec, 0, 0xee, 2 * RecoverFixture.MIB, 64 * 1024);
         Path expectedVda = root.resolve("expected-vda.raw");
         Files.copy(fx.restored.get("vda"), expectedVda);
         Tools.run("qemu-io", "-f", "raw", "-c", "write -P 0xee " + 2 * RecoverFixture.MIB + " 65536", expectedVda.toString());

@@ -1,13 +1,17 @@
 package io.backpoint.cli.recover;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.error.BackpointException;
 import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,5 +66,22 @@ class ServeProcessTest {
         } finally {
             started.forEach(ProcessHandle::destroyForcibly);
         }
+    }
+
+    /** The server's log is the owner's alone: created 0600 whatever the umask, tightened if an older run left it looser. */
+    @Test
+    void theLogIsOwnerOnly() throws Exception {
+        Tools.assumeOnPath("setsid", "sh");
+        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
+        ServeProcess failing = new ServeProcess(dir, List.of("sh", "-c", "echo started; exit 3"));
+        assertThatThrownBy(failing::start).isInstanceOf(BackpointException.class)
+                .hasMessageContaining("exited with status 3").hasMessageContaining("started");
+        Path log = dir.resolve("serve.log");
+        assertThat(Files.getPosixFilePermissions(log)).isEqualTo(ownerOnly);
+
+        Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(failing::start).isInstanceOf(BackpointException.class);
+        assertThat(Files.getPosixFilePermissions(log)).isEqualTo(ownerOnly);
+        assertThat(Files.readString(log)).contains("started\nstarted");
     }
 }

@@ -3,12 +3,10 @@ package io.backpoint.repo.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.repo.storage.S3TestServer;
 import io.backpoint.testing.QemuTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +23,18 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @QemuTest
 class MultiHostS3QemuTest {
     private static final long MIB = BackupVm.MIB;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path root;
 
     @Test
     void twoHostsBackUpIntoOneBucketAtOnceAndAThirdRestoresEverything() throws Exception {
-        S3TestServer server = S3TestServer.get();
-        String bucket = server.newBucket();
-        String repo = "s3://" + bucket + "/site";
+        S3Repository s3 = S3Repository.fresh("site");
+        S3TestServer server = s3.server;
+        String bucket = s3.bucket;
+        String repo = s3.uri;
         ChildCli hostC = new ChildCli(Files.createDirectories(root.resolve("hostC")), server.environment());
-        // Uncompressed, so that the bucket's chunk sizes say exactly what was stored.
-        ChildCli.Result init = hostC.run("repo-init", repo, "--chunk-size", "1M", "--compression", "none");
-        assertThat(init.status()).as(init.toString()).isZero();
+        s3.init(hostC);
 
         try (BackupVm one = new BackupVm(root.resolve("hostA"), "vm1", Map.of("vda", 16 * MIB));
                 BackupVm two = new BackupVm(root.resolve("hostB"), "vm2", Map.of("vda", 16 * MIB))) {
@@ -51,7 +47,7 @@ class MultiHostS3QemuTest {
             two.write("vda", 0, 4 * MIB, 0x11);
             one.write("vda", 8 * MIB, MIB, 0x21);
             two.write("vda", 8 * MIB, 2 * MIB, 0x22);
-            List<JsonNode> fulls = atOnce(repo, hostA, one, hostB, two, asBackedUp);
+            List<JsonNode> fulls = atOnce(s3, hostA, one, hostB, two, asBackedUp);
             for (JsonNode s : fulls) {
                 assertThat(s.path("disks").get(0).path("mode").asText()).isEqualTo("full");
             }
@@ -66,7 +62,7 @@ class MultiHostS3QemuTest {
             two.write("vda", 4 * MIB, MIB, 0x31);
             two.write("vda", 14 * MIB, MIB, 0x32);
             List<S3Object> before = chunks(server, bucket);
-            List<JsonNode> incs = atOnce(repo, hostA, one, hostB, two, asBackedUp);
+            List<JsonNode> incs = atOnce(s3, hostA, one, hostB, two, asBackedUp);
             for (JsonNode s : incs) {
                 assertThat(s.path("disks").get(0).path("mode").asText()).isEqualTo("incremental");
             }
@@ -79,19 +75,10 @@ class MultiHostS3QemuTest {
                     + incs.get(1).path("disks").get(0).path("bytesRead").asLong());
 
             // A third host, which never wrote the repository, sees and restores all four.
-            ChildCli.Result list = hostC.run("snapshots", "--repo", repo, "--json");
-            assertThat(list.status()).as(list.toString()).isZero();
-            List<String> ids = new ArrayList<>();
-            JSON.readTree(list.stdout()).forEach(s -> ids.add(s.path("id").asText()));
-            assertThat(ids).containsExactlyInAnyOrderElementsOf(asBackedUp.keySet());
+            assertThat(s3.ids(hostC)).containsExactlyInAnyOrderElementsOf(asBackedUp.keySet());
             for (var e : asBackedUp.entrySet()) {
-                Path expected = root.resolve("hostC").resolve(e.getKey() + ".expected");
-                Files.write(expected, e.getValue());
-                Path out = root.resolve("hostC").resolve(e.getKey() + ".raw");
-                ChildCli.Result restore = hostC.run("-c", "qemu:///embed?root=" + root.resolve("hostC/state"), "restore",
-                        "--repo", repo, e.getKey(), "--disk", "vda", "--output", out.toString());
-                assertThat(restore.status()).as(restore.toString()).isZero();
-                BackupVm.exec("qemu-img", "compare", "-q", "-f", "raw", "-F", "raw", expected.toString(), out.toString());
+                s3.assertRestores(hostC, root.resolve("hostC"), e.getKey(), e.getValue(),
+                        "-c", "qemu:///embed?root=" + root.resolve("hostC/state"));
             }
             BackupChecks.nothingLeft(one, hostA.tmp());
             BackupChecks.nothingLeft(two, hostB.tmp());
@@ -99,19 +86,13 @@ class MultiHostS3QemuTest {
     }
 
     /** Both hosts' backups started together; records each snapshot's disk as the model had it. */
-    private static List<JsonNode> atOnce(String repo, ChildCli hostA, BackupVm one, ChildCli hostB, BackupVm two,
+    private static List<JsonNode> atOnce(S3Repository s3, ChildCli hostA, BackupVm one, ChildCli hostB, BackupVm two,
             Map<String, byte[]> asBackedUp) throws Exception {
         byte[] modelOne = one.model("vda");
         byte[] modelTwo = two.model("vda");
-        CompletableFuture<ChildCli.Result> a = CompletableFuture.supplyAsync(() -> hostA.run("-c", one.uri(), "backup",
-                one.name(), "--repo", repo, "--json"));
-        CompletableFuture<ChildCli.Result> b = CompletableFuture.supplyAsync(() -> hostB.run("-c", two.uri(), "backup",
-                two.name(), "--repo", repo, "--json"));
-        List<JsonNode> snapshots = new ArrayList<>();
-        for (ChildCli.Result r : List.of(a.join(), b.join())) {
-            assertThat(r.status()).as(r.toString()).isZero();
-            snapshots.add(JSON.readTree(r.stdout()));
-        }
+        CompletableFuture<JsonNode> a = CompletableFuture.supplyAsync(() -> s3.backup(hostA, one, s3.uri));
+        CompletableFuture<JsonNode> b = CompletableFuture.supplyAsync(() -> s3.backup(hostB, two, s3.uri));
+        List<JsonNode> snapshots = List.of(a.join(), b.join());
         asBackedUp.put(snapshots.get(0).path("id").asText(), modelOne);
         asBackedUp.put(snapshots.get(1).path("id").asText(), modelTwo);
         return snapshots;

@@ -3,13 +3,11 @@ package io.backpoint.repo.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.api.Checkpoint;
 import io.backpoint.repo.storage.S3TestServer;
 import io.backpoint.repo.storage.TcpProxy;
 import io.backpoint.testing.QemuTest;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,24 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
 @QemuTest
 class ServerGoneS3QemuTest {
     private static final long MIB = BackupVm.MIB;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path root;
 
     @Test
     void serverGoneMidBackupFailsCleanlyAndTheNextBackupIsRight() throws Exception {
-        S3TestServer server = S3TestServer.get();
-        String bucket = server.newBucket();
-        String direct = "s3://" + bucket + "/repo";
+        S3Repository s3 = S3Repository.fresh("repo");
+        S3TestServer server = s3.server;
+        String bucket = s3.bucket;
+        String direct = s3.uri;
         try (TcpProxy proxy = new TcpProxy(URI.create(server.endpoint()).getPort());
                 BackupVm vm = new BackupVm(root, "vm1", Map.of("vda", 32 * MIB))) {
             String viaProxy = direct + "?endpoint=http://127.0.0.1:" + proxy.port();
             ChildCli host = new ChildCli(root, server.environment());
-            ChildCli.Result init = host.run("repo-init", direct, "--chunk-size", "1M", "--compression", "none");
-            assertThat(init.status()).as(init.toString()).isZero();
+            s3.init(host);
             vm.write("vda", 0, 4 * MIB, 0x10);
-            JsonNode first = backup(host, vm, viaProxy);
+            JsonNode first = s3.backup(host, vm, viaProxy);
             String base = first.path("id").asText();
             String baseCheckpoint = checkpoints(vm)[0];
 
@@ -60,45 +57,25 @@ class ServerGoneS3QemuTest {
             assertThat(failed.stdout()).doesNotContain("committed");
             assertThat(proxy.uploaded()).as("the cut came after some uploads").isGreaterThan(5 * MIB);
             // Nothing published, nothing left on the VM, the committed snapshot's checkpoint untouched.
-            assertThat(ids(host, direct)).containsExactly(base);
+            assertThat(s3.ids(host)).containsExactly(base);
             BackupChecks.nothingLeft(vm, host.tmp());
             assertThat(checkpoints(vm)).containsExactly(baseCheckpoint);
 
             proxy.start();
             vm.write("vda", 30 * MIB, MIB, 0x77);
             byte[] expected = vm.model("vda");
-            JsonNode next = backup(host, vm, viaProxy);
+            JsonNode next = s3.backup(host, vm, viaProxy);
             JsonNode disk = next.path("disks").get(0);
             assertThat(disk.path("mode").asText()).isEqualTo("incremental");
             // Everything written since the committed snapshot, the failed run's data included.
             assertThat(disk.path("bytesRead").asLong()).isEqualTo(17 * MIB);
-            assertThat(ids(host, direct)).containsExactlyInAnyOrder(base, next.path("id").asText());
+            assertThat(s3.ids(host)).containsExactlyInAnyOrder(base, next.path("id").asText());
             BackupChecks.nothingLeft(vm, host.tmp());
 
-            Path out = root.resolve("restored.raw");
-            Path model = root.resolve("expected.raw");
-            Files.write(model, expected);
-            ChildCli.Result restore = host.run("restore", "--repo", direct, next.path("id").asText(), "--disk", "vda",
-                    "--output", out.toString());
-            assertThat(restore.status()).as(restore.toString()).isZero();
-            BackupVm.exec("qemu-img", "compare", "-q", "-f", "raw", "-F", "raw", model.toString(), out.toString());
+            s3.assertRestores(host, root, next.path("id").asText(), expected);
             ChildCli.Result verify = host.run("verify", "--repo", direct);
             assertThat(verify.status()).as(verify.toString()).isZero();
         }
-    }
-
-    private static JsonNode backup(ChildCli host, BackupVm vm, String repo) throws Exception {
-        ChildCli.Result r = host.run("-c", vm.uri(), "backup", vm.name(), "--repo", repo, "--json");
-        assertThat(r.status()).as(r.toString()).isZero();
-        return JSON.readTree(r.stdout());
-    }
-
-    private static java.util.List<String> ids(ChildCli host, String repo) throws Exception {
-        ChildCli.Result r = host.run("snapshots", "--repo", repo, "--json");
-        assertThat(r.status()).as(r.toString()).isZero();
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        JSON.readTree(r.stdout()).forEach(s -> ids.add(s.path("id").asText()));
-        return ids;
     }
 
     private static String[] checkpoints(BackupVm vm) {

@@ -13,6 +13,7 @@ import io.backpoint.model.BackupTransport;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.StoreType;
 import io.backpoint.qemu.block.BitmapState;
 import io.backpoint.qemu.block.BitmapValidity;
@@ -57,11 +58,11 @@ final class BackupPlanner {
                 disks.add(d);
                 continue;
             }
-            BackupDiskDef f = d.driverType() == null ? d.withDriverType("qcow2") : d;
-            String format = f.driverType();
+            BackupDiskDef f = d.driverType() == null ? d.withDriverType(DiskFormat.QCOW2) : d;
+            DiskFormat format = f.driverType();
             boolean incremental = f.backupmode() == BackupDiskMode.INCREMENTAL;
             if (pull) {
-                if (!format.equals("qcow2")) {
+                if (format != DiskFormat.QCOW2) {
                     throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
                             "pull mode backup for disk '%s' requires qcow2 driver", d.name());
                 }
@@ -71,10 +72,10 @@ final class BackupPlanner {
                 if (incremental && f.exportBitmap() == null) {
                     f = f.withExportBitmap(BackupNames.tempBitmap(d.name(), null));
                 }
-            } else if (!format.equals("qcow2") && !format.equals("raw")) {
+            } else if (format != DiskFormat.QCOW2 && format != DiskFormat.RAW) {
                 throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
-                        "backup target format '%s' of disk '%s' is not supported: use qcow2 or raw", format, d.name());
-            } else if (format.equals("raw") && incremental) {
+                        "backup target format '%s' of disk '%s' is not supported: use qcow2 or raw", format.xml(), d.name());
+            } else if (format == DiskFormat.RAW && incremental) {
                 throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
                         "incremental backup of disk '%s' needs a qcow2 target: a raw image cannot hold only the"
                                 + " changed clusters on top of the disk as its backing file", d.name());
@@ -181,15 +182,15 @@ final class BackupPlanner {
         String format = BackupNames.format(d.name());
         StoreType type = d.type() == null ? StoreType.FILE : d.type();
         String path = d.store().path();
-        String imageFormat = d.driverType();
+        DiskFormat imageFormat = d.driverType();
         boolean incremental = d.backupmode() == BackupDiskMode.INCREMENTAL;
         // The scratch is always a thin overlay of the disk; an incremental qcow2 target is too, so
         // that it holds only the clusters the job copies.
-        boolean backed = pull || (incremental && imageFormat.equals("qcow2"));
+        boolean backed = pull || (incremental && imageFormat == DiskFormat.QCOW2);
         String protocol = type == StoreType.BLOCK ? "host_device" : "file";
 
         List<QmpStep> prepare = new ArrayList<>();
-        boolean createRawFile = !reuse && imageFormat.equals("raw") && type == StoreType.FILE;
+        boolean createRawFile = !reuse && imageFormat == DiskFormat.RAW && type == StoreType.FILE;
         if (createRawFile) {
             ObjectNode options = F.objectNode().put("driver", "file").put("filename", path).put("size", source.virtualSize());
             prepare.add(create(BackupNames.createJob(storage), options));
@@ -202,7 +203,7 @@ final class BackupPlanner {
         ObjectNode attachStorage = F.objectNode().put("driver", protocol).put("filename", path)
                 .put("node-name", storage).put("auto-read-only", true).put("discard", "unmap");
         prepare.add(new QmpStep("blockdev-add", direct ? withDirectIo(attachStorage) : attachStorage));
-        if (!reuse && imageFormat.equals("qcow2")) {
+        if (!reuse && imageFormat == DiskFormat.QCOW2) {
             ObjectNode options = F.objectNode().put("driver", "qcow2").put("file", storage)
                     .put("size", source.virtualSize()).put("cluster-size", CLUSTER_SIZE);
             if (backed) {
@@ -211,8 +212,8 @@ final class BackupPlanner {
             prepare.add(create(BackupNames.createJob(format), options));
         }
         ObjectNode attach = F.objectNode().put("node-name", format).put("read-only", false)
-                .put("driver", imageFormat).put("file", storage);
-        if (imageFormat.equals("qcow2")) {
+                .put("driver", imageFormat.xml()).put("file", storage);
+        if (imageFormat == DiskFormat.QCOW2) {
             if (backed) {
                 attach.put("backing", BackupNames.top(d.name()));
             } else {
@@ -232,7 +233,7 @@ final class BackupPlanner {
             }
             export = new QmpStep("block-export-add", exportArgs);
         }
-        return new DiskPlan(d.name(), BackupNames.job(d.name()), storage, format, path, type, imageFormat,
+        return new DiskPlan(d.name(), BackupNames.job(d.name()), storage, format, path, type, imageFormat.xml(),
                 !reuse && type == StoreType.FILE, prepare, bitmapNode, bitmap, export);
     }
 

@@ -11,6 +11,7 @@ import io.backpoint.model.BackupMode;
 import io.backpoint.model.BackupServer;
 import io.backpoint.model.BackupTransport;
 import io.backpoint.model.CheckpointDef;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.StoreType;
@@ -184,7 +185,7 @@ final class BackupStarter {
                 throw BackpointException.of(ErrorCode.OPERATION_FAILED,
                         "QEMU has no block node '%s' for disk '%s'", top, d.name());
             }
-            String format = disk.driverType() == null ? "raw" : disk.driverType();
+            String format = disk.driverType() == null ? DiskFormat.RAW.xml() : disk.driverType().xml();
             out.put(d.name(), new DiskSource(d.name(), disk.source(), format, size));
         }
         return out;

@@ -47,8 +47,12 @@ final class JobCleanup {
         }
     }
 
-    /** Stops the NBD server if this job started it (QEMU drops every export with it). */
-    static void stopNbd(QmpClient qmp, BackupJob job) {
+    /**
+     * Stops the NBD server if this job started it (QEMU drops every export with it). A monitor
+     * that goes away on the way is thrown: the record must keep saying the server runs, so that
+     * the next call stops it.
+     */
+    static void stopNbd(QmpClient qmp, BackupJob job) throws IOException {
         if (!job.nbdRunning) {
             return;
         }
@@ -56,8 +60,6 @@ final class JobCleanup {
             qmp.execute(QmpCommands.nbdServerStop());
         } catch (QmpException e) {
             // "NBD server not running": it is gone already, which is what we want.
-        } catch (IOException e) {
-            job.recordError("cannot stop the NBD server: " + IoErrors.reason(e));
         }
         job.nbdRunning = false;
     }
@@ -66,15 +68,18 @@ final class JobCleanup {
      * Detaches the disk's target or scratch nodes and, once the begin's transaction has run,
      * removes the temporary bitmap the job recorded for the disk. Only a recorded one: a bitmap
      * of that name that the job did not add (a checkpoint's) is never touched, and before the
-     * transaction ran, a bitmap of that name cannot be the job's.
+     * transaction ran, a bitmap of that name cannot be the job's. A step QEMU refuses is recorded
+     * as the job's error and the others still go; a monitor that goes away is thrown, so that the
+     * record stays and the next call detaches what is left.
      */
-    static void detach(QmpClient qmp, BackupJob job, BackupDiskDef disk, BlockNodes nodes, boolean transactionRan) {
+    static void detach(QmpClient qmp, BackupJob job, BackupDiskDef disk, BlockNodes nodes, boolean transactionRan)
+            throws IOException {
         for (String type : List.of("format", "storage")) {
             String node = BackupJob.nodeName(disk.store(), type);
             if (node != null && nodes.hasNode(node)) {
                 try {
                     qmp.execute(QmpCommands.blockdevDel(node));
-                } catch (IOException e) {
+                } catch (QmpException e) {
                     job.recordError("cannot detach node '" + node + "': " + IoErrors.reason(e));
                 }
             }
@@ -84,7 +89,7 @@ final class JobCleanup {
             String top = BackupNames.top(disk.name());
             try {
                 qmp.execute(QmpStep.ofAction(BlockActions.bitmapRemove(top, bitmap)));
-            } catch (IOException e) {
+            } catch (QmpException e) {
                 job.recordError("cannot remove bitmap '" + bitmap + "' of disk '" + disk.name() + "': "
                         + IoErrors.reason(e));
             }

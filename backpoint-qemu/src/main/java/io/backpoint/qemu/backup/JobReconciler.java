@@ -18,6 +18,7 @@ import io.backpoint.qemu.domain.QmpSessions;
 import io.backpoint.qemu.qmp.QmpClient;
 import io.backpoint.qemu.qmp.QmpCommands;
 import io.backpoint.qemu.qmp.QmpEvent;
+import io.backpoint.qemu.qmp.QmpException;
 import io.backpoint.qemu.qmp.QmpJob;
 import io.backpoint.qemu.qmp.QmpStep;
 import io.backpoint.util.IoErrors;
@@ -65,7 +66,7 @@ final class JobReconciler {
             }
             job.nbdRunning = false;
             job.recordError("QEMU exited while the backup job was running");
-            terminate(null, job, store, dom.name());
+            terminate(job, store, dom.name());
             return null;
         }
         try {
@@ -125,7 +126,6 @@ final class JobReconciler {
                 String id = BackupNames.job(d.name());
                 if (find(jobs, id) != null) {
                     qmp.execute(QmpCommands.jobDismiss(id));
-                    CrashPoints.reach(CrashPoints.AFTER_DISMISS);
                 }
             }
             // The first pull sub-job to end takes the NBD server down for all disks, as in libvirt.
@@ -148,7 +148,8 @@ final class JobReconciler {
         if (!job.disks(BackupDiskState.RUNNING, BackupDiskState.CANCELLING).isEmpty()) {
             return job;
         }
-        terminate(qmp, job, store, domain);
+        JobCleanup.stopNbd(qmp, job);
+        terminate(job, store, domain);
         return null;
     }
 
@@ -240,11 +241,9 @@ final class JobReconciler {
         return JobType.COMPLETED;
     }
 
-    private void terminate(QmpClient qmp, BackupJob job, BackupJobStore store, String domain) {
+    /** Ends the job once QEMU holds nothing of it any more (its NBD server stopped). */
+    private void terminate(BackupJob job, BackupJobStore store, String domain) {
         JobType outcome = outcome(job);
-        if (qmp != null) {
-            JobCleanup.stopNbd(qmp, job);
-        }
         // Scratch files always go; push targets only when they do not hold a finished backup.
         JobCleanup.deleteFiles(job, job.pull() || outcome != JobType.COMPLETED);
         if (!job.pull() && outcome == JobType.COMPLETED) {
@@ -341,11 +340,12 @@ final class JobReconciler {
         for (DomainDiskDef disk : seam.definition().disks()) {
             chains.put(disk.targetDev(), BlockNodeNames.chain(disk.targetDev()));
         }
-        // One removal at a time, so that one that fails is recorded and the others still go.
+        // One removal at a time, so that one QEMU refuses is recorded and the others still go; a
+        // monitor that goes away is thrown before the metadata goes, so the next call retries.
         for (ObjectNode removal : CheckpointPlanner.delete(job.checkpoint, chains, nodes).actions()) {
             try {
                 qmp.execute(QmpStep.ofAction(removal));
-            } catch (IOException e) {
+            } catch (QmpException e) {
                 job.recordError("cannot remove bitmap '" + job.checkpoint + "': " + IoErrors.reason(e));
             }
         }

@@ -2,9 +2,9 @@ package io.backpoint.qemu.backup;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.image.restore.FileContent;
-import io.backpoint.image.restore.ImageFormat;
 import io.backpoint.image.restore.PushRecords;
 import io.backpoint.image.restore.PushTarget;
+import io.backpoint.image.restore.TargetFormat;
 import io.backpoint.model.BackupDiskDef;
 import io.backpoint.model.BackupDiskMode;
 import io.backpoint.model.BackupDiskState;
@@ -34,7 +34,7 @@ final class TargetRecords {
             }
             Path path = Path.of(d.store().path());
             String since = d.backupmode() == BackupDiskMode.INCREMENTAL ? d.incremental() : null;
-            PushTarget target = new PushTarget(d.name(), path, ImageFormat.fromSpelling(d.driverType()),
+            PushTarget target = new PushTarget(d.name(), path, TargetFormat.of(d.driverType()),
                     source.virtualSize(), since, source.path());
             try {
                 // What the job wrote, so that restore refuses the file if it is later truncated or altered.

@@ -8,6 +8,7 @@ import io.backpoint.error.ErrorCode;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.qemu.agent.GuestFreeze;
@@ -70,10 +71,10 @@ public final class QemuCheckpointMechanics implements CheckpointMechanics {
                         "bitmap for disk '%s' must match checkpoint name '%s'", d.name(), def.name());
             }
             DomainDiskDef disk = domain.diskByTarget(d.name());
-            String format = disk.driverType() == null ? "raw" : disk.driverType();
-            if (!"qcow2".equals(format)) {
+            DiskFormat format = disk.driverType() == null ? DiskFormat.RAW : disk.driverType();
+            if (format != DiskFormat.QCOW2) {
                 throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED,
-                        "checkpoint for disk %s unsupported for storage type %s", d.name(), format);
+                        "checkpoint for disk %s unsupported for storage type %s", d.name(), format.xml());
             }
         }
     }

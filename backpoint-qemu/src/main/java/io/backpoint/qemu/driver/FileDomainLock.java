@@ -8,11 +8,8 @@ import io.backpoint.util.OwnerOnly;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,14 +33,28 @@ public final class FileDomainLock {
     }
 
     private static final Map<Path, Held> HELD = new HashMap<>();
+    private static final String DOMAIN = "domain lock";
 
     private FileDomainLock() {}
 
+    /** A domain's lock. */
     public static DomainLock acquire(Path lockFile) {
-        return acquire(lockFile, WAIT);
+        return acquire(lockFile, DOMAIN, WAIT);
+    }
+
+    /**
+     * Another lock of the same kind, named by {@code description} ("recovery lock") in the errors,
+     * so that a user who waited learns which lock it was.
+     */
+    public static DomainLock acquire(Path lockFile, String description) {
+        return acquire(lockFile, description, WAIT);
     }
 
     static DomainLock acquire(Path lockFile, Duration wait) {
+        return acquire(lockFile, DOMAIN, wait);
+    }
+
+    static DomainLock acquire(Path lockFile, String description, Duration wait) {
         Path key = canonical(lockFile);
         Held held;
         synchronized (HELD) {
@@ -52,7 +63,7 @@ public final class FileDomainLock {
         long deadline = System.nanoTime() + wait.toNanos();
         try {
             if (!held.local.tryLock(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-                throw timedOut(key, wait, "another thread of this process");
+                throw timedOut(description, key, wait, "another thread of this process");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -61,13 +72,13 @@ public final class FileDomainLock {
         try {
             if (held.local.getHoldCount() == 1) {
                 held.channel = open(key);
-                held.fileLock = lockBefore(held.channel, key, wait, deadline);
+                held.fileLock = lockBefore(held.channel, description, key, wait, deadline);
             }
         } catch (IOException e) {
             closeQuietly(held);
             held.local.unlock();
             throw new BackpointException(ErrorCode.OPERATION_FAILED,
-                    "cannot lock domain with '" + key + "': " + IoErrors.reason(e), e);
+                    "cannot take the " + description + " '" + key + "': " + IoErrors.reason(e), e);
         } catch (RuntimeException e) {
             closeQuietly(held);
             held.local.unlock();
@@ -82,17 +93,14 @@ public final class FileDomainLock {
     }
 
     private static FileChannel open(Path key) throws IOException {
-        try {
-            Files.createFile(key, PosixFilePermissions.asFileAttribute(OwnerOnly.FILE));
-        } catch (FileAlreadyExistsException e) {
-            // Made by an earlier call (or an older version, perhaps looser): checked below.
-        }
-        OwnerOnly.requireOwnFile(key);
+        // Made by an earlier call or an older version (perhaps looser): the helper tightens it.
+        OwnerOnly.createFile(key);
         return FileChannel.open(key, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Polls rather than blocks in fcntl, so the wait can end; the holder usually finishes in milliseconds. */
-    private static FileLock lockBefore(FileChannel channel, Path key, Duration wait, long deadline) throws IOException {
+    private static FileLock lockBefore(FileChannel channel, String description, Path key, Duration wait, long deadline)
+            throws IOException {
         long pause = 1;
         while (true) {
             FileLock lock = channel.tryLock();
@@ -100,7 +108,7 @@ public final class FileDomainLock {
                 return lock;
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw timedOut(key, wait, LockHolders.describe(key));
+                throw timedOut(description, key, wait, LockHolders.describe(key));
             }
             try {
                 Thread.sleep(pause);
@@ -112,9 +120,9 @@ public final class FileDomainLock {
         }
     }
 
-    private static BackpointException timedOut(Path key, Duration wait, String holder) {
+    private static BackpointException timedOut(String description, Path key, Duration wait, String holder) {
         return BackpointException.of(ErrorCode.OPERATION_TIMEOUT,
-                "cannot acquire the domain lock '%s' within %d s: held by %s; try again when it is done", key,
+                "cannot acquire the %s '%s' within %d s: held by %s; try again when it is done", description, key,
                 wait.toSeconds(), holder);
     }
 

@@ -194,6 +194,7 @@ final class QemuDriver implements Driver, DomainLifecycle {
                     "refusing the state of domain '" + name + "': " + IoErrors.reason(e), e);
         }
         DomainLock file = FileDomainLock.acquire(layout.lockFile(name));
+        io.backpoint.util.Trace.mark("locked " + name);
         // A process killed during a quiesced instant left the guest frozen: every call thaws it.
         Path record = files(name).frozenRecord();
         if (Files.exists(record)) {
@@ -215,6 +216,7 @@ final class QemuDriver implements Driver, DomainLifecycle {
                 }
             } finally {
                 file.close();
+                io.backpoint.util.Trace.mark("unlocked " + name);
             }
         };
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.util.IoErrors;
+import io.backpoint.util.Trace;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import io.backpoint.util.CrashPoints;
@@ -107,10 +108,12 @@ public final class QmpConnection implements Closeable {
             throw new QmpDisconnectedException(
                     "cannot connect to QEMU monitor at '" + socket + "': " + e.getMessage(), e);
         }
+        Trace.mark("qmp connected");
         QmpConnection c = new QmpConnection(socket, ch, timeout, listener);
         c.reader.start();
         try {
             c.awaitGreeting(greetingWait);
+            Trace.mark("qmp greeting");
             c.execute("qmp_capabilities", null, timeout);
         } catch (IOException e) {
             c.close();
@@ -155,7 +158,9 @@ public final class QmpConnection implements Closeable {
         if (step) {
             CrashPoints.before("qmp:" + command);
         }
+        Trace.mark("qmp > " + command);
         JsonNode reply = send(command, arguments, timeout);
+        Trace.mark("qmp < " + command);
         if (step) {
             CrashPoints.after("qmp:" + command);
         }
@@ -304,6 +309,7 @@ public final class QmpConnection implements Closeable {
             throw new QmpProtocolException("QEMU monitor did not start with a QMP greeting: " + abbreviate(text));
         }
         if (msg.has("event")) {
+            Trace.mark("qmp event " + msg.get("event").asText() + " " + msg.path("data").path("status").asText());
             JsonNode ts = msg.path("timestamp");
             deliver(new QmpEvent(msg.get("event").asText(), msg.get("data"),
                     ts.path("seconds").asLong(), ts.path("microseconds").asLong()));

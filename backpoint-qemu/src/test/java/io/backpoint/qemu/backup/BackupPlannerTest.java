@@ -16,6 +16,7 @@ import io.backpoint.model.BackupServer;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.qemu.block.BlockNodes;
 import io.backpoint.qemu.testing.QmpTraces;
@@ -162,7 +163,7 @@ class BackupPlannerTest {
         // The schema already refuses this in user documents; the planner refuses it for any caller.
         BackupDef pull = BackupAlign.align(BackupXml.parse("<domainbackup mode='pull'><server transport='unix' socket='/s'/>"
                 + "<disks><disk name='vda'/></disks></domainbackup>", null), DOMAIN, "S");
-        BackupDef rawPull = pull.withDisk(pull.disk("vda").withDriverType("raw"));
+        BackupDef rawPull = pull.withDisk(pull.disk("vda").withDriverType(DiskFormat.RAW));
         assertThatThrownBy(() -> BackupPlanner.fill(rawPull, null))
                 .isInstanceOfSatisfying(BackpointException.class, e -> assertThat(e.getMessage())
                         .contains("pull mode backup for disk 'vda' requires qcow2 driver"));
@@ -175,7 +176,7 @@ class BackupPlannerTest {
         BackupDef filled = BackupPlanner.fill(def, null);
         assertThat(filled.disk("vda").exportName()).isEqualTo("vda");
         assertThat(filled.disk("vda").exportBitmap()).isEqualTo("backup-vda");
-        assertThat(filled.disk("vda").driverType()).isEqualTo("qcow2");
+        assertThat(filled.disk("vda").driverType()).isEqualTo(DiskFormat.QCOW2);
         assertThat(filled.disk("vdb").backup()).isFalse();
         JsonNode start = BackupPlanner.nbdServerStart(filled.server()).arguments();
         assertThat(start.toString()).isEqualTo("{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"127.0.0.1\"}}}");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.backpoint.testing.QemuTest;
 import io.backpoint.vocab.CheckpointCreateFlag;
 import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.api.Domain;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * what restore checks the file against; a bitmap the job did not create is never removed; a
  * checkpoint whose disk now has another image is refused; a waiter learns its own job's outcome.
  */
+@QemuTest
 class BackupSafetyQemuTest {
     @RegisterExtension
     static final RunningVms VMS = new RunningVms();

@@ -24,6 +24,7 @@ import io.backpoint.qemu.qmp.QmpStep;
 import io.backpoint.qemu.testing.RunningVm;
 import io.backpoint.qemu.testing.RunningVms;
 import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.testing.QemuTest;
 import io.backpoint.vocab.CheckpointDeleteFlag;
 import io.backpoint.vocab.CheckpointXmlFlag;
 import io.backpoint.vocab.JobType;
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * inputs (the functions the golden files and libvirt's traces check). Reads (query-*) and the
  * dismissal of a finished blockdev-create job are the only commands outside a step list.
  */
+@QemuTest
 class PlannedCommandsQemuTest {
     private static final long SIZE = 64 * MIB;
     private static final List<String> DISKS = List.of("vda", "vdb");

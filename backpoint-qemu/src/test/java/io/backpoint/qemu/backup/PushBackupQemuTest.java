@@ -233,7 +233,8 @@ class PushBackupQemuTest {
         dom.backupBegin(pushXml(null, "full", null), null, 0);
         awaitQemuJobsConcluded();
         // The reconcile that finds the jobs concluded dies right after QEMU dismissed the first one.
-        SimulatedCrash.at(CrashPoints.AFTER_DISMISS);
+        // The point QmpConnection reports once QEMU answered the first job-dismiss.
+        SimulatedCrash.at("qmp:job-dismiss:done");
         try {
             assertThatThrownBy(() -> dom.jobInfo(false)).isInstanceOf(SimulatedCrash.class);
         } finally {

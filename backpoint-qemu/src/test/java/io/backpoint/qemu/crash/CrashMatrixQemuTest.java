@@ -1,5 +1,6 @@
 package io.backpoint.qemu.crash;
 
+import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;
 import static io.backpoint.qemu.testing.TestVm.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * byte for byte. The points come from the operation itself, so a new step is covered without
  * touching this test. One VM per operation.
  */
+@QemuTest
 class CrashMatrixQemuTest {
     private static final long DISK = 8 * MIB;
 

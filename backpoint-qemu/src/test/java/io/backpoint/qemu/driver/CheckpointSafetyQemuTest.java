@@ -1,5 +1,6 @@
 package io.backpoint.qemu.driver;
 
+import io.backpoint.testing.QemuTest;
 import io.backpoint.testing.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoint names qemu-img could take for options are still only names, offline. */
+@QemuTest
 class CheckpointSafetyQemuTest {
     @RegisterExtension
     static final RunningVms VMS = new RunningVms();

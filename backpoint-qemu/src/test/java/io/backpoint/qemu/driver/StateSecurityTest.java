@@ -82,11 +82,14 @@ class StateSecurityTest {
             assertThatThrownBy(() -> FileDomainLock.acquire(lock, Duration.ofSeconds(2)))
                     .isInstanceOfSatisfying(BackpointException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_TIMEOUT);
-                        assertThat(e.getMessage()).contains("'" + real + "'")
+                        assertThat(e.getMessage()).contains("the domain lock '" + real + "'")
                                 .contains("within 2 s").contains("pid " + holder.pid() + " (perl")
                                 .contains("read lock");
                     });
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+            // Another kind of lock says which it is.
+            assertThatThrownBy(() -> FileDomainLock.acquire(lock, "recovery lock", Duration.ofSeconds(1)))
+                    .hasMessageContaining("cannot acquire the recovery lock '" + real + "' within 1 s");
         });
         holder.getOutputStream().close();
         assertThat(holder.waitFor(10, TimeUnit.SECONDS)).isTrue();

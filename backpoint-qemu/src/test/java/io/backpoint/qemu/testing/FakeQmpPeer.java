@@ -15,15 +15,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * A scripted QMP peer on a real unix socket, for faults real QEMU will not produce on demand.
  * The script runs on its own thread against the first connection: send raw lines, expect a
- * command and answer it (with a reply built from the request, so ids match), stall, hang up.
+ * command and answer it (with a reply built from the request, so ids match), stall, hang up;
+ * or {@link #serve} every command from a responder (a model of QEMU) with faults put in per
+ * command: an error reply or a hang-up ({@link #faultOn}, {@link #faultAt}; {@link #stall} is
+ * the monitor that never answers).
  * Requests are recorded for assertions; a script failure (an unexpected command) is kept and
  * rethrown by {@link #close()}.
  */
@@ -36,6 +42,11 @@ public final class FakeQmpPeer implements Closeable {
         void run(FakeQmpPeer peer) throws IOException, InterruptedException;
     }
 
+    /** What the peer does with one command in {@link #serve} mode. */
+    public interface Answer {
+        void answer(FakeQmpPeer peer, JsonNode request) throws IOException, InterruptedException;
+    }
+
     private final Path path;
     private final ServerSocketChannel server;
     private final List<Step> steps = new ArrayList<>();
@@ -44,14 +55,27 @@ public final class FakeQmpPeer implements Closeable {
     private final ByteArrayOutputStream pendingInput = new ByteArrayOutputStream();
     private final ByteBuffer inBuf = ByteBuffer.allocate(8192);
     private volatile Throwable scriptFailure;
+    private final Map<String, Answer> faultsByCommand = new ConcurrentHashMap<>();
+    private final Map<Integer, Answer> faultsByIndex = new ConcurrentHashMap<>();
+    private final AtomicInteger served = new AtomicInteger();
     private Thread thread;
     private SocketChannel client;
 
+    /** A peer on {@code dir/fake.qmp}. */
     public FakeQmpPeer(Path dir) throws IOException {
-        this.path = dir.resolve("fake.qmp");
+        this(UnixDomainSocketAddress.of(dir.resolve("fake.qmp")));
+    }
+
+    /** A peer on this socket path (where a domain's monitor socket would be). */
+    public static FakeQmpPeer at(Path socket) throws IOException {
+        return new FakeQmpPeer(UnixDomainSocketAddress.of(socket));
+    }
+
+    private FakeQmpPeer(UnixDomainSocketAddress address) throws IOException {
+        this.path = address.getPath();
         Files.deleteIfExists(path);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
+        server.bind(address);
         inBuf.flip();
     }
 
@@ -125,6 +149,56 @@ public final class FakeQmpPeer implements Closeable {
     /** Waits for the client to close or for the peer to be closed. */
     public FakeQmpPeer idle() {
         return step(p -> p.release.await(30, TimeUnit.SECONDS));
+    }
+
+    /**
+     * Answers every further command with what {@code responder} says, until the client hangs up
+     * (or an answer does); a fault put in with {@link #faultOn} or {@link #faultAt} comes first.
+     */
+    public FakeQmpPeer serve(Function<JsonNode, Answer> responder) {
+        return step(p -> {
+            for (String line; (line = p.readLine()) != null; ) {
+                JsonNode req = JSON.readTree(line);
+                p.requests.add(req);
+                int n = p.served.incrementAndGet();
+                Answer fault = p.faultsByIndex.remove(n);
+                if (fault == null) {
+                    fault = p.faultsByCommand.remove(req.path("execute").asText());
+                }
+                (fault != null ? fault : responder.apply(req)).answer(p, req);
+                if (!p.client.isOpen()) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** In {@link #serve} mode: the next {@code command} gets {@code fault} instead of its answer (once). */
+    public FakeQmpPeer faultOn(String command, Answer fault) {
+        faultsByCommand.put(command, fault);
+        return this;
+    }
+
+    /** In {@link #serve} mode: the {@code n}th command served (from 1) gets {@code fault} instead of its answer. */
+    public FakeQmpPeer faultAt(int n, Answer fault) {
+        faultsByIndex.put(n, fault);
+        return this;
+    }
+
+    /** Answers with a QMP error. */
+    public static Answer fails(String errorClass, String desc) {
+        return (p, req) -> p.writeLine("{\"error\": {\"class\": \"" + errorClass + "\", \"desc\": \"" + desc
+                + "\"}, \"id\": " + req.get("id") + "}");
+    }
+
+    /** Reads the command and closes the connection without an answer, as a QEMU that died. */
+    public static Answer hangsUp() {
+        return (p, req) -> p.client.close();
+    }
+
+    /** Sends one line (a reply or an event) to the client, for answers made outside this class. */
+    public void writeLine(String line) throws IOException {
+        write(line + "\r\n");
     }
 
     public static String returnLine(JsonNode req, String returnJson) {

@@ -39,7 +39,6 @@ public final class TestVm {
         }
     }
 
-
     /** The embedded driver's URI with its state under {@code root}. */
     public static String uri(Path root) {
         return "qemu:///embed?root=" + root;
@@ -61,23 +60,49 @@ public final class TestVm {
      */
     public static String domainXml(String name, Path imageDir, long size, String... formats)
             throws IOException, InterruptedException {
-        StringBuilder disks = new StringBuilder();
+        List<Disk> disks = new ArrayList<>();
         for (int i = 0; i < formats.length; i++) {
             String target = "vd" + (char) ('a' + i);
-            Path image = image(imageDir, name, target, formats[i]);
-            Tools.run("qemu-img", "create", "-q", "-f", formats[i], image.toString(), Long.toString(size));
-            disks.append("    <disk type='file' device='disk'>\n")
-                    .append("      <driver name='qemu' type='").append(formats[i]).append("'/>\n")
-                    .append("      <source file='").append(image).append("'/>\n")
-                    .append("      <target dev='").append(target).append("' bus='virtio'/>\n")
+            disks.add(Disk.create(target, image(imageDir, name, target, formats[i]), formats[i], size));
+        }
+        return domainXml(name, disks);
+    }
+
+    /** One virtio disk of a test domain: target (vda, ...), image file, format ("qcow2" or "raw"). */
+    public record Disk(String target, Path image, String format) {
+        /** Creates the image, empty, of {@code size} bytes. */
+        public static Disk create(String target, Path image, String format, long size)
+                throws IOException, InterruptedException {
+            Tools.run("qemu-img", "create", "-q", "-f", format, image.toString(), Long.toString(size));
+            return new Disk(target, image, format);
+        }
+    }
+
+    /** The XML of a domain with these disks (their images exist), no guest OS, 128 MiB of RAM. */
+    public static String domainXml(String name, List<Disk> disks) {
+        return domainXml(domainType(), name, null, disks);
+    }
+
+    /**
+     * As {@link #domainXml(String, List)}, of this type ("kvm" or "qemu", see {@link #domainType()})
+     * and with this UUID (null: the driver makes one).
+     */
+    public static String domainXml(String type, String name, String uuid, List<Disk> disks) {
+        StringBuilder devices = new StringBuilder();
+        for (Disk d : disks) {
+            devices.append("    <disk type='file' device='disk'>\n")
+                    .append("      <driver name='qemu' type='").append(d.format()).append("'/>\n")
+                    .append("      <source file='").append(d.image()).append("'/>\n")
+                    .append("      <target dev='").append(d.target()).append("' bus='virtio'/>\n")
                     .append("    </disk>\n");
         }
-        return "<domain type='" + domainType() + "'>\n"
+        return "<domain type='" + type + "'>\n"
                 + "  <name>" + name + "</name>\n"
+                + (uuid == null ? "" : "  <uuid>" + uuid + "</uuid>\n")
                 + "  <memory unit='MiB'>128</memory>\n"
                 + "  <vcpu>1</vcpu>\n"
                 + "  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n  </os>\n"
-                + "  <devices>\n" + disks + "  </devices>\n"
+                + "  <devices>\n" + devices + "  </devices>\n"
                 + "</domain>\n";
     }
 
@@ -136,7 +161,12 @@ public final class TestVm {
         return dom.jobInfo(true, true);
     }
 
-
+    /** Destroys every running domain under this driver URI, so no QEMU outlives a test. */
+    public static void destroyAll(String uri) {
+        try (Connection conn = Connection.open(uri)) {
+            destroyAll(conn);
+        }
+    }
 
     /** Destroys every running domain of the connection, so no QEMU outlives a test. */
     public static void destroyAll(Connection conn) {

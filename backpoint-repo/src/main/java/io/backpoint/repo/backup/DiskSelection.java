@@ -2,6 +2,7 @@ package io.backpoint.repo.backup;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
+import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ final class DiskSelection {
     }
 
     private static boolean eligible(DomainDiskDef d) {
-        return "disk".equals(d.device() == null ? "disk" : d.device()) && "qcow2".equals(d.driverType())
+        return "disk".equals(d.device() == null ? "disk" : d.device()) && d.driverType() == DiskFormat.QCOW2
                 && !d.readonly() && !d.empty();
     }
 
@@ -60,6 +61,6 @@ final class DiskSelection {
         if (d.device() != null && !d.device().equals("disk")) {
             return "a " + d.device();
         }
-        return d.driverType() == null ? "of unknown format" : d.driverType();
+        return d.driverType() == null ? "of unknown format" : d.driverType().xml();
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.backpoint.qemu.testing.TestVm;
+import io.backpoint.qemu.testing.TestVm.Disk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,8 +14,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real QEMU domain with qcow2 disks (no guest OS) under qemu:///embed, guest writes simulated
@@ -27,14 +25,12 @@ final class BackupVm implements AutoCloseable {
 
     private final Path root;
     private final String name;
-    private final Map<String, Path> images = new LinkedHashMap<>();
+    private final Map<String, Disk> images = new LinkedHashMap<>();
     private final Map<String, byte[]> models = new LinkedHashMap<>();
     private final Connection conn;
 
     BackupVm(Path root, String name, Map<String, Long> disks) throws Exception {
-        for (String b : List.of("qemu-system-x86_64", "qemu-img")) {
-            Assumptions.assumeTrue(onPath(b), b + " is needed");
-        }
+        TestVm.assumeQemu();
         this.root = root;
         this.name = name;
         Files.createDirectories(root.resolve("images"));
@@ -67,35 +63,22 @@ final class BackupVm implements AutoCloseable {
     }
 
     Path image(String disk) {
-        return images.get(disk);
+        return images.get(disk).image();
     }
 
     private void addImage(String disk, long size) throws Exception {
-        Path image = root.resolve("images").resolve(name + "-" + disk + ".qcow2");
-        exec("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(size));
-        images.put(disk, image);
+        images.put(disk, Disk.create(disk, TestVm.image(root.resolve("images"), name, disk, "qcow2"), "qcow2", size));
         models.put(disk, new byte[Math.toIntExact(size)]);
     }
 
     private String uuid;
 
-    private String xml() {
-        StringBuilder disks = new StringBuilder();
-        for (var e : images.entrySet()) {
-            disks.append("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
-                    .append(e.getValue()).append("'/><target dev='").append(e.getKey()).append("' bus='virtio'/></disk>");
-        }
-        return "<domain type='" + (kvm() ? "kvm" : "qemu") + "'><name>" + name + "</name>"
-                + (uuid == null ? "" : "<uuid>" + uuid + "</uuid>") + "<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type>"
-                + "</os><devices>" + disks + "</devices></domain>";
-    }
-
     /**
      * TCG always: what these tests check does not depend on the accelerator, and a /dev/kvm that
      * comes and goes (seen on shared machines) cannot then fail them.
      */
-    private static boolean kvm() {
-        return false;
+    private String xml() {
+        return TestVm.domainXml("qemu", name, uuid, List.copyOf(images.values()));
     }
 
     /** Shuts the domain down cleanly, adds a disk to its definition and starts it again. */
@@ -188,30 +171,9 @@ final class BackupVm implements AutoCloseable {
     @Override
     public void close() {
         try {
-            Domain d = domain();
-            if (d.state().active()) {
-                d.destroy();
-            }
+            TestVm.destroyAll(conn);
         } finally {
             conn.close();
         }
-    }
-
-    static String exec(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", argv) + " failed: " + output.trim());
-        }
-        return output;
-    }
-
-    static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -10,6 +10,7 @@ import io.backpoint.repo.Repository;
 import io.backpoint.repo.Restore;
 import io.backpoint.repo.Snapshot;
 import io.backpoint.repo.Verify;
+import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -129,10 +130,10 @@ class BaseFillQemuTest {
         Path oracle = root.resolve(tag + "-model.raw");
         new Restore(repo).disk(repo.snapshot(s.id()), "vda", restored, "raw");
         Files.write(oracle, vm.model("vda"));
-        BackupVm.exec("qemu-img", "compare", "-f", "raw", "-F", "raw", oracle.toString(), restored.toString());
+        Tools.run("qemu-img", "compare", "-f", "raw", "-F", "raw", oracle.toString(), restored.toString());
         // The image itself, read while QEMU runs (-U: it holds the lock); the guest flushed first.
         vm.flush("vda");
-        BackupVm.exec("qemu-img", "compare", "-U", "-f", "raw", "-F", "qcow2", restored.toString(),
+        Tools.run("qemu-img", "compare", "-U", "-f", "raw", "-F", "qcow2", restored.toString(),
                 vm.image("vda").toString());
         assertThat(IndexRestore.sha256(repo, s.disk("vda").orElseThrow())).isEqualTo(vm.sha256("vda"));
     }

@@ -7,6 +7,7 @@ import io.backpoint.repo.Compression;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.Snapshot;
 import io.backpoint.repo.Verify;
+import io.backpoint.testing.QemuTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * backup recovers (ends the left job, deletes the uncommitted checkpoint), leaves nothing behind,
  * and its snapshot equals the disk.
  */
+@QemuTest
 class CrashLoopQemuTest {
     private static final long MIB = BackupVm.MIB;
 

@@ -9,6 +9,8 @@ import io.backpoint.repo.IndexRestore;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.Restore;
 import io.backpoint.repo.Snapshot;
+import io.backpoint.testing.QemuTest;
+import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the disk at that backup: SHA-256 of the chunks read straight from the index, and the restore
  * command's raw output against a raw image of the model with qemu-img compare.
  */
+@QemuTest
 class ModelBackupQemuTest {
     private static final long MIB = BackupVm.MIB;
     private static final int CHUNK = 256 << 10;
@@ -85,7 +88,7 @@ class ModelBackupQemuTest {
                     Path oracle = root.resolve("m-" + i + "-" + d.name() + ".raw");
                     new Restore(repo).disk(s, d.name(), restored, "raw");
                     Files.write(oracle, model);
-                    BackupVm.exec("qemu-img", "compare", "-f", "raw", "-F", "raw", oracle.toString(),
+                    Tools.run("qemu-img", "compare", "-f", "raw", "-F", "raw", oracle.toString(),
                             restored.toString());
                     assertThat(IndexRestore.sha256(repo, d)).as("snapshot %d disk %s", i, d.name())
                             .isEqualTo(sha256(model));

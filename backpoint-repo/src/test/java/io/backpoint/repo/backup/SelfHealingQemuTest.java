@@ -8,6 +8,7 @@ import io.backpoint.repo.DiskIndex;
 import io.backpoint.repo.DiskMode;
 import io.backpoint.repo.Repository;
 import io.backpoint.repo.Snapshot;
+import io.backpoint.testing.QemuTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * inconsistent), checkpoint metadata lost (redefined from the repository), a disk added or resized.
  * Two repositories keep independent chains on one VM; two domains back up into one repository at once.
  */
+@QemuTest
 class SelfHealingQemuTest {
     private static final long MIB = BackupVm.MIB;
     private static final int CHUNK = 256 << 10;

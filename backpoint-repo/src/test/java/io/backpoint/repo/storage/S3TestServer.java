@@ -1,5 +1,6 @@
 package io.backpoint.repo.storage;
 
+import io.backpoint.testing.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ public final class S3TestServer {
             return new S3TestServer(endpoint, access, secret);
         }
         Path script = repositoryRoot().resolve(".ci/ceph-rgw");
-        if (!Files.isExecutable(script) || !onPath("radosgw") || !onPath("ceph-mon") || !onPath("ceph-osd")) {
+        if (!Files.isExecutable(script) || !Tools.onPath("radosgw") || !Tools.onPath("ceph-mon") || !Tools.onPath("ceph-osd")) {
             unavailable = "AWS_ENDPOINT_URL is not set and Ceph (ceph-mon, ceph-osd, radosgw) is not installed";
             return null;
         }
@@ -134,15 +135,6 @@ public final class S3TestServer {
             process.destroyForcibly();
             throw new IOException(String.join(" ", command) + " failed: " + output.strip());
         }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Path repositoryRoot() {

@@ -1,4 +1,4 @@
-package io.backpoint.cli;
+package io.backpoint.cli.repository;
 
 import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;

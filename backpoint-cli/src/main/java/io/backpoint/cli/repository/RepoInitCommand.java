@@ -1,4 +1,4 @@
-package io.backpoint.cli;
+package io.backpoint.cli.repository;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpoint.cli.shell.*;

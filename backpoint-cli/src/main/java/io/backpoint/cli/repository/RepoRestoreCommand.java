@@ -1,4 +1,4 @@
-package io.backpoint.cli;
+package io.backpoint.cli.repository;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,0 +1,52 @@
+package io.backpoint.model;
+
+/**
+ * An image format named by a {@code <driver type=>}: of a domain disk, or of a backup's target or
+ * scratch. The spellings are those domain.rng accepts (libvirt's storage file formats, plus
+ * {@code none}, {@code vhdx}, {@code luks2} and Xen's old {@code aio}); a backup store accepts
+ * only libvirt's storage file formats, checked where a backup is read.
+ */
+public enum DiskFormat {
+    NONE("none"),
+    RAW("raw"),
+    DIR("dir"),
+    BOCHS("bochs"),
+    CLOOP("cloop"),
+    DMG("dmg"),
+    ISO("iso"),
+    VPC("vpc"),
+    VDI("vdi"),
+    FAT("fat"),
+    VHD("vhd"),
+    VHDX("vhdx"),
+    PLOOP("ploop"),
+    COW("cow"),
+    QCOW("qcow"),
+    QCOW2("qcow2"),
+    QED("qed"),
+    VMDK("vmdk"),
+    LUKS("luks"),
+    LUKS2("luks2"),
+    AIO("aio");
+
+    private final String xml;
+
+    DiskFormat(String xml) {
+        this.xml = xml;
+    }
+
+    /** The spelling in XML, which is also QEMU's and qemu-img's name for the format. */
+    public String xml() {
+        return xml;
+    }
+
+    /** The format with this spelling, or null for one no {@code <driver type=>} may name. */
+    public static DiskFormat fromXml(String value) {
+        for (DiskFormat f : values()) {
+            if (f.xml.equals(value)) {
+                return f;
+            }
+        }
+        return null;
+    }
+}
