@@ -47,39 +47,55 @@ final class ChunkCodec {
         return true;
     }
 
-    /** Arrays.mismatch is vectorised by the JIT: far faster than a byte loop on 4 MiB. */
-    static boolean isZeroRange(byte[] data, int offset, int length) {
-        for (int done = 0; done < length; done += ZEROS.length) {
-            int n = Math.min(ZEROS.length, length - done);
-            if (java.util.Arrays.mismatch(data, offset + done, offset + done + n, ZEROS, 0, n) >= 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Samples taken across a chunk to guess whether compressing it pays. */
     private static final int SAMPLES = 16;
     private static final int SAMPLE = 4096;
 
     /**
-     * Encodes the buffer's remaining bytes (the buffer is not moved). The plaintext is copied
-     * once, straight behind the header of the stored form: a raw chunk (the common case for
-     * random data) then needs no second 4 MiB copy and allocation.
+     * Encodes the buffer's remaining bytes (the buffer is not moved) into one array: the stored
+     * form of {@link #encodeParts}, for stores that want it whole.
      */
     static byte[] encode(ByteBuffer plaintext, Compression compression) {
+        ByteBuffer[] parts = encodeParts(plaintext, compression);
+        int length = 0;
+        for (ByteBuffer part : parts) {
+            length += part.remaining();
+        }
+        ByteBuffer whole = ByteBuffer.allocate(length);
+        for (ByteBuffer part : parts) {
+            whole.put(part.duplicate());
+        }
+        return whole.array();
+    }
+
+    /**
+     * The stored form of the buffer's remaining bytes as buffers to write one after the other
+     * (the buffer is not moved). Raw (the common case for random or already compressed data),
+     * it is the 9-byte header followed by a view of the caller's own buffer: nothing is copied,
+     * so the bytes written are the very bytes the caller hashed. Compressed, it is one new array.
+     */
+    static ByteBuffer[] encodeParts(ByteBuffer plaintext, Compression compression) {
         int length = plaintext.remaining();
-        byte[] stored = new byte[HEADER + length];
-        plaintext.duplicate().get(stored, HEADER, length);
-        if (compression == Compression.ZSTD && worthCompressing(stored, HEADER, length)) {
+        if (compression == Compression.ZSTD && worthCompressing(plaintext)) {
+            byte[] source;
+            int offset;
+            if (plaintext.hasArray()) {
+                source = plaintext.array();
+                offset = plaintext.arrayOffset() + plaintext.position();
+            } else {
+                source = new byte[length];
+                plaintext.get(plaintext.position(), source, 0, length);
+                offset = 0;
+            }
             byte[] compressed = new byte[HEADER + (int) Zstd.compressBound(length)];
-            long size = Zstd.compressByteArray(compressed, HEADER, compressed.length - HEADER, stored, HEADER, length,
+            long size = Zstd.compressByteArray(compressed, HEADER, compressed.length - HEADER, source, offset, length,
                     ZSTD_LEVEL);
             if (!Zstd.isError(size) && size < length) {
-                return header(java.util.Arrays.copyOf(compressed, HEADER + (int) size), ZSTD, length);
+                return new ByteBuffer[] {ByteBuffer.wrap(header(java.util.Arrays.copyOf(compressed, HEADER + (int) size),
+                        ZSTD, length))};
             }
         }
-        return header(stored, RAW, length);
+        return new ByteBuffer[] {ByteBuffer.wrap(header(new byte[HEADER], RAW, length)), plaintext.slice()};
     }
 
     /**
@@ -87,14 +103,15 @@ final class ChunkCodec {
      * data (the common case for disk images of encrypted or media data) then costs 1/64 of a
      * full compression attempt instead of a whole one.
      */
-    private static boolean worthCompressing(byte[] plaintext, int offset, int length) {
+    private static boolean worthCompressing(ByteBuffer plaintext) {
+        int length = plaintext.remaining();
         if (length < SAMPLES * SAMPLE * 4) {
             return true;
         }
         byte[] sample = new byte[SAMPLES * SAMPLE];
         long stride = (length - SAMPLE) / (SAMPLES - 1);
         for (int i = 0; i < SAMPLES; i++) {
-            System.arraycopy(plaintext, offset + (int) (i * stride), sample, i * SAMPLE, SAMPLE);
+            plaintext.get(plaintext.position() + (int) (i * stride), sample, i * SAMPLE, SAMPLE);
         }
         byte[] out = new byte[(int) Zstd.compressBound(sample.length)];
         long size = Zstd.compressByteArray(out, 0, out.length, sample, 0, sample.length, ZSTD_LEVEL);
@@ -117,6 +134,58 @@ final class ChunkCodec {
             return;
         }
         decode(id, stored);
+    }
+
+    /**
+     * Decodes and checks a stored chunk held in {@code stored} (position to limit) as
+     * {@link #decode} does, without allocating: the plaintext of a raw chunk is a view of
+     * {@code stored}, a compressed one is decompressed into {@code scratch.apply(length)} (a
+     * direct buffer of at least that many bytes, asked for only then). Returns the plaintext,
+     * position 0 to its length.
+     */
+    static ByteBuffer decode(String id, ByteBuffer stored, java.util.function.IntFunction<ByteBuffer> scratchFor) {
+        ByteBuffer in = stored.slice();
+        if (in.remaining() < HEADER || in.get(0) != 'B' || in.get(1) != 'P' || in.get(2) != 'C' || in.get(3) != 1) {
+            throw new ChunkDamagedException(id, "bad header");
+        }
+        int length = in.getInt(5);
+        if (length <= 0 || length > RepositoryConfig.MAX_CHUNK_SIZE) {
+            throw new ChunkDamagedException(id, "bad length in header");
+        }
+        ByteBuffer plaintext;
+        if (in.get(4) == RAW) {
+            if (in.remaining() - HEADER != length) {
+                throw new ChunkDamagedException(id, "wrong size");
+            }
+            plaintext = in.slice(HEADER, length);
+        } else if (in.get(4) == ZSTD) {
+            if (!in.isDirect()) {
+                return ByteBuffer.wrap(decode(id, bytes(in)));
+            }
+            ByteBuffer scratch = scratchFor.apply(length);
+            long size;
+            try {
+                size = Zstd.decompressDirectByteBuffer(scratch, 0, length, in, HEADER, in.remaining() - HEADER);
+            } catch (RuntimeException e) { // zstd-jni throws ZstdException on corrupt input
+                throw new ChunkDamagedException(id, "does not decompress (" + e.getMessage() + ")");
+            }
+            if (Zstd.isError(size) || size != length) {
+                throw new ChunkDamagedException(id, "does not decompress");
+            }
+            plaintext = scratch.slice(0, length);
+        } else {
+            throw new ChunkDamagedException(id, "unknown encoding " + in.get(4));
+        }
+        if (!id(plaintext).equals(id)) {
+            throw new ChunkDamagedException(id, "content does not match its hash");
+        }
+        return plaintext;
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
     }
 
     /** Decodes and checks a stored chunk; throws {@link ChunkDamagedException} saying what is wrong. */

@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Random access to one disk of a snapshot through its index: the one road from stored chunks to
- * disk bytes, used by restore (whole chunks in order) and by serve (any range). Every chunk is
- * verified against its id; a zero chunk is never fetched.
+ * Random access to one disk of a snapshot through its index, for serve (any range, chunks kept in
+ * a cache). Every chunk is verified against its id ({@link Repository#readChunk}); a zero chunk is
+ * never fetched. Restore, which reads each chunk once in order, reads them into reused buffers
+ * instead ({@link DiskRestore}).
  */
 final class DiskReader {
     private static final byte[] ZEROS = new byte[64 << 10];

@@ -5,6 +5,8 @@ import io.backpoint.error.ErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,30 +27,40 @@ final class DiskRestore {
     /** Returns the bytes of data written (holes not counted). */
     static long restore(Repository repository, Snapshot snapshot, DiskIndex disk, FileChannel out,
             ExecutorService workers, int window) throws IOException {
-        DiskReader reader = new DiskReader(new ChunkCache(repository, 0), snapshot, disk);
         Semaphore slots = new Semaphore(window);
+        // One buffer per chunk in flight, reused: no 4 MiB arrays made and collected per chunk.
+        BlockingQueue<ChunkBuffer> buffers = new ArrayBlockingQueue<>(window);
+        for (int i = 0; i < window; i++) {
+            buffers.add(new ChunkBuffer(disk.chunkSize()));
+        }
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong written = new AtomicLong();
-        for (long index = 0; index < disk.chunks().size() && failure.get() == null; index++) {
-            String id = disk.chunks().get((int) index);
-            if (id == null) {
-                continue;
-            }
-            acquire(slots);
-            long chunkIndex = index;
-            workers.execute(() -> {
-                try {
-                    if (failure.get() == null) {
-                        written.addAndGet(writeChunk(reader, chunkIndex, out));
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    slots.release();
+        try (WriteBehind writeBehind = new WriteBehind(out)) {
+            for (long index = 0; index < disk.chunks().size() && failure.get() == null; index++) {
+                String id = disk.chunks().get((int) index);
+                if (id == null) {
+                    continue;
                 }
-            });
+                acquire(slots);
+                long chunkIndex = index;
+                ChunkBuffer buffer = buffers.remove();
+                workers.execute(() -> {
+                    try {
+                        if (failure.get() == null) {
+                            long n = writeChunk(repository, disk, chunkIndex, buffer, out);
+                            written.addAndGet(n);
+                            writeBehind.wrote(n);
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        buffers.add(buffer);
+                        slots.release();
+                    }
+                });
+            }
+            acquire(slots, window); // every task finished
         }
-        acquire(slots, window); // every task finished
         Throwable problem = failure.get();
         if (problem instanceof ChunkDamagedException damaged) {
             throw BackpointException.of(ErrorCode.READ_FAILED,
@@ -68,28 +80,32 @@ final class DiskRestore {
         return written.get();
     }
 
-    private static long writeChunk(DiskReader reader, long index, FileChannel out) throws IOException {
-        DiskIndex disk = reader.disk();
-        byte[] plaintext = reader.chunk(index);
+    private static long writeChunk(Repository repository, DiskIndex disk, long index, ChunkBuffer buffer,
+            FileChannel out) throws IOException {
+        String id = disk.chunks().get(Math.toIntExact(index));
+        ByteBuffer plaintext = repository.readChunk(id, buffer);
         int length = disk.chunkLength(index);
+        if (plaintext.remaining() != length) {
+            throw new ChunkDamagedException(id, "has " + plaintext.remaining() + " bytes where the disk needs " + length);
+        }
         long base = index * disk.chunkSize();
         long written = 0;
         int start = 0;
         while (start < length) {
             // Skip zero blocks; write each run of non-zero blocks in one call.
-            while (start < length && ChunkCodec.isZeroRange(plaintext, start, Math.min(HOLE_BLOCK, length - start))) {
+            while (start < length && ChunkCodec.isZero(plaintext.slice(start, Math.min(HOLE_BLOCK, length - start)))) {
                 start += HOLE_BLOCK;
             }
             int end = start;
-            while (end < length && !ChunkCodec.isZeroRange(plaintext, end, Math.min(HOLE_BLOCK, length - end))) {
+            while (end < length && !ChunkCodec.isZero(plaintext.slice(end, Math.min(HOLE_BLOCK, length - end)))) {
                 end += HOLE_BLOCK;
             }
             end = Math.min(end, length);
             if (end > start) {
-                ByteBuffer buffer = ByteBuffer.wrap(plaintext, start, end - start);
+                ByteBuffer run = plaintext.slice(start, end - start);
                 long position = base + start;
-                while (buffer.hasRemaining()) {
-                    position += out.write(buffer, position);
+                while (run.hasRemaining()) {
+                    position += out.write(run, position);
                 }
                 written += end - start;
             }

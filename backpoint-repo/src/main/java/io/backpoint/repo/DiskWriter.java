@@ -88,17 +88,17 @@ public final class DiskWriter {
         String id;
         long t = System.nanoTime();
         boolean zero = ChunkCodec.isZero(data);
+        snapshot.timings().add(WriteTimings.Step.HASH, t); // the zero check; storeChunk times the hash
         if (zero) {
-            snapshot.timings().add(WriteTimings.Step.HASH, t);
             id = ZERO;
             stored = 0;
         } else {
-            id = ChunkCodec.id(data);
-            snapshot.timings().add(WriteTimings.Step.HASH, t);
             try {
-                stored = snapshot.storeChunk(id, data);
+                SnapshotWriter.StoredChunk put = snapshot.storeChunk(data);
+                id = put.id();
+                stored = put.bytes();
             } catch (IOException e) {
-                throw new UncheckedIOException("storing chunk " + id + " of disk '" + name + "'", e);
+                throw new UncheckedIOException("storing chunk " + chunkIndex + " of disk '" + name + "'", e);
             }
         }
         chunks.set(Math.toIntExact(chunkIndex), id);

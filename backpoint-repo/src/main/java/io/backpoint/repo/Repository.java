@@ -218,6 +218,33 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
+     * Reads, decompresses and checks one chunk against its id as {@link #readChunk(String)} does,
+     * into {@code buffer}: returns the plaintext (position 0 to its length), valid until the
+     * buffer's next use.
+     */
+    java.nio.ByteBuffer readChunk(String id, ChunkBuffer buffer) {
+        return ChunkCodec.decode(id, readStored(id, buffer), buffer::scratch);
+    }
+
+    /** The stored form of chunk {@code id} read into the buffer, position 0 to its size. */
+    private java.nio.ByteBuffer readStored(String id, ChunkBuffer buffer) {
+        java.nio.ByteBuffer stored = buffer.stored();
+        long size;
+        try {
+            size = store.read(Layout.chunk(id), stored);
+        } catch (IOException e) {
+            throw new ChunkDamagedException(id, "cannot be read: " + e.getMessage());
+        }
+        if (size < 0) {
+            throw new ChunkDamagedException(id, "is missing");
+        }
+        if (size > stored.capacity()) {
+            throw new ChunkDamagedException(id, "wrong size (" + size + " bytes stored, more than a chunk of this repository)");
+        }
+        return stored.flip();
+    }
+
+    /**
      * Reads, decompresses and checks one chunk of {@code length} plaintext bytes into {@code into}
      * at {@code offset}; throws {@link ChunkDamagedException} when it is missing or damaged.
      */
@@ -226,10 +253,11 @@ public final class Repository implements AutoCloseable {
     }
 
     /** Checks one chunk as {@link #readChunk} does; returns its stored size. */
-    long readChunkCounting(String id) {
-        byte[] stored = readStored(id);
-        ChunkCodec.check(id, stored);
-        return stored.length;
+    long readChunkCounting(String id, ChunkBuffer buffer) {
+        java.nio.ByteBuffer stored = readStored(id, buffer);
+        long size = stored.remaining();
+        ChunkCodec.decode(id, stored, buffer::scratch);
+        return size;
     }
 
     private byte[] readStored(String id) {

@@ -86,6 +86,9 @@ public final class SnapshotWriter implements AutoCloseable {
         Snapshot snapshot = new Snapshot(id, domain, time, domainXml, checkpointName, checkpointXml, indexes);
         lease.check();
         try {
+            // Every chunk this snapshot stored or found present gets a durable name before the
+            // manifest that references it is published.
+            store.syncNames(present.stream().map(Layout::chunk).toList());
             if (!store.putIfAbsent(Layout.manifest(domain, id), ManifestCodec.formatSnapshot(snapshot))) {
                 throw BackpointException.of(ErrorCode.OPERATION_FAILED, "snapshot %s already exists", id);
             }
@@ -118,35 +121,52 @@ public final class SnapshotWriter implements AutoCloseable {
         }
     }
 
-    long storeChunk(String chunkId, java.nio.ByteBuffer data) throws IOException {
+    /** A chunk put: its id and the bytes this put newly stored (0 when the repository had it). */
+    record StoredChunk(String id, long bytes) {
+    }
+
+    /**
+     * Stores the buffer's remaining bytes (not moved) as a chunk unless the repository has it.
+     * The id is hashed here from the very buffer the raw stored form is written from, with no copy
+     * in between, so a chunk is never stored under an id its bytes do not have; the caller must
+     * not change the buffer until this returns. A compressed form is decoded and checked against
+     * the id before it is stored.
+     */
+    StoredChunk storeChunk(java.nio.ByteBuffer data) throws IOException {
         lease.check();
+        long t = System.nanoTime();
+        String chunkId = ChunkCodec.id(data);
+        timings.add(WriteTimings.Step.HASH, t);
         if (present.contains(chunkId)) {
-            return 0;
+            return new StoredChunk(chunkId, 0);
         }
         String key = Layout.chunk(chunkId);
-        long t = System.nanoTime();
+        t = System.nanoTime();
         boolean there = store.stat(key).isPresent();
         timings.add(WriteTimings.Step.STORE, t);
         if (there) {
             present.add(chunkId);
-            return 0;
+            return new StoredChunk(chunkId, 0);
         }
         t = System.nanoTime();
-        byte[] encoded = ChunkCodec.encode(data, repository.config().compression());
-        // The id was hashed from the caller's buffer, the stored form copied from it later: check
-        // the copy against the id, so a buffer that changed in between is never stored under an
-        // id it does not have (dedup would hand that chunk to every later snapshot).
-        try {
-            ChunkCodec.check(chunkId, encoded);
-        } catch (ChunkDamagedException e) {
-            throw new IOException("chunk " + chunkId + " changed while it was being stored; not stored", e);
+        java.nio.ByteBuffer[] parts = ChunkCodec.encodeParts(data, repository.config().compression());
+        long length = 0;
+        for (java.nio.ByteBuffer part : parts) {
+            length += part.remaining();
+        }
+        if (parts.length == 1) {
+            try {
+                ChunkCodec.check(chunkId, parts[0].array());
+            } catch (ChunkDamagedException e) {
+                throw new IOException("chunk " + chunkId + " does not decode to what was hashed; not stored", e);
+            }
         }
         timings.add(WriteTimings.Step.COMPRESS, t);
         t = System.nanoTime();
-        boolean stored = store.putIfAbsent(key, encoded);
+        boolean stored = store.putIfAbsentDeferred(key, parts);
         timings.add(WriteTimings.Step.STORE, t);
         present.add(chunkId);
-        return stored ? encoded.length : 0;
+        return new StoredChunk(chunkId, stored ? length : 0);
     }
 
     private void checkOpen() {

@@ -112,10 +112,11 @@ public final class Verify {
                 // Each worker takes every threads-th chunk: no queue of a million tasks in memory.
                 parts.add(workers.submit(() -> {
                     Map<String, String> found = new LinkedHashMap<>();
+                    ChunkBuffer buffer = new ChunkBuffer(repository.config().chunkSize());
                     for (int i = first; i < all.size(); i += threads) {
                         String id = all.get(i);
                         try {
-                            storedBytes.addAndGet(repository.readChunkCounting(id));
+                            storedBytes.addAndGet(repository.readChunkCounting(id, buffer));
                         } catch (ChunkDamagedException e) {
                             found.put(id, e.problem());
                         }

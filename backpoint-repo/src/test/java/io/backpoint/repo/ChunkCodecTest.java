@@ -63,4 +63,35 @@ class ChunkCodecTest {
             }
         }
     }
+
+    @ParameterizedTest(name = "direct buffer: {0}")
+    @ValueSource(booleans = {false, true})
+    void storedChunksDecodeFromABufferAndDamageIsCaught(boolean direct) {
+        byte[] random = Disks.random(5, LENGTH);
+        byte[] text = new byte[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
+            text[i] = (byte) ("backpoint chunk ".charAt(i % 16));
+        }
+        ChunkBuffer buffer = new ChunkBuffer(LENGTH);
+        for (byte[] content : new byte[][] {random, text}) {
+            String id = Disks.sha256(content);
+            byte[] stored = ChunkCodec.encode(ByteBuffer.wrap(content), Compression.ZSTD);
+            ByteBuffer in = direct ? buffer.stored().put(stored).flip() : ByteBuffer.wrap(stored);
+            ByteBuffer plaintext = ChunkCodec.decode(id, in, buffer::scratch);
+            byte[] out = new byte[plaintext.remaining()];
+            plaintext.get(out);
+            assertThat(out).isEqualTo(content);
+            for (int at : new int[] {ChunkCodec.HEADER, stored.length / 2, stored.length - 1}) {
+                byte[] damaged = stored.clone();
+                damaged[at] ^= 1;
+                ByteBuffer bad = direct ? buffer.stored().put(damaged).flip() : ByteBuffer.wrap(damaged);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChunkCodec.decode(id, bad, buffer::scratch))
+                        .as("a bit flipped at %d of %d", at, stored.length).isInstanceOf(ChunkDamagedException.class);
+            }
+            ByteBuffer torn = direct ? buffer.stored().put(stored, 0, stored.length - 1).flip()
+                    : ByteBuffer.wrap(stored, 0, stored.length - 1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChunkCodec.decode(id, torn, buffer::scratch))
+                    .isInstanceOf(ChunkDamagedException.class);
+        }
+    }
 }

@@ -146,7 +146,8 @@ public final class BackupEngine {
         long budget = repo.parallelism() > cores
                 ? Math.min(REMOTE_BUFFER_BUDGET, (long) (repo.parallelism() + 4) * chunkSize) : BUFFER_BUDGET;
         int buffers = (int) Math.max(4, Math.min(32, budget / chunkSize));
-        int storers = Math.max(cores, Math.min(repo.parallelism(), buffers - 4));
+        // A storer waits on each chunk's fsync: twice the cores keep the cores hashing meanwhile.
+        int storers = Math.max(2 * cores, Math.min(repo.parallelism(), buffers - 4));
         BufferPool pool = new BufferPool(buffers, chunkSize);
         ByteBuffer zero = ByteBuffer.allocate(chunkSize).asReadOnlyBuffer();
         ExecutorService workers = Executors.newFixedThreadPool(storers, daemon("backup-store"));

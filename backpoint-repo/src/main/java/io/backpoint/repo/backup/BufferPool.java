@@ -27,6 +27,7 @@ final class BufferPool {
             synchronized (this) {
                 if (made < max) {
                     made++;
+                    // Heap: an incremental fills parts of it from base chunks through its array.
                     return ByteBuffer.allocate(bufferSize);
                 }
             }

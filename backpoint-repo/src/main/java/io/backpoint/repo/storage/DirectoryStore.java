@@ -22,13 +22,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The directory backend: one file per object under a root directory. A write goes to a
  * temporary file beside the target, is fsynced, then published by a link (put-if-absent: the
  * link fails when the target exists, so two writers never replace each other's object) or an
- * atomic rename (put), and the directory is fsynced so the name survives a power cut. Files are
+ * atomic rename (put), and the directory is fsynced so the name survives a power cut (for chunks
+ * put with {@link #putIfAbsentDeferred}, once per directory by {@link #syncNames} before the
+ * snapshot that references them is published). Files are
  * 0600 and directories 0700 whatever the umask: backups hold whole disks.
  */
 public final class DirectoryStore implements ObjectStore {
@@ -76,6 +77,35 @@ public final class DirectoryStore implements ObjectStore {
 
     @Override
     public boolean putIfAbsent(String key, byte[] content) throws IOException {
+        return putIfAbsent(key, ByteBuffer.wrap(content));
+    }
+
+    /** Writes the parts straight from the caller's buffers: a direct buffer is not copied on the way. */
+    @Override
+    public boolean putIfAbsent(String key, ByteBuffer... content) throws IOException {
+        return putIfAbsent(key, true, content);
+    }
+
+    /** Fsyncs the file before its name appears, but not the directory: {@link #syncNames} does. */
+    @Override
+    public boolean putIfAbsentDeferred(String key, ByteBuffer... content) throws IOException {
+        return putIfAbsent(key, false, content);
+    }
+
+    /** Fsyncs each directory holding one of the keys, once: one journal commit covers them all. */
+    @Override
+    public void syncNames(java.util.Collection<String> keys) throws IOException {
+        java.util.Map<Path, String> directories = new java.util.TreeMap<>();
+        for (String key : keys) {
+            directories.putIfAbsent(file(key).getParent(), key);
+        }
+        for (java.util.Map.Entry<Path, String> d : directories.entrySet()) {
+            steps.before("fsync-dir", d.getValue());
+            fsyncDirectory(d.getKey());
+        }
+    }
+
+    private boolean putIfAbsent(String key, boolean syncName, ByteBuffer... content) throws IOException {
         Path target = file(key);
         if (Files.exists(target)) {
             return false;
@@ -89,15 +119,17 @@ public final class DirectoryStore implements ObjectStore {
         } finally {
             Files.deleteIfExists(temp);
         }
-        steps.before("fsync-dir", key);
-        fsyncDirectory(target.getParent());
+        if (syncName) {
+            steps.before("fsync-dir", key);
+            fsyncDirectory(target.getParent());
+        }
         return true;
     }
 
     @Override
     public void put(String key, byte[] content) throws IOException {
         Path target = file(key);
-        Path temp = writeTemp(key, target, content);
+        Path temp = writeTemp(key, target, ByteBuffer.wrap(content));
         try {
             steps.before("rename", key);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -114,6 +146,26 @@ public final class DirectoryStore implements ObjectStore {
             return Optional.of(Files.readAllBytes(file(key)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+    }
+
+    @Override
+    public long read(String key, ByteBuffer into) throws IOException {
+        try (FileChannel channel = FileChannel.open(file(key), StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > into.remaining()) {
+                return size;
+            }
+            ByteBuffer window = into.duplicate().limit(into.position() + (int) size);
+            while (window.hasRemaining()) {
+                if (channel.read(window) < 0) {
+                    throw new IOException("'" + key + "' shrank while it was read");
+                }
+            }
+            into.position(window.position());
+            return size;
+        } catch (NoSuchFileException e) {
+            return -1;
         }
     }
 
@@ -154,31 +206,14 @@ public final class DirectoryStore implements ObjectStore {
             return List.of();
         }
         List<ObjectInfo> found = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(start)) {
-            for (Path path : (Iterable<Path>) walk::iterator) {
-                String name = path.getFileName().toString();
-                if (name.startsWith(TEMP_PREFIX)) {
-                    continue;
-                }
-                String key = root.relativize(path).toString();
-                if (!key.startsWith(prefix)) {
-                    continue;
-                }
-                BasicFileAttributes attributes;
-                try {
-                    attributes = Files.readAttributes(path, BasicFileAttributes.class);
-                } catch (NoSuchFileException e) {
-                    continue; // deleted while we walked
-                }
-                if (attributes.isRegularFile()) {
-                    found.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
-                }
+        // A file that vanishes during the walk is skipped; the walk goes on (an early end would
+        // hide manifests from gc).
+        walkFiles(start, (path, attributes) -> {
+            String key = root.relativize(path).toString();
+            if (!path.getFileName().toString().startsWith(TEMP_PREFIX) && key.startsWith(prefix)) {
+                found.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
             }
-        } catch (java.io.UncheckedIOException e) {
-            if (!(e.getCause() instanceof NoSuchFileException)) {
-                throw e.getCause();
-            }
-        }
+        });
         found.sort(java.util.Comparator.comparing(ObjectInfo::key));
         return found;
     }
@@ -194,25 +229,51 @@ public final class DirectoryStore implements ObjectStore {
 
     @Override
     public long removeLeftovers(Instant olderThan) throws IOException {
-        long removed = 0;
         if (!Files.isDirectory(root)) {
             return 0;
         }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) walk::iterator) {
-                if (path.getFileName().toString().startsWith(TEMP_PREFIX)) {
+        long[] count = {0};
+        walkFiles(root, (path, attributes) -> {
+            if (path.getFileName().toString().startsWith(TEMP_PREFIX)
+                    && attributes.lastModifiedTime().toInstant().isBefore(olderThan) && Files.deleteIfExists(path)) {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    /** What {@link #walkFiles} calls for each regular file. */
+    private interface FileAction {
+        void accept(Path path, BasicFileAttributes attributes) throws IOException;
+    }
+
+    /**
+     * Calls {@code action} for each regular file under {@code start}. A file or directory that
+     * vanishes while the walk runs (a temporary file renamed by its writer, a chunk deleted by
+     * gc) is skipped, not an error: Files.walk would throw, and end the walk, there.
+     */
+    private static void walkFiles(Path start, FileAction action) throws IOException {
+        Files.walkFileTree(start, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                if (attributes.isRegularFile()) {
                     try {
-                        FileTime modified = Files.getLastModifiedTime(path);
-                        if (modified.toInstant().isBefore(olderThan) && Files.deleteIfExists(path)) {
-                            removed++;
-                        }
+                        action.accept(file, attributes);
                     } catch (NoSuchFileException e) {
-                        // its writer finished it meanwhile
+                        // gone meanwhile
                     }
                 }
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
-        return removed;
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
     }
 
     @Override
@@ -225,7 +286,7 @@ public final class DirectoryStore implements ObjectStore {
         return root.resolve(Keys.check(key));
     }
 
-    private Path writeTemp(String key, Path target, byte[] content) throws IOException {
+    private Path writeTemp(String key, Path target, ByteBuffer... content) throws IOException {
         createDirectories(target.getParent());
         byte[] suffix = new byte[8];
         RANDOM.nextBytes(suffix);
@@ -235,10 +296,15 @@ public final class DirectoryStore implements ObjectStore {
                 PosixFilePermissions.asFileAttribute(FILE_MODE))) {
             // The creation mode is filtered by the umask; set it explicitly as well.
             Files.setPosixFilePermissions(temp, FILE_MODE);
-            ByteBuffer buffer = ByteBuffer.wrap(content);
+            ByteBuffer[] buffers = new ByteBuffer[content.length];
+            long left = 0;
+            for (int i = 0; i < content.length; i++) {
+                buffers[i] = content[i].duplicate();
+                left += buffers[i].remaining();
+            }
             steps.before("write", key);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+            while (left > 0) {
+                left -= channel.write(buffers);
             }
             steps.before("fsync", key);
             channel.force(true);

@@ -1,6 +1,7 @@
 package io.backpoint.repo.storage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -23,11 +24,62 @@ public interface ObjectStore extends AutoCloseable {
      */
     boolean putIfAbsent(String key, byte[] content) throws IOException;
 
+    /**
+     * {@link #putIfAbsent(String, byte[])} of the concatenated remaining bytes of {@code parts}
+     * (not moved): a chunk's header and its plaintext in the caller's buffer, stored without
+     * first being copied into one array where the store can write them as they are.
+     */
+    default boolean putIfAbsent(String key, ByteBuffer... parts) throws IOException {
+        int length = 0;
+        for (ByteBuffer part : parts) {
+            length += part.remaining();
+        }
+        ByteBuffer whole = ByteBuffer.allocate(length);
+        for (ByteBuffer part : parts) {
+            whole.put(part.duplicate());
+        }
+        return putIfAbsent(key, whole.array());
+    }
+
+    /**
+     * {@link #putIfAbsent(String, ByteBuffer...)} whose name need not survive a power cut yet: the
+     * content is durable before the name appears, as there, but the name is made durable only by a
+     * later {@link #syncNames}, so the chunks of a snapshot share a few directory syncs instead of
+     * one each. Stores whose writes are durable as they return need do nothing more.
+     */
+    default boolean putIfAbsentDeferred(String key, ByteBuffer... parts) throws IOException {
+        return putIfAbsent(key, parts);
+    }
+
+    /**
+     * Makes the names of these objects durable: those put with {@link #putIfAbsentDeferred} and
+     * those found present that another writer may have put so. Called before anything that
+     * references them is published.
+     */
+    default void syncNames(java.util.Collection<String> keys) throws IOException {
+    }
+
     /** Stores or atomically replaces a small mutable object; durable when this returns. */
     void put(String key, byte[] content) throws IOException;
 
     /** The whole object, or empty when there is none. */
     Optional<byte[]> get(String key) throws IOException;
+
+    /**
+     * Reads the whole object into {@code into} from its position when it fits in the remaining
+     * space (then the position moves past it); returns the object's size, or -1 when there is
+     * none. An object larger than the space is not read: the caller sees the size and decides.
+     */
+    default long read(String key, ByteBuffer into) throws IOException {
+        Optional<byte[]> content = get(key);
+        if (content.isEmpty()) {
+            return -1;
+        }
+        if (content.get().length <= into.remaining()) {
+            into.put(content.get());
+        }
+        return content.get().length;
+    }
 
     /** {@code length} bytes from {@code offset}; fewer only at the end of the object. */
     byte[] get(String key, long offset, int length) throws IOException;
