@@ -35,7 +35,8 @@ final class DiskRestore {
         }
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong written = new AtomicLong();
-        try (WriteBehind writeBehind = new WriteBehind(out)) {
+        WriteBehind writeBehind = new WriteBehind(out);
+        try (writeBehind) {
             for (long index = 0; index < disk.chunks().size() && failure.get() == null; index++) {
                 String id = disk.chunks().get((int) index);
                 if (id == null) {
@@ -77,6 +78,7 @@ final class DiskRestore {
         if (problem != null) {
             throw new IllegalStateException(problem);
         }
+        writeBehind.check();
         return written.get();
     }
 

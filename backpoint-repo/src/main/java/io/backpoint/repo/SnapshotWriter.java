@@ -89,6 +89,9 @@ public final class SnapshotWriter implements AutoCloseable {
             // Every chunk this snapshot stored or found present gets a durable name before the
             // manifest that references it is published.
             store.syncNames(present.stream().map(Layout::chunk).toList());
+            // Again just before the manifest: the syncs can take long, and a gc that saw this
+            // lease expire meanwhile may have removed a chunk this snapshot only found present.
+            lease.check();
             if (!store.putIfAbsent(Layout.manifest(domain, id), ManifestCodec.formatSnapshot(snapshot))) {
                 throw BackpointException.of(ErrorCode.OPERATION_FAILED, "snapshot %s already exists", id);
             }

@@ -7,13 +7,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Starts the write-back of a restore's output while the restore goes on: after every
  * {@link #EVERY} bytes written, one fdatasync on its own thread (never two at once). The fsync
  * before the output is published then finds little left to write, instead of the whole disk at
- * the end with nothing else to do meanwhile. It only schedules: durability is still the
- * publisher's fsync, which also reports any error these calls saw.
+ * the end with nothing else to do meanwhile. Durability is still the publisher's fsync, but an
+ * error one of these calls saw is kept and thrown by {@link #check()}: Linux reports a write-back
+ * error to one fsync only, so the publisher's later fsync on a new descriptor may return success
+ * over pages that never reached the disk.
  */
 final class WriteBehind implements AutoCloseable {
     static final long EVERY = 128L << 20;
@@ -21,6 +24,7 @@ final class WriteBehind implements AutoCloseable {
     private final FileChannel out;
     private final AtomicLong unflushed = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicReference<IOException> failure = new AtomicReference<>();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "restore-write-behind");
         t.setDaemon(true);
@@ -38,11 +42,19 @@ final class WriteBehind implements AutoCloseable {
                 try {
                     out.force(false);
                 } catch (IOException e) {
-                    // the publisher's fsync sees the same error and reports it
+                    failure.compareAndSet(null, e);
                 } finally {
                     running.set(false);
                 }
             });
+        }
+    }
+
+    /** Throws the first error an fdatasync saw: the output must not be published. Call after {@link #close()}. */
+    void check() throws IOException {
+        IOException e = failure.get();
+        if (e != null) {
+            throw new IOException("writing the restored data back to disk failed: " + e.getMessage(), e);
         }
     }
 

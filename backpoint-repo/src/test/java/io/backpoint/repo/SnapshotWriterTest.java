@@ -104,4 +104,41 @@ class SnapshotWriterTest {
         assertThat(steps.stream().filter(step -> step.startsWith("fsync-dir chunks/")).count())
                 .as("one fsync per chunk directory").isEqualTo(ids.stream().map(id -> id.substring(0, 2)).distinct().count());
     }
+
+    /**
+     * The lease is checked again after the chunk names are synced, just before the manifest: the
+     * syncs can take long, and a gc that saw the lease expire meanwhile may have removed a chunk
+     * the snapshot only found present. Here renewals fail while one directory sync stalls past
+     * the lease: nothing is published.
+     */
+    @org.junit.jupiter.api.Test
+    void aLeaseLostWhileNamesAreSyncedPublishesNothing() throws Exception {
+        Path root = dir.resolve("repo");
+        Repository.init(root.toString(), 64 << 10, Compression.NONE).close();
+        java.util.concurrent.atomic.AtomicBoolean refuseRenewals = new java.util.concurrent.atomic.AtomicBoolean();
+        io.backpoint.repo.storage.DirectoryStore store = new io.backpoint.repo.storage.DirectoryStore(root, (step, key) -> {
+            if (refuseRenewals.get() && key.startsWith("locks/")) {
+                throw new java.io.UncheckedIOException(new java.io.IOException("renewal refused"));
+            }
+            if (step.equals("fsync-dir") && key.startsWith("chunks/") && refuseRenewals.compareAndSet(false, true)) {
+                try {
+                    Thread.sleep(1500); // the lease is 1 s; check() allows 3/4 of it
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        Repository.Options options = new Repository.Options(java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5));
+        try (Repository repository = Repository.open(store, options);
+                SnapshotWriter writer = repository.newSnapshot("vm1", null, Instant.parse("2026-01-01T00:00:00Z"))) {
+            DiskWriter disk = writer.disk("vda", 64 << 10, DiskMode.FULL, "test", java.util.Optional.empty());
+            disk.put(0, ByteBuffer.wrap(Disks.random(9, 64 << 10)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(writer::commit).hasMessageContaining("lost the lease");
+            refuseRenewals.set(false);
+        }
+        try (Repository repository = Repository.open(root.toString())) {
+            assertThat(repository.snapshots(null)).as("published snapshots").isEmpty();
+        }
+    }
 }
