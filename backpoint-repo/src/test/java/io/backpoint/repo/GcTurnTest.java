@@ -35,7 +35,8 @@ class GcTurnTest {
     @Test
     void gcGetsItsTurnAgainstConstantlyOverlappingBackups() throws Exception {
         Path root = tmp.resolve("repo");
-        turn(() -> new DirectoryStore(root), Duration.ofSeconds(4));
+        // Long enough that a renewal late by seconds on a loaded machine does not lose a lease.
+        turn(() -> new DirectoryStore(root), Duration.ofSeconds(8));
     }
 
     /** Writers through one store instance, gc through another, as on two hosts. */
@@ -71,10 +72,15 @@ class GcTurnTest {
             }
             for (Thread t : writers) {
                 t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+                t.setDaemon(true); // a failed assertion must not leave them running
                 t.start();
             }
             // Let the overlap build up, then prune everything but the newest per domain so gc has garbage.
+            long warmUp = System.nanoTime() + lease.multipliedBy(10).toNanos();
             while (commits.get() < 12) {
+                // A writer that died (a lost lease, say) would otherwise leave this waiting for ever.
+                assertThat(failures).as("writers failed").isEmpty();
+                assertThat(System.nanoTime()).as("12 commits within ten leases").isLessThan(warmUp);
                 Thread.sleep(20);
             }
             for (int w = 0; w < 3; w++) {

@@ -36,8 +36,9 @@ final class LibvirtRepoVm implements AutoCloseable {
 
     private LibvirtRepoVm(Path dir, String name) {
         this.dir = dir;
-        this.name = name;
-        this.uuid = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        // One libvirtd serves every run on the host: the pid keeps two runs off each other's domains.
+        this.name = name + "-" + ProcessHandle.current().pid();
+        this.uuid = UUID.nameUUIDFromBytes(this.name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** Skips the test (an assumption) when libvirtd does not answer at qemu:///system. */
@@ -60,7 +61,7 @@ final class LibvirtRepoVm implements AutoCloseable {
             vm.addImage(e.getKey(), e.getValue());
         }
         vm.define();
-        vm.virshOk("start", name);
+        vm.virshOk("start", vm.name);
         return vm;
     }
 

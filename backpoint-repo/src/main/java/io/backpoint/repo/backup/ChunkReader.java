@@ -23,9 +23,10 @@ import java.util.function.LongConsumer;
  * as zero are never read, only zeroed in the buffer. A chunk planned with base parts first gets
  * the previous snapshot's chunk into its buffer (read and checked on a worker), then only its
  * dirty parts from the VM; a base chunk that is missing or damaged is never used: the chunk is
- * then read whole from the VM, and a note says so. The base chunk is decoded straight into the
- * chunk's pool buffer; only its stored form passes through a transient array, one per worker
- * thread at most, so memory stays bounded.
+ * then read whole from the VM, and a note says so. The whole base chunk is decoded into the
+ * chunk's pool buffer (the VM's bytes then overwrite its dirty parts); its stored form is read
+ * into a new array per base chunk, alive only while that chunk is decoded, so at most one per
+ * chunk in flight.
  */
 final class ChunkReader {
     /** Chunks of one disk in flight at once (read or being stored), at least. */
