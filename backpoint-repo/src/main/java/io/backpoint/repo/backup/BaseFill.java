@@ -9,9 +9,11 @@ import io.backpoint.repo.Repository;
  * stored chunk fetched and re-hashed (to check it), or 4 MiB from the VM.
  *
  * <p>The rule is per store (see the README's repository section for the measurements): on a
- * directory store the base chunk is a local file read, so filling from it always pays and spares
- * the VM's storage; on object storage it is one GET per dirty chunk, a request of the store's
- * latency plus the chunk's transfer, against a local NBD read of the same size.
+ * directory store the base chunk is a local file read: measured, the incremental took the same
+ * time either way (hashing and storing whole chunks dominate) while reading ~47x less from the
+ * VM, so it spares the VM's storage; on object storage it is one GET per dirty chunk, a request
+ * of the store's latency plus the chunk's transfer, against a local NBD read of the same size
+ * (measured 1.24x slower).
  */
 final class BaseFill {
     private BaseFill() {
