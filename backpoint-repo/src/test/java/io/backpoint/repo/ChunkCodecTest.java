@@ -64,6 +64,31 @@ class ChunkCodecTest {
         }
     }
 
+    /**
+     * An incremental's dirty chunk: random data with one 64 KiB write of a repeated byte, placed
+     * where a compressibility sample falls. Compressing it would save under 2%: stored raw. A
+     * chunk that is a quarter random and the rest text is compressed.
+     */
+    @ParameterizedTest(name = "direct buffer: {0}")
+    @ValueSource(booleans = {false, true})
+    void aChunkIsCompressedOnlyWhenItSavesATenth(boolean direct) {
+        int length = 4 << 20;
+        byte[] dirty = Disks.random(11, length);
+        Arrays.fill(dirty, 0, 64 << 10, (byte) 0xab); // the first sample lies in it
+        byte[] stored = ChunkCodec.encode(framed(dirty, direct), Compression.ZSTD);
+        assertThat(stored).hasSize(ChunkCodec.HEADER + length);
+        assertThat(ChunkCodec.decode(Disks.sha256(dirty), stored)).isEqualTo(dirty);
+
+        byte[] mostlyText = new byte[length];
+        System.arraycopy(Disks.random(12, length / 4), 0, mostlyText, 0, length / 4);
+        for (int i = length / 4; i < length; i++) {
+            mostlyText[i] = (byte) ("backpoint chunk ".charAt(i % 16));
+        }
+        stored = ChunkCodec.encode(framed(mostlyText, direct), Compression.ZSTD);
+        assertThat(stored.length).isLessThan(length / 2);
+        assertThat(ChunkCodec.decode(Disks.sha256(mostlyText), stored)).isEqualTo(mostlyText);
+    }
+
     @ParameterizedTest(name = "direct buffer: {0}")
     @ValueSource(booleans = {false, true})
     void storedChunksDecodeFromABufferAndDamageIsCaught(boolean direct) {
