@@ -43,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * restore equals the model of the guest's writes; afterwards no libvirt job, the bitmaps in QEMU
  * are exactly those of the domain's checkpoints, no work directory, NBD socket, scratch or other
  * file in the work directory, exactly one checkpoint of the repository's (the user's own one
- * untouched). At the end, gc removes what the killed writers left in the repository (temporaries,
- * lease markers) once their lease is over, and verify still passes.
+ * untouched), and no temporary or lease marker in the repository but those the killed runs left.
+ * Those wait for gc (a writer still at work cannot be told from a killed one before its lease is
+ * over): at the end, gc removes them all once their lease is over, and verify still passes.
  */
 @QemuTest
 class LibvirtCrashLoopQemuTest {
@@ -237,6 +238,7 @@ class LibvirtCrashLoopQemuTest {
      * directory, and exactly one checkpoint of the repository's.
      */
     private JsonNode backup(LibvirtRepoVm vm, JsonNode base, String what) throws Exception {
+        List<Path> killedLeft = repoLeftovers();
         ChildCli.Result r = cli.run("-c", LibvirtRepoVm.URI, "backup", vm.name(), "--repo", repo.toString(), "--json");
         assertThat(r.status()).as("the backup after %s: %s", what, r).isZero();
         JsonNode s = JSON.readTree(r.stdout());
@@ -253,6 +255,9 @@ class LibvirtCrashLoopQemuTest {
         }
         restoresTo(s, models(vm), what);
         nothingLeft(vm, what);
+        // The killed runs' leftovers wait for gc (a lease's time); a backup that ends adds none.
+        assertThat(repoLeftovers()).as("temporaries and lease markers in the repository after the backup that followed %s",
+                what).containsExactlyInAnyOrderElementsOf(killedLeft);
         assertThat(vm.checkpoints()).as("checkpoints after the backup that followed %s", what)
                 .containsExactlyInAnyOrder(USER_CHECKPOINT, s.path("checkpoint").asText());
         return s;
