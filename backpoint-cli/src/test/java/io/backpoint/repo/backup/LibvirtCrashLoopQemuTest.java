@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the backup that recovers from a killed one (while it aborts the job left running, between its
  * deletes of two older checkpoints), and after delays spread over the whole backup, picked from the
  * steps' times in a timed run of the same backup on this machine (so they land in begin, in the
- * copy, in commit and in cleanup whatever the machine's speed).
+ * copy, in commit and in cleanup whatever the machine's speed), and right after the backup
+ * redefined the base checkpoint whose metadata libvirt had lost.
  *
  * <p>After each kill, with real tools (the backpoint command in a JVM of its own, virsh): verify
  * passes; the killed run published nothing when killed before its commit, one complete snapshot
@@ -163,6 +164,17 @@ class LibvirtCrashLoopQemuTest {
                 vm.write("vdb", 15 * MIB, 512 << 10, 0x60 + round);
                 committed = backup(vm, committed, what);
             }
+
+            // libvirt lost the base checkpoint's metadata (the bitmaps stay): the backup redefines
+            // it from the repository (libvirt's checkpoint-create --redefine), killed right after.
+            // The redefined checkpoint must be there, and the next backup incremental from it.
+            writeRound(vm, ++round);
+            String what = "before-begin #1 after redefining the base checkpoint";
+            vm.virshOk("checkpoint-delete", vm.name(), committed.path("checkpoint").asText(), "--metadata");
+            assertThat(vm.checkpoints()).as("checkpoints once libvirt lost the base's").containsExactly(USER_CHECKPOINT);
+            committed = afterKill(vm, what, Point.at(Steps.BEFORE_BEGIN, 1), runKilled(vm, Point.at(Steps.BEFORE_BEGIN, 1)),
+                    committed, report);
+            committed = backup(vm, committed, what);
             leftoversGoWithGc(vm, report);
         }
         report.add(String.format("%d killed runs; test took %d s", runs, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
