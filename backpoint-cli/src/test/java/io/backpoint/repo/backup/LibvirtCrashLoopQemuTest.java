@@ -127,7 +127,7 @@ class LibvirtCrashLoopQemuTest {
         ok(cli.run("repo-init", repo.toString(), "--chunk-size", "256K"));
         Map<String, Long> sizes = new TreeMap<>(Map.of("vda", 16 * MIB, "vdb", 16 * MIB));
         List<String> report = new ArrayList<>();
-        try (LibvirtRepoVm vm = LibvirtRepoVm.start(root, "s5cr-crashloop", sizes)) {
+        try (LibvirtRepoVm vm = LibvirtRepoVm.start(root, "bp-lvcrash", sizes)) {
             vm.virshOk("checkpoint-create-as", vm.name(), USER_CHECKPOINT);
             vm.write("vda", 0, 4 * MIB, 0x10);
             JsonNode committed = backup(vm, null, "first backup");
