@@ -23,13 +23,17 @@ final class RawOutput implements AutoCloseable {
 
     private final RandomAccessFile file;
     private final FileChannel buffered;
+    /** Null when O_DIRECT is not used. */
     private final FileChannel direct;
+    /** Cleared when the file system refuses a direct write after all. */
+    private volatile boolean directWrites;
     private final int alignment;
 
     private RawOutput(RandomAccessFile file, FileChannel direct, int alignment) {
         this.file = file;
         this.buffered = file.getChannel();
         this.direct = direct;
+        this.directWrites = direct != null;
         this.alignment = alignment;
     }
 
@@ -65,15 +69,24 @@ final class RawOutput implements AutoCloseable {
     long write(ByteBuffer run, long position) throws IOException {
         int length = run.remaining();
         int aligned = 0;
-        if (direct != null && run.isDirect() && position % alignment == 0
+        if (directWrites && run.isDirect() && position % alignment == 0
                 && run.alignmentOffset(run.position(), alignment) == 0) {
             aligned = length / alignment * alignment;
         }
         if (aligned > 0) {
             ByteBuffer head = run.slice(run.position(), aligned);
             long at = position;
-            while (head.hasRemaining()) {
-                at += direct.write(head, at);
+            try {
+                while (head.hasRemaining()) {
+                    at += direct.write(head, at);
+                }
+            } catch (IOException e) {
+                if (!"Invalid argument".equals(e.getMessage())) {
+                    throw e;
+                }
+                // The file system opened it for O_DIRECT but will not write so (EINVAL): all buffered.
+                directWrites = false;
+                aligned = 0;
             }
         }
         ByteBuffer tail = run.slice(run.position() + aligned, length - aligned);

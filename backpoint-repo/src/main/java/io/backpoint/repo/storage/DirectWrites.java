@@ -104,8 +104,19 @@ final class DirectWrites {
                 }
                 buffer.flip();
                 steps.before("write");
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
+                try {
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                } catch (IOException e) {
+                    if (!refused(e)) {
+                        throw e;
+                    }
+                    // Opened, but the file system will not write directly (EINVAL): buffered from now on.
+                    alignment = -1;
+                    channel.close();
+                    Files.deleteIfExists(file);
+                    return false;
                 }
                 if (padded != size) {
                     channel.truncate(size);
@@ -118,6 +129,11 @@ final class DirectWrites {
         } finally {
             free.add(buffer);
         }
+    }
+
+    /** Whether a write failed because O_DIRECT is not supported there (EINVAL), not for want of space or a bad disk. */
+    static boolean refused(IOException e) {
+        return "Invalid argument".equals(e.getMessage());
     }
 
     /** The block O_DIRECT needs in {@code directory}'s file system, found once per store. */
