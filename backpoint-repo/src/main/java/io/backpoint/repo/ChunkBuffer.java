@@ -17,7 +17,8 @@ final class ChunkBuffer {
     private ByteBuffer scratch;
 
     ChunkBuffer(int chunkSize) {
-        ByteBuffer aligned = ByteBuffer.allocateDirect(ChunkCodec.HEADER + chunkSize + 2 * ALIGN).alignedSlice(ALIGN);
+        // alignedSlice drops up to ALIGN - 1 bytes at each end: room for both and the header's block.
+        ByteBuffer aligned = ByteBuffer.allocateDirect(chunkSize + 3 * ALIGN).alignedSlice(ALIGN);
         this.stored = aligned.slice(ALIGN - ChunkCodec.HEADER, ChunkCodec.HEADER + chunkSize);
     }
 
@@ -29,7 +30,7 @@ final class ChunkBuffer {
     /** A direct buffer of at least {@code length} bytes for a decompressed chunk. */
     ByteBuffer scratch(int length) {
         if (scratch == null || scratch.capacity() < length) {
-            scratch = ByteBuffer.allocateDirect(length + ALIGN).alignedSlice(ALIGN);
+            scratch = ByteBuffer.allocateDirect(length + 2 * ALIGN).alignedSlice(ALIGN);
         }
         return scratch.clear();
     }
