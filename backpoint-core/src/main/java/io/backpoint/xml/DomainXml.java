@@ -6,6 +6,7 @@ import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.XmlNode;
+import io.backpoint.util.SafeFileName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +38,19 @@ public final class DomainXml {
         Documents.requireRoot(root, ROOT);
         Schemas.validate(root, Schemas.Kind.DOMAIN);
         return fromElement(root);
+    }
+
+    /**
+     * Reads a domain definition Backpoint stored itself without the schema, as libvirt loads its
+     * own state (see {@link CheckpointXml#parseState}): the hardened parser, a name that is a safe
+     * file name, and extraction's own checks (an unknown disk format is still refused).
+     */
+    public static DomainDef parseState(String xml) {
+        XmlNode root = XmlInput.parse(xml);
+        Documents.requireRoot(root, ROOT);
+        DomainDef def = fromElement(root);
+        SafeFileName.require("domain", def.name());
+        return def;
     }
 
     /**
