@@ -47,6 +47,8 @@ final class CheckpointCleanup {
                     // Its bitmaps are gone or cannot be removed (QEMU was killed, the image
                     // replaced): the metadata alone can still go.
                     cp.delete(EnumSet.of(CheckpointDeleteFlag.METADATA_ONLY));
+                    notes.accept("warning: old checkpoint '" + cp.name() + "' could not be deleted with its bitmaps ("
+                            + e.getMessage() + "); only its metadata was deleted, so bitmaps of it may remain in the images");
                 } catch (BackpointException again) {
                     notes.accept("warning: could not delete old checkpoint '" + cp.name() + "': " + e.getMessage());
                 }
