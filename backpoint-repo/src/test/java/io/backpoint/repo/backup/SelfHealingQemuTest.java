@@ -95,7 +95,8 @@ class SelfHealingQemuTest {
      * One disk's bitmap gone (removed through the monitor, as QEMU loses one it created when it is
      * killed): only that disk is read whole, with the checkpoint and its bitmap named; the other
      * stays incremental from the same checkpoint. The old checkpoint is then deleted with the
-     * bitmap it still has on vda (none left behind), and the next backup is incremental on both.
+     * bitmap it still has on vda (none left behind). The same when only vdb's bitmap is
+     * inconsistent (its image alone crashed). The next backup is incremental on both.
      */
     @Test
     void oneDisksBrokenBitmapMakesOnlyThatDiskFull() throws Exception {
@@ -125,8 +126,23 @@ class SelfHealingQemuTest {
             assertThat(vm.domain().monitorCommand("{\"execute\":\"query-named-block-nodes\"}", false))
                     .as("bitmaps of the deleted checkpoint").doesNotContain("\"" + old + "\"");
 
+            // Only vdb's image crashed: its bitmap of the checkpoint comes back inconsistent
+            // (still there, so the delete of that checkpoint removes it with vda's).
             vm.write("vda", 9 * MIB, MIB, 0x31);
             vm.write("vdb", 12 * MIB, MIB, 0x32);
+            vm.crashOneImage("vdb");
+            Snapshot t = backup(vm, repo);
+            assertThat(disk(t, "vda").mode()).as("%s", disk(t, "vda")).isEqualTo(DiskMode.INCREMENTAL);
+            assertThat(disk(t, "vda").bytesRead()).isLessThanOrEqualTo(MIB + CHUNK);
+            assertThat(disk(t, "vdb").mode()).isEqualTo(DiskMode.FULL);
+            assertThat(disk(t, "vdb").reason()).contains("bitmap '" + s.checkpointName() + "' for disk 'vdb'")
+                    .contains("inconsistent").doesNotContain("'vda'");
+            assertThat(vm.domain().listCheckpoints(0)).extracting(Checkpoint::name).containsExactly(t.checkpointName());
+            assertThat(vm.domain().monitorCommand("{\"execute\":\"query-named-block-nodes\"}", false))
+                    .as("bitmaps of the deleted checkpoint").doesNotContain("\"" + s.checkpointName() + "\"");
+
+            vm.write("vda", 13 * MIB, MIB, 0x41);
+            vm.write("vdb", 14 * MIB, MIB, 0x42);
             Snapshot next = backup(vm, repo);
             for (String d : vm.disks()) {
                 assertThat(disk(next, d).mode()).as("%s", disk(next, d)).isEqualTo(DiskMode.INCREMENTAL);
