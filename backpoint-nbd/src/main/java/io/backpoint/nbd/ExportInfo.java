@@ -44,6 +44,21 @@ public record ExportInfo(String name, long size, int transmissionFlags, int mini
         return max - max % minimumBlockSize;
     }
 
+    /** Payload of one request of a bulk copy, see {@link #bulkRequest()}. */
+    public static final int BULK_REQUEST = 256 << 10;
+
+    /**
+     * The size of each READ when copying much data: 256 KiB (what nbdcopy sends), never more than
+     * the server takes. QEMU's NBD server gives every request a buffer of its length, freed after
+     * the reply; buffers of megabytes come from fresh memory mappings, faulted in page by page and
+     * unmapped again. Reading 2 GiB from a running QEMU in 4 MiB requests cost QEMU 8.2-8.9 s of CPU
+     * (most of it page faults under its pread), in 256 KiB requests 1.9-2.1 s, 1 MiB 3.4-3.8 s, with
+     * the reader's CPU unchanged.
+     */
+    public int bulkRequest() {
+        return Math.max(minimumBlockSize, Math.min(maximumRequest(), BULK_REQUEST));
+    }
+
     private boolean has(int flag) {
         return (transmissionFlags & flag) != 0;
     }

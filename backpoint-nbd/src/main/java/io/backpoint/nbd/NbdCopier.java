@@ -26,7 +26,7 @@ public final class NbdCopier {
     // 64 requests of 256 KiB (16 MiB of buffers) measured as fast as bigger requests against
     // qemu-nbd (bench/nbd-copy.sh), and steadier; it is also what nbdcopy does by default.
     public static final int DEFAULT_IN_FLIGHT = 64;
-    public static final int DEFAULT_CHUNK = 256 << 10;
+    public static final int DEFAULT_CHUNK = ExportInfo.BULK_REQUEST;
     /** Zeroing carries no payload, so it goes in much bigger requests. */
     static final long ZERO_CHUNK = 1L << 30;
 

@@ -132,7 +132,7 @@ final class ChunkReader {
             int from = buf.arrayOffset() + (int) (z.offset() - w.offset());
             Arrays.fill(buf.array(), from, from + (int) z.length(), (byte) 0);
         }
-        int maxRequest = client.export().maximumRequest();
+        int maxRequest = client.export().bulkRequest();
         List<CompletableFuture<?>> reads = new ArrayList<>();
         long t = System.nanoTime();
         try {
