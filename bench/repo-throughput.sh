@@ -16,7 +16,9 @@
 # DATA (default 2G), CHUNK_SIZE (default 4M), ROUNDS (default 2), BACKPOINT_JAR (the build to
 # test; default built here), BASELINE_JAR (a second build, e.g. main's; optional), XMX (default
 # 256m: every backpoint JVM runs with this heap limit), JFR=DIR (record a JFR profile of each
-# step of the tested build into DIR), KEEP (keep the work directory).
+# step of the tested build into DIR), KEEP (keep the work directory), COLD=1 (drop the page cache,
+# as root, before every timed step and baseline: the repository writes its chunks past the page
+# cache, so without it a restore reads from disk what the converts read from memory).
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 bench_work repo-throughput "${1:-}"
 bench_jar
@@ -34,6 +36,7 @@ on_exit quietly bp destroy tp
 # cpu PID: user+sys seconds the process has used so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 declare -A wall jvm qemu
+cold() { if [ -n "${COLD:-}" ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
 # run BUILD STEP ARGS...: one timed backpoint command; records wall, JVM CPU and QEMU CPU.
 run() {
   local build=$1 step=$2 q0 q1 jfr=()
@@ -41,6 +44,7 @@ run() {
   if [ -n "${JFR:-}" ] && [ "$build" = new ]; then
     mkdir -p "$JFR"; jfr=("-XX:StartFlightRecording=filename=$JFR/$step.jfr,settings=profile")
   fi
+  cold
   q0=$(cpu "$qpid")
   /usr/bin/time -f '%e %U %S' -o time.out java "-Xmx${XMX:-256m}" "${jfr[@]}" -jar "$(jar_of "$build")" \
     -c "$uri" "$@" > "$step-$build.out" 2> "$step-$build.err" || { cat "$step-$build.err" >&2; exit 1; }
@@ -65,13 +69,13 @@ cat > dom.xml <<XML
 XML
 
 echo "== baselines (domain shut off)"
-t=$(elapsed qemu-img convert -t writeback -O qcow2 live.qcow2 copy.qcow2); rm -f copy.qcow2
+cold; t=$(elapsed qemu-img convert -t writeback -O qcow2 live.qcow2 copy.qcow2); rm -f copy.qcow2
 printf '%-40s %7.2f s   load %s\n' "qemu-img convert -O qcow2" "$t" "$(load)"; convert=$t
-t=$(elapsed bash -c 'qemu-img convert -t writeback -O qcow2 live.qcow2 copy.qcow2 && sync copy.qcow2'); rm -f copy.qcow2
+cold; t=$(elapsed bash -c 'qemu-img convert -t writeback -O qcow2 live.qcow2 copy.qcow2 && sync copy.qcow2'); rm -f copy.qcow2
 printf '%-40s %7.2f s   load %s\n' "qemu-img convert -O qcow2 + sync" "$t" "$(load)"; convert_sync=$t
-t=$(elapsed qemu-img convert -t writeback -O raw live.qcow2 conv.raw); rm -f conv.raw
+cold; t=$(elapsed qemu-img convert -t writeback -O raw live.qcow2 conv.raw); rm -f conv.raw
 printf '%-40s %7.2f s   load %s\n' "qemu-img convert -O raw" "$t" "$(load)"; rconvert=$t
-t=$(elapsed bash -c 'qemu-img convert -t writeback -O raw live.qcow2 conv.raw && sync conv.raw'); rm -f conv.raw
+cold; t=$(elapsed bash -c 'qemu-img convert -t writeback -O raw live.qcow2 conv.raw && sync conv.raw'); rm -f conv.raw
 printf '%-40s %7.2f s   load %s\n' "qemu-img convert -O raw + sync" "$t" "$(load)"; rconvert_sync=$t
 
 bp define dom.xml >/dev/null

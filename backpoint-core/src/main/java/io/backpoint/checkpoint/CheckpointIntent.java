@@ -6,9 +6,7 @@ import io.backpoint.error.ErrorCode;
 import io.backpoint.util.SafeFileName;
 import io.backpoint.model.CheckpointDef;
 import io.backpoint.xml.CheckpointFormatFlag;
-import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;
-import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -49,8 +47,7 @@ record CheckpointIntent(boolean create, String name, CheckpointDef def, Set<Chec
             int nl = text.indexOf('\n');
             String first = nl < 0 ? text : text.substring(0, nl);
             if (first.equals(CREATE)) {
-                return create(CheckpointXml.parse(text.substring(nl + 1), EnumSet.of(CheckpointParseFlag.REDEFINE),
-                        Clock.systemUTC()));
+                return create(CheckpointXml.parseState(text.substring(nl + 1)));
             }
             String[] words = first.split(" ");
             if (words.length == 3 && words[0].equals(DELETE)) {

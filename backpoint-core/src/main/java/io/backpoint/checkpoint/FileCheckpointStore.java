@@ -10,7 +10,6 @@ import io.backpoint.util.IoErrors;
 import io.backpoint.util.OwnerOnly;
 import io.backpoint.util.SafeFileName;
 import io.backpoint.xml.CheckpointFormatFlag;
-import io.backpoint.xml.CheckpointParseFlag;
 import io.backpoint.xml.CheckpointXml;
 import io.backpoint.xml.XmlInput;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -70,8 +68,8 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
         files.sort(null);
         removeLeftoverTemporaryFiles();
-        // Parsing and validating is most of the cost of a load; the files are independent, so
-        // they are read in parallel (the parser and the schema validators are per thread).
+        // Parsing is most of the cost of a load; the files are independent, so they are read in
+        // parallel (the parser is per thread).
         List<Object> results = files.parallelStream().map(file -> {
             try {
                 return (Object) read(file, nameOf(file));
@@ -236,8 +234,7 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     /** One checkpoint file, which must define the checkpoint it is named after. */
     private static CheckpointDef read(Path file, String name) {
-        CheckpointDef def = CheckpointXml.parse(XmlInput.readFile(file),
-                EnumSet.of(CheckpointParseFlag.REDEFINE), Clock.systemUTC());
+        CheckpointDef def = CheckpointXml.parseState(XmlInput.readFile(file));
         if (!def.name().equals(name)) {
             throw new BackpointException(ErrorCode.XML_ERROR, "it defines checkpoint '" + def.name() + "'");
         }

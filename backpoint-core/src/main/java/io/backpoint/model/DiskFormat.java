@@ -2,12 +2,13 @@ package io.backpoint.model;
 
 /**
  * An image format named by a {@code <driver type=>}: of a domain disk, or of a backup's target or
- * scratch. The spellings are those domain.rng accepts (libvirt's storage file formats, plus
- * {@code none}, {@code vhdx}, {@code luks2} and Xen's old {@code aio}); a backup store accepts
- * only libvirt's storage file formats, checked where a backup is read.
+ * scratch: libvirt's storage file formats plus {@code vhdx} and {@code luks2}. A backup store
+ * accepts only libvirt's storage file formats, checked where a backup is read. libvirt's enum
+ * starts with a {@code none} that no document may name (its parser refuses it as an unknown
+ * format), so there is none here; a domain disk's Xen-era {@code aio} is read as {@link #RAW}
+ * where domain XML is read.
  */
 public enum DiskFormat {
-    NONE("none"),
     RAW("raw"),
     DIR("dir"),
     BOCHS("bochs"),
@@ -26,8 +27,7 @@ public enum DiskFormat {
     QED("qed"),
     VMDK("vmdk"),
     LUKS("luks"),
-    LUKS2("luks2"),
-    AIO("aio");
+    LUKS2("luks2");
 
     private final String xml;
 

@@ -7,6 +7,7 @@ import io.backpoint.model.CheckpointDiskDef;
 import io.backpoint.model.CheckpointType;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.XmlNode;
+import io.backpoint.util.SafeFileName;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -46,7 +47,37 @@ public final class CheckpointXml {
         return fromValidated(root, flags, clock);
     }
 
-    /** Extraction from a tree that passed domaincheckpoint.rng. */
+    /**
+     * Reads a checkpoint Backpoint stored itself, with REDEFINE semantics, without the schema:
+     * libvirt does not validate its own state when it loads it, and validating every stored
+     * checkpoint on every call cost a schema compile plus a few ms per checkpoint. The parser's
+     * hardening stays (no DTD, no external entities, bounded size), and what the schema gave
+     * the rest of Backpoint is checked here: safe names, named disks. User documents go through
+     * {@link #parse}.
+     *
+     * @throws BackpointException for a file that is not such a checkpoint (the caller names it)
+     */
+    public static CheckpointDef parseState(String xml) {
+        XmlNode root = XmlInput.parse(xml);
+        Documents.requireRoot(root, ROOT);
+        SafeFileName.require("checkpoint", Documents.text(root.child("name")));
+        XmlNode parent = root.child("parent");
+        if (parent != null) {
+            SafeFileName.require("parent checkpoint", Documents.text(parent.child("name")));
+        }
+        XmlNode disks = root.child("disks");
+        if (disks != null) {
+            for (XmlNode disk : disks.children()) {
+                if (!disk.name().equals("disk") || disk.attribute("name") == null) {
+                    throw BackpointException.of(ErrorCode.XML_ERROR, "element '%s' in '<disks>' is not a named disk",
+                            disk.name());
+                }
+            }
+        }
+        return fromValidated(root, EnumSet.of(CheckpointParseFlag.REDEFINE), null);
+    }
+
+    /** Extraction from a tree that passed domaincheckpoint.rng, or {@link #parseState}'s checks. */
     static CheckpointDef fromValidated(XmlNode root, Set<CheckpointParseFlag> flags, Clock clock) {
         boolean redefine = flags.contains(CheckpointParseFlag.REDEFINE);
         String name = Documents.text(root.child("name"));

@@ -6,6 +6,7 @@ import io.backpoint.model.DiskFormat;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.DomainDiskDef;
 import io.backpoint.model.XmlNode;
+import io.backpoint.util.SafeFileName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import java.util.Set;
  */
 public final class DomainXml {
     static final String ROOT = "domain";
+    private static final String AIO = "aio";
 
     /** libvirt's VIR_DOMAIN_DEF_FORMAT_* flags that matter for a kept element tree. */
     public enum FormatFlag {
@@ -36,6 +38,19 @@ public final class DomainXml {
         Documents.requireRoot(root, ROOT);
         Schemas.validate(root, Schemas.Kind.DOMAIN);
         return fromElement(root);
+    }
+
+    /**
+     * Reads a domain definition Backpoint stored itself without the schema, as libvirt loads its
+     * own state (see {@link CheckpointXml#parseState}): the hardened parser, a name that is a safe
+     * file name, and extraction's own checks (an unknown disk format is still refused).
+     */
+    public static DomainDef parseState(String xml) {
+        XmlNode root = XmlInput.parse(xml);
+        Documents.requireRoot(root, ROOT);
+        DomainDef def = fromElement(root);
+        SafeFileName.require("domain", def.name());
+        return def;
     }
 
     /**
@@ -63,7 +78,7 @@ public final class DomainXml {
             if (depth == 0 && c.name().equals("uuid")) {
                 c = withText(c, canonicalUuid(c.text()));
             } else if (depth == 1 && node.name().equals("devices") && c.name().equals("disk")) {
-                c = diskAttributesFirst(c);
+                c = aioAsRaw(diskAttributesFirst(c));
             }
             children.add(c);
         }
@@ -91,6 +106,28 @@ public final class DomainXml {
         }
         return hex.substring(0, 8) + '-' + hex.substring(8, 12) + '-' + hex.substring(12, 16) + '-'
                 + hex.substring(16, 20) + '-' + hex.substring(20);
+    }
+
+    /**
+     * {@code <driver type='aio'/>}, Xen's old name for a raw file, is read as raw and printed as
+     * raw, as libvirt does (virDomainDiskDefDriverSourceParseXML); everything that reads the
+     * kept tree (the QEMU command line, dumpxml) then sees the format it really is.
+     */
+    private static XmlNode aioAsRaw(XmlNode disk) {
+        XmlNode driver = disk.child("driver");
+        if (driver == null || !AIO.equals(driver.attribute("type"))) {
+            return disk;
+        }
+        List<XmlNode.Attribute> attrs = new ArrayList<>(driver.attributes().size());
+        for (XmlNode.Attribute a : driver.attributes()) {
+            attrs.add(a.name().equals("type") ? new XmlNode.Attribute("type", DiskFormat.RAW.xml()) : a);
+        }
+        XmlNode raw = new XmlNode(driver.name(), attrs, driver.children(), driver.text());
+        List<XmlNode> children = new ArrayList<>(disk.children().size());
+        for (XmlNode c : disk.children()) {
+            children.add(c == driver ? raw : c);
+        }
+        return disk.withChildren(children);
     }
 
     /** A disk's type and device attributes, defaulted as libvirt does and printed first in that order. */
@@ -130,12 +167,15 @@ public final class DomainXml {
                 disk.child("shareable") != null);
     }
 
-    /** domain.rng admits only known spellings; this guards extraction from an unvalidated tree. */
+    /**
+     * domain.rng admits only known spellings; this guards extraction from an unvalidated tree,
+     * with libvirt's error, which it also gives for its {@code none}.
+     */
     private static DiskFormat driverFormat(String text) {
         if (text == null) {
             return null;
         }
-        DiskFormat format = DiskFormat.fromXml(text);
+        DiskFormat format = DiskFormat.fromXml(text); // after aioAsRaw
         if (format == null) {
             throw BackpointException.of(ErrorCode.CONFIG_UNSUPPORTED, "unknown driver format value '%s'", text);
         }

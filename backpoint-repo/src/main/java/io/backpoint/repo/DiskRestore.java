@@ -4,7 +4,6 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +24,7 @@ final class DiskRestore {
     }
 
     /** Returns the bytes of data written (holes not counted). */
-    static long restore(Repository repository, Snapshot snapshot, DiskIndex disk, FileChannel out,
+    static long restore(Repository repository, Snapshot snapshot, DiskIndex disk, RawOutput out,
             ExecutorService workers, int window) throws IOException {
         Semaphore slots = new Semaphore(window);
         // One buffer per chunk in flight, reused: no 4 MiB arrays made and collected per chunk.
@@ -35,7 +34,7 @@ final class DiskRestore {
         }
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong written = new AtomicLong();
-        WriteBehind writeBehind = new WriteBehind(out);
+        WriteBehind writeBehind = new WriteBehind(out.channel());
         try (writeBehind) {
             for (long index = 0; index < disk.chunks().size() && failure.get() == null; index++) {
                 String id = disk.chunks().get((int) index);
@@ -48,9 +47,9 @@ final class DiskRestore {
                 workers.execute(() -> {
                     try {
                         if (failure.get() == null) {
-                            long n = writeChunk(repository, disk, chunkIndex, buffer, out);
-                            written.addAndGet(n);
-                            writeBehind.wrote(n);
+                            long[] n = writeChunk(repository, disk, chunkIndex, buffer, out);
+                            written.addAndGet(n[0]);
+                            writeBehind.wrote(n[1]);
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
@@ -82,8 +81,9 @@ final class DiskRestore {
         return written.get();
     }
 
-    private static long writeChunk(Repository repository, DiskIndex disk, long index, ChunkBuffer buffer,
-            FileChannel out) throws IOException {
+    /** Returns the bytes written, and of those the bytes written through the page cache. */
+    private static long[] writeChunk(Repository repository, DiskIndex disk, long index, ChunkBuffer buffer,
+            RawOutput out) throws IOException {
         String id = disk.chunks().get(Math.toIntExact(index));
         ByteBuffer plaintext = repository.readChunk(id, buffer);
         int length = disk.chunkLength(index);
@@ -92,6 +92,7 @@ final class DiskRestore {
         }
         long base = index * disk.chunkSize();
         long written = 0;
+        long cached = 0;
         int start = 0;
         while (start < length) {
             // Skip zero blocks; write each run of non-zero blocks in one call.
@@ -104,16 +105,12 @@ final class DiskRestore {
             }
             end = Math.min(end, length);
             if (end > start) {
-                ByteBuffer run = plaintext.slice(start, end - start);
-                long position = base + start;
-                while (run.hasRemaining()) {
-                    position += out.write(run, position);
-                }
+                cached += out.write(plaintext.slice(start, end - start), base + start);
                 written += end - start;
             }
             start = end;
         }
-        return written;
+        return new long[] {written, cached};
     }
 
     private static void acquire(Semaphore slots) {

@@ -4,8 +4,6 @@ import io.backpoint.error.BackpointException;
 import io.backpoint.error.ErrorCode;
 import io.backpoint.image.img.QemuImg;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,10 +57,8 @@ public final class Restore {
         try {
             raw = OutputFiles.temp(output);
             long data;
-            try (RandomAccessFile file = new RandomAccessFile(raw.toFile(), "rw")) {
-                file.setLength(disk.size()); // sparse: holes cost nothing
-                FileChannel channel = file.getChannel();
-                data = DiskRestore.restore(repository, snapshot, disk, channel, workers, threads * 2);
+            try (RawOutput out = RawOutput.open(raw, disk.size(), disk.chunkSize())) {
+                data = DiskRestore.restore(repository, snapshot, disk, out, workers, threads * 2);
             }
             if (format.equals("qcow2")) {
                 converted = OutputFiles.temp(output);

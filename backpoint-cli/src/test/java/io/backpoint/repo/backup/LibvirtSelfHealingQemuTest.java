@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the {@code backpoint} command in a process of its own as a user runs it, and libvirt's state read
  * with virsh: QEMU killed between backups (the checkpoint's bitmap is then gone from the image, or
  * inconsistent, and libvirt itself would fail the incremental), checkpoint metadata deleted, a disk
- * added, and the backup process SIGKILLed at several points. Every snapshot is restored with the
- * {@code restore} command and compared with an independent model of the guest's writes.
+ * added (the backup process SIGKILLed: {@link LibvirtCrashLoopQemuTest}). Every snapshot is
+ * restored with the {@code restore} command and compared with an independent model of the guest's
+ * writes.
  */
 @QemuTest
 class LibvirtSelfHealingQemuTest {
@@ -175,80 +175,12 @@ class LibvirtSelfHealingQemuTest {
         }
     }
 
-    /**
-     * The backup process SIGKILLed after the begin, mid-read (first and a later chunk), before and
-     * after the commit, and after a delay. A killed process leaves libvirt's pull job running (only
-     * an abort ends one); the next backup ends it, builds on the last committed snapshot only, and
-     * deletes the killed run's checkpoint.
-     */
-    @Test
-    void backupProcessKilledMidBackupLeavesNothingTheNextBackupCannotHeal() throws Exception {
-        List<String[]> kills = List.of(new String[] {Steps.BEGUN, "1"}, new String[] {Steps.CHUNK, "1"},
-                new String[] {Steps.CHUNK, "6"}, new String[] {Steps.BEFORE_COMMIT, "1"}, new String[] {Steps.COMMITTED, "1"},
-                new String[] {"delay", "2500"});
-        try (LibvirtRepoVm vm = vm("bp-lvheal-crash", "vda", "vdb")) {
-            vm.write("vda", 0, 4 * MIB, 0x10);
-            JsonNode committed = backup(vm);
-            int round = 0;
-            for (String[] kill : kills) {
-                round++;
-                String what = String.join(" ", kill);
-                vm.write("vda", (round % 12) * MIB, MIB, 0x20 + round);
-                vm.write("vdb", ((round * 5) % 14) * MIB, 2 * MIB, 0x40 + round);
-                Map<String, byte[]> models = models(vm);
-                List<JsonNode> before = snapshots();
-                int status = runKilled(vm, kill);
-                assertThat(status).as("backup process killed at %s", what).isIn(137, 0);
-                List<JsonNode> after = snapshots();
-                verifyPasses();
-                List<String> checkpoints = vm.checkpoints();
-                if (after.size() > before.size()) {
-                    JsonNode made = after.get(after.size() - 1);
-                    assertThat(status).as("a commit at %s", what).isIn(137, 0);
-                    restoresTo(made, models);
-                    committed = made;
-                } else {
-                    assertThat(after).as("nothing published by a kill at %s", what).hasSameSizeAs(before);
-                }
-                // Whatever the killed run left, the base stays the last committed snapshot's checkpoint.
-                assertThat(checkpoints).as("after a kill at %s", what).contains(committed.path("checkpoint").asText());
-                vm.write("vdb", 15 * MIB, 512 << 10, 0x60 + round);
-                JsonNode next = backup(vm);
-                for (JsonNode d : next.path("disks")) {
-                    assertThat(d.path("mode").asText()).as("after a kill at %s: %s", what, next).isEqualTo("incremental");
-                }
-                assertThat(vm.checkpoints()).as("after the backup that followed a kill at %s", what)
-                        .containsExactly(next.path("checkpoint").asText());
-                committed = next;
-            }
-        }
-    }
-
     private static Map<String, byte[]> models(LibvirtRepoVm vm) {
         Map<String, byte[]> models = new LinkedHashMap<>();
         for (String d : vm.disks()) {
             models.put(d, vm.model(d));
         }
         return models;
-    }
-
-    /** CrashingBackup (the backup engine, SIGKILLing itself at a step) in a JVM of its own on libvirtd. */
-    private int runKilled(LibvirtRepoVm vm, String[] kill) throws Exception {
-        Files.createDirectories(cli.tmp());
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), CrashingBackup.class.getName(), LibvirtRepoVm.URI,
-                root.resolve("repo").toString(), vm.name(), cli.tmp().toString()));
-        boolean delay = kill[0].equals("delay");
-        if (!delay) {
-            argv.addAll(List.of(kill));
-        }
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("crash.log").toFile())).start();
-        if (delay && !p.waitFor(Long.parseLong(kill[1]), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly(); // SIGKILL
-        }
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("backup process ended").isTrue();
-        return p.exitValue();
     }
 
     /** {@code backup --json} through libvirtd; every disk of the new snapshot restores to the model; nothing left. */

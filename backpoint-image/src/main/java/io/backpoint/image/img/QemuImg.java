@@ -34,14 +34,22 @@ import java.util.regex.Pattern;
  * carrying qemu-img's own message.
  */
 public final class QemuImg {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** qemu-img -p prints "    (12.34/100%)" and a carriage return, over and over. */
     private static final Pattern PROGRESS = Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
     /** Enough of qemu-img's stderr for an error message; it never says much more. */
     private static final int MAX_STDERR = 16 * 1024;
     /** info of a qcow2 with many bitmaps is a few KiB; check's report of a damaged image more. */
     private static final int MAX_STDOUT = 16 * 1024 * 1024;
-    private static final String SETPRIV = executable("setpriv");
+
+    /**
+     * Made on first use, not when the class loads: every daemonless command builds a QemuImg, few
+     * run qemu-img, and a mapper plus a PATH search cost 60 ms or more of start-up (measured with
+     * BACKPOINT_TRACE=1 on `list --all`).
+     */
+    private static final class Lazy {
+        static final ObjectMapper JSON = new ObjectMapper();
+        static final String SETPRIV = executable("setpriv");
+    }
 
     private final String binary;
     private final Duration timeout;
@@ -171,7 +179,7 @@ public final class QemuImg {
      */
     public boolean hasOwnData(Path image, String format) throws IOException {
         String json = read(List.of("map", "--output=json", "-f", format, "--", name(image)));
-        JsonNode extents = JSON.readTree(json);
+        JsonNode extents = Lazy.JSON.readTree(json);
         if (extents == null || !extents.isArray()) {
             throw new QemuImgException("map", "unexpected output: " + json.strip());
         }
@@ -189,11 +197,11 @@ public final class QemuImg {
      * its backing is gone.
      */
     public long ownDataBytes(Path qcow2) throws IOException {
-        ObjectNode spec = JSON.createObjectNode().put("driver", "qcow2");
+        ObjectNode spec = Lazy.JSON.createObjectNode().put("driver", "qcow2");
         spec.putObject("file").put("driver", "file").put("filename", qcow2.toAbsolutePath().toString());
         spec.putNull("backing");
-        String json = read(List.of("map", "--output=json", "--", "json:" + JSON.writeValueAsString(spec)));
-        JsonNode extents = JSON.readTree(json);
+        String json = read(List.of("map", "--output=json", "--", "json:" + Lazy.JSON.writeValueAsString(spec)));
+        JsonNode extents = Lazy.JSON.readTree(json);
         if (extents == null || !extents.isArray()) {
             throw new QemuImgException("map", "unexpected output: " + json.strip());
         }
@@ -263,7 +271,7 @@ public final class QemuImg {
         if (r.exit() != 0 && r.exit() != 2 && r.exit() != 3) {
             throw failure("check", r);
         }
-        JsonNode n = JSON.readTree(r.stdout());
+        JsonNode n = Lazy.JSON.readTree(r.stdout());
         return new CheckResult(n.path("corruptions").asLong() + n.path("check-errors").asLong(),
                 n.path("leaks").asLong(), r.stdout());
     }
@@ -348,10 +356,10 @@ public final class QemuImg {
      * setpriv (util-linux), qemu-img runs as it is and dies only with a JVM that exits normally.
      */
     static List<String> dyingWithParent(List<String> cmd) {
-        if (SETPRIV == null) {
+        if (Lazy.SETPRIV == null) {
             return cmd;
         }
-        List<String> out = new ArrayList<>(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
+        List<String> out = new ArrayList<>(List.of(Lazy.SETPRIV, "--pdeathsig", "KILL", "--"));
         out.addAll(cmd);
         return out;
     }

@@ -52,7 +52,20 @@ final class DomainDefinitions {
         if (!exists(name)) {
             throw BackpointException.noDomain(name);
         }
-        return DomainXml.parse(XmlInput.readFile(layout.domainFile(name)));
+        return readState(layout.domainFile(name));
+    }
+
+    /**
+     * A definition file Backpoint wrote (the persistent one, or the running one's live.xml):
+     * read without the schema, as libvirt loads its own state; a damaged one is named.
+     */
+    static DomainDef readState(Path file) {
+        String xml = XmlInput.readFile(file);
+        try {
+            return DomainXml.parseState(xml);
+        } catch (BackpointException e) {
+            throw new BackpointException(e.code(), "domain definition file '" + file + "' is damaged: " + e.detail(), e);
+        }
     }
 
     void save(DomainDef def) {

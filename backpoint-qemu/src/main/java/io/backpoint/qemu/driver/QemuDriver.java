@@ -32,7 +32,6 @@ import io.backpoint.util.OwnerOnly;
 import io.backpoint.util.SafeFileName;
 import io.backpoint.vocab.DomainState;
 import io.backpoint.xml.DomainXml;
-import io.backpoint.xml.XmlInput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -156,7 +155,7 @@ final class QemuDriver implements Driver, DomainLifecycle {
     private DomainDef loadDefinition(String name) {
         Path live = files(name).liveXml();
         if (running(name) && Files.isRegularFile(live)) {
-            return DomainXml.parse(XmlInput.readFile(live));
+            return DomainDefinitions.readState(live);
         }
         return definitions.load(name);
     }

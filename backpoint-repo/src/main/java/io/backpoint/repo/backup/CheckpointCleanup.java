@@ -53,6 +53,7 @@ final class CheckpointCleanup {
                     notes.accept("warning: could not delete old checkpoint '" + cp.name() + "': " + e.getMessage());
                 }
             }
+            Steps.reach(Steps.CHECKPOINT_DELETED);
         }
     }
 

@@ -69,6 +69,7 @@ final class JobControl {
             }
             return; // no job any more
         }
+        Steps.reach(Steps.JOB_ABORTED);
         long deadline = System.nanoTime() + END_TIMEOUT.toNanos();
         long pause = 5;
         while (true) {

@@ -13,7 +13,11 @@ final class Steps {
     static final String CHUNK = "chunk";
     static final String BEFORE_COMMIT = "before-commit";
     static final String COMMITTED = "committed";
+    /** After each of this repository's older checkpoints is deleted (libvirt's checkpoint-delete). */
+    static final String CHECKPOINT_DELETED = "checkpoint-deleted";
     static final String CLEANED = "cleaned";
+    /** After the job's abort was accepted (domjobabort), before it has ended. */
+    static final String JOB_ABORTED = "job-aborted";
     static final String ENDED = "ended";
 
     private static volatile Consumer<String> hook;

@@ -48,6 +48,7 @@ public final class DirectoryStore implements ObjectStore {
 
     private final Path root;
     private final Steps steps;
+    private final DirectWrites direct = new DirectWrites();
 
     public DirectoryStore(Path root) {
         this(root, (step, key) -> { });
@@ -292,6 +293,14 @@ public final class DirectoryStore implements ObjectStore {
         RANDOM.nextBytes(suffix);
         Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + HexFormat.of().formatHex(suffix));
         steps.before("create", key);
+        try {
+            if (direct.write(temp, FILE_MODE, step -> steps.before(step, key), content)) {
+                return temp;
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
         try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(FILE_MODE))) {
             // The creation mode is filtered by the umask; set it explicitly as well.

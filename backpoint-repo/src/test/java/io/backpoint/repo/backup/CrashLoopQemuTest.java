@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backup process SIGKILLed at every step (before begin, after begin, after the first and a
- * later chunk, before and after commit, after the checkpoint cleanup, after the job ended) and
+ * later chunk, before and after commit, after the older checkpoint's delete, after the checkpoint
+ * cleanup, after the job's abort was accepted, after the job ended) and
  * after a series of delays. After each kill: every snapshot in the repository reads back with
  * every chunk checked, and a snapshot the killed process committed equals the disk; then the next
  * backup recovers (ends the left job, deletes the uncommitted checkpoint), leaves nothing behind,
@@ -41,7 +42,7 @@ class CrashLoopQemuTest {
         Path repoDir = root.resolve("repo");
         List<String[]> kills = new ArrayList<>();
         for (String step : List.of(Steps.BEFORE_BEGIN, Steps.BEGUN, Steps.CHUNK, Steps.BEFORE_COMMIT, Steps.COMMITTED,
-                Steps.CLEANED, Steps.ENDED)) {
+                Steps.CHECKPOINT_DELETED, Steps.CLEANED, Steps.JOB_ABORTED, Steps.ENDED)) {
             kills.add(new String[] {step, "1"});
         }
         kills.add(new String[] {Steps.CHUNK, "4"});

@@ -10,22 +10,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backup in a process of its own that SIGKILLs itself when it reaches a step for the n-th
  * time: {@code URI REPO DOMAIN TMP [STEP N]}. Exits 0 when the backup committed without reaching it.
+ * Prints a line at every step it reaches, with the time.
  */
 public final class CrashingBackup {
+    /** The start of the line printed at each step: {@code step NAME EPOCH_MILLIS}. */
+    public static final String STEP = "step ";
+
     private CrashingBackup() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 4) {
-            String step = args[4];
-            int n = Integer.parseInt(args[5]);
-            AtomicInteger seen = new AtomicInteger();
-            Steps.install(s -> {
-                if (s.equals(step) && seen.incrementAndGet() == n) {
-                    killSelf();
-                }
-            });
-        }
+        String step = args.length > 4 ? args[4] : null;
+        int n = args.length > 4 ? Integer.parseInt(args[5]) : 0;
+        AtomicInteger seen = new AtomicInteger();
+        Steps.install(s -> {
+            // The step's wall-clock time, for a test that times the phases and reads where a kill landed.
+            System.out.println(STEP + s + " " + System.currentTimeMillis());
+            System.out.flush();
+            if (s.equals(step) && seen.incrementAndGet() == n) {
+                killSelf();
+            }
+        });
         try (Connection conn = Connection.open(args[0]); Repository repo = Repository.open(args[1])) {
             new BackupEngine(conn, repo, Clock.systemUTC(), Path.of(args[3]))
                     .backup(new BackupOptions(args[2], List.of(), false), BackupListener.NONE);
