@@ -6,7 +6,11 @@ import io.backpoint.model.CheckpointDef;
 import io.backpoint.vocab.CheckpointDeleteFlag;
 import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.vocab.CheckpointXmlFlag;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** A checkpoint of a {@link Domain}, as libvirt's {@code virDomainCheckpoint}: a handle by name. */
@@ -43,10 +47,22 @@ public final class Checkpoint {
 
     /**
      * Why this checkpoint cannot be used for a backup (its bitmap is missing or inconsistent,
-     * e.g. after QEMU was killed), with the way out; empty when it is usable.
+     * e.g. after QEMU was killed), with the way out; empty when it is usable. Every broken disk's
+     * reason, joined: {@link #problems()} has them one by one.
      */
-    public java.util.Optional<String> problem() {
-        return java.util.Optional.ofNullable(domain.connection().hypervisor().checkpointProblem(domain.name(), name));
+    public Optional<String> problem() {
+        Map<String, String> problems = problems();
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems.values()));
+    }
+
+    /**
+     * Each disk whose bitmap of this checkpoint is missing or inconsistent, by disk target in the
+     * checkpoint's order, with a reason naming that disk's bitmap; empty when every bitmap is
+     * usable. A backup can still be incremental from this checkpoint on the other disks.
+     */
+    public Map<String, String> problems() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(
+                domain.connection().hypervisor().checkpointProblems(domain.name(), name)));
     }
 
     /** virDomainCheckpointGetParent: NO_DOMAIN_CHECKPOINT for a root. */

@@ -15,6 +15,7 @@ import io.backpoint.driver.Driver;
 import io.backpoint.driver.Hypervisor;
 import io.backpoint.model.CheckpointDef;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The core's engine: Backpoint's checkpoint and backup semantics over a driver's mechanics. */
@@ -96,8 +97,8 @@ final class EngineHypervisor implements Hypervisor {
     }
 
     @Override
-    public String checkpointProblem(String domain, String name) {
-        return checkpoints.problem(domain, name);
+    public Map<String, String> checkpointProblems(String domain, String name) {
+        return checkpoints.problems(domain, name);
     }
 
     @Override

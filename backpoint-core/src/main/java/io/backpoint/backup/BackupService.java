@@ -68,9 +68,15 @@ public final class BackupService {
                 }
                 from.put(base.name(), base);
             }
-            Map<String, String> broken = driver.checkpoints().inconsistent(dom, new ArrayList<>(from.values()));
-            if (!broken.isEmpty()) {
-                throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, broken.values().iterator().next());
+            // Only the bitmaps the backup reads must be good, as in libvirt: a disk taken full
+            // while its bitmap of the same checkpoint is broken does not stop the others.
+            Map<String, Map<String, String>> broken = driver.checkpoints().brokenBitmaps(dom, new ArrayList<>(from.values()));
+            for (BackupDiskDef disk : aligned.backedUpDisks()) {
+                String problem = disk.backupmode() != BackupDiskMode.INCREMENTAL ? null
+                        : broken.getOrDefault(disk.incremental(), Map.of()).get(disk.name());
+                if (problem != null) {
+                    throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, problem);
+                }
             }
             Runnable commit = checkpoint == null ? () -> { } : () -> checkpoints.commitCreated(domain, checkpoint);
             return mech.begin(dom, aligned, checkpoint, from, flags.contains(BackupBeginFlag.REUSE_EXTERNAL),

@@ -391,13 +391,14 @@ public final class CheckpointService {
     }
 
     /**
-     * Why the checkpoint cannot be used (its bitmaps are missing or inconsistent), with the way
-     * out; null when it is usable or the driver cannot tell.
+     * Each disk whose bitmap of this checkpoint is missing or inconsistent, in the checkpoint's
+     * order, with the reason and the way out; empty when every bitmap is usable or the driver
+     * cannot tell.
      */
-    public String problem(String domain, String name) {
+    public Map<String, String> problems(String domain, String name) {
         try (DomainLock lock = driver.lock(domain)) {
             CheckpointDef def = node(tree(domain), name).def();
-            return driver.checkpoints().inconsistent(requireDomain(domain), List.of(def)).get(name);
+            return driver.checkpoints().brokenBitmaps(requireDomain(domain), List.of(def)).getOrDefault(name, Map.of());
         }
     }
 

@@ -51,10 +51,13 @@ public interface CheckpointMechanics {
     Map<String, Long> sizes(DomainInfo dom, CheckpointDef def);
 
     /**
-     * Checkpoints whose bitmaps are missing or unusable, by name, with the reason; the core
-     * reports them rather than using them. Empty when the driver cannot tell (test driver).
+     * The disks whose bitmaps are missing or unusable, by checkpoint name and then by disk target
+     * in the checkpoint's order, each with a reason naming that disk's bitmap; a checkpoint with
+     * none is left out. Per disk, because a backup can still be incremental from the checkpoint on
+     * the disks whose bitmaps are good (as libvirt checks only the incremental disks' bitmaps).
+     * Empty when the driver cannot tell (test driver).
      */
-    default Map<String, String> inconsistent(DomainInfo dom, List<CheckpointDef> defs) {
+    default Map<String, Map<String, String>> brokenBitmaps(DomainInfo dom, List<CheckpointDef> defs) {
         return Map.of();
     }
 }

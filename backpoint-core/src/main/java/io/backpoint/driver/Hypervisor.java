@@ -10,6 +10,7 @@ import io.backpoint.vocab.JobType;
 import io.backpoint.model.CheckpointDef;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -59,9 +60,13 @@ public interface Hypervisor extends AutoCloseable {
     /** virDomainCheckpointDelete. */
     void checkpointDelete(String domain, String name, Set<CheckpointDeleteFlag> flags);
 
-    /** Why the checkpoint cannot be used for a backup, or null; null when the hypervisor checks this itself. */
-    default String checkpointProblem(String domain, String name) {
-        return null;
+    /**
+     * Why the checkpoint cannot be used for a backup of each disk whose bitmap is broken, by disk
+     * target in the checkpoint's order, each reason naming that disk's bitmap; empty when every
+     * bitmap is usable or the hypervisor cannot tell.
+     */
+    default Map<String, String> checkpointProblems(String domain, String name) {
+        return Map.of();
     }
 
     /** Checkpoint metadata that could not be used; empty when the hypervisor keeps its own. */

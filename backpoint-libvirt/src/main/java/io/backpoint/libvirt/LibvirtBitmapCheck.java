@@ -3,8 +3,8 @@ package io.backpoint.libvirt;
 import io.backpoint.model.DomainDef;
 import io.backpoint.model.XmlNode;
 import io.backpoint.xml.XmlInput;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Whether a libvirt checkpoint can be the base of an incremental backup, read from libvirt's own
@@ -20,32 +20,29 @@ final class LibvirtBitmapCheck {
     }
 
     /**
-     * The problem of the checkpoint described by {@code sizedXml} (its XML formatted with SIZE),
-     * for the disks the domain has now; null when every such bitmap disk has a size.
+     * The problems of the checkpoint described by {@code sizedXml} (its XML formatted with SIZE):
+     * each bitmap disk the domain still has but libvirt gives no size for, in the checkpoint's
+     * order, with a reason naming that disk's own bitmap. Empty when every such disk has a size.
      */
-    static String problem(String sizedXml, DomainDef domain) {
+    static Map<String, String> problems(String sizedXml, DomainDef domain) {
         XmlNode root = XmlInput.parse(sizedXml);
         XmlNode disks = root.child("disks");
-        List<String> broken = new ArrayList<>();
-        String bitmap = null;
-        if (disks != null) {
-            for (XmlNode disk : disks.children("disk")) {
-                String type = disk.attribute("checkpoint");
-                boolean hasBitmap = type == null || type.equals("bitmap");
-                String name = disk.attribute("name");
-                // A disk removed from the domain since has no size either; it is not backed up.
-                if (hasBitmap && disk.attribute("size") == null && name != null && domain.diskByTarget(name) != null) {
-                    broken.add(name);
-                    bitmap = disk.attribute("bitmap");
-                }
+        Map<String, String> broken = new LinkedHashMap<>();
+        if (disks == null) {
+            return broken;
+        }
+        for (XmlNode disk : disks.children("disk")) {
+            String type = disk.attribute("checkpoint");
+            boolean hasBitmap = type == null || type.equals("bitmap");
+            String name = disk.attribute("name");
+            // A disk removed from the domain since has no size either; it is not backed up.
+            if (hasBitmap && disk.attribute("size") == null && name != null && domain.diskByTarget(name) != null) {
+                broken.put(name, "missing or broken bitmap '" + disk.attribute("bitmap") + "' for disk '" + name
+                        + "' (libvirt finds no valid bitmap: gone from the image, or inconsistent because QEMU did not "
+                        + "stop cleanly); delete the checkpoint (checkpoint-delete --metadata if its bitmaps are gone) "
+                        + "and take a full backup");
             }
         }
-        if (broken.isEmpty()) {
-            return null;
-        }
-        return "missing or broken bitmap '" + bitmap + "' for disk" + (broken.size() > 1 ? "s '" : " '")
-                + String.join("', '", broken) + "' (libvirt finds no valid bitmap: gone from the image, or inconsistent "
-                + "because QEMU did not stop cleanly); delete the checkpoint (checkpoint-delete --metadata if its "
-                + "bitmaps are gone) and take a full backup";
+        return broken;
     }
 }

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -251,9 +252,9 @@ final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
-    public String checkpointProblem(String domain, String name) {
+    public Map<String, String> checkpointProblems(String domain, String name) {
         String sized = checkpointXml(domain, name, EnumSet.of(CheckpointXmlFlag.SIZE, CheckpointXmlFlag.NO_DOMAIN));
-        return LibvirtBitmapCheck.problem(sized, DomainXml.parse(domainXml(domain, false, false)));
+        return LibvirtBitmapCheck.problems(sized, DomainXml.parse(domainXml(domain, false, false)));
     }
 
     @Override

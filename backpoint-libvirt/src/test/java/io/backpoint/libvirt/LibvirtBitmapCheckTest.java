@@ -21,21 +21,35 @@ class LibvirtBitmapCheckTest {
 
     @Test
     void everyBitmapSizedIsUsable() {
-        assertThat(LibvirtBitmapCheck.problem(checkpoint("""
+        assertThat(LibvirtBitmapCheck.problems(checkpoint("""
                 <disk name='vda' checkpoint='bitmap' bitmap='c1' size='1048576'/>
                 <disk name='vdb' checkpoint='bitmap' bitmap='c1' size='0'/>
                 <disk name='vdc' checkpoint='bitmap' bitmap='c1'/>
                 <disk name='hda' checkpoint='no'/>
-                """), DOMAIN)).isNull();
+                """), DOMAIN)).isEmpty();
     }
 
     @Test
     void aBitmapWithoutSizeNamesTheDiskAndTheWayOut() {
-        String problem = LibvirtBitmapCheck.problem(checkpoint("""
+        var problems = LibvirtBitmapCheck.problems(checkpoint("""
                 <disk name='vda' checkpoint='bitmap' bitmap='c1' size='1048576'/>
                 <disk name='vdb' checkpoint='bitmap' bitmap='c1'/>
                 """), DOMAIN);
-        assertThat(problem).startsWith("missing or broken bitmap 'c1' for disk 'vdb' (").contains("inconsistent")
+        assertThat(problems).containsOnlyKeys("vdb");
+        assertThat(problems.get("vdb")).startsWith("missing or broken bitmap 'c1' for disk 'vdb' (").contains("inconsistent")
                 .contains("take a full backup").doesNotContain("vda");
+    }
+
+    /** Every broken disk is named, each with its own bitmap (a redefined checkpoint may name them differently). */
+    @Test
+    void everyDiskWithoutSizeIsNamedWithItsOwnBitmap() {
+        var problems = LibvirtBitmapCheck.problems(checkpoint("""
+                <disk name='vda' checkpoint='bitmap' bitmap='old-a'/>
+                <disk name='vdb' checkpoint='bitmap' bitmap='old-b'/>
+                <disk name='vdc' checkpoint='bitmap' bitmap='c1'/>
+                """), DOMAIN);
+        assertThat(problems.keySet()).containsExactly("vda", "vdb");
+        assertThat(problems.get("vda")).startsWith("missing or broken bitmap 'old-a' for disk 'vda' (").doesNotContain("vdb");
+        assertThat(problems.get("vdb")).startsWith("missing or broken bitmap 'old-b' for disk 'vdb' (").doesNotContain("vda");
     }
 }

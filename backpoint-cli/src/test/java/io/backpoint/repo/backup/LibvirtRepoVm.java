@@ -2,6 +2,8 @@ package io.backpoint.repo.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backpoint.testing.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +38,9 @@ final class LibvirtRepoVm implements AutoCloseable {
 
     private LibvirtRepoVm(Path dir, String name) {
         this.dir = dir;
-        // One libvirtd serves every run on the host: the pid keeps two runs off each other's domains.
-        this.name = name + "-" + ProcessHandle.current().pid();
+        // One libvirtd serves every run on the host: the pid keeps two runs off each other's domains
+        // (and a prefix, when given, tells whose they are).
+        this.name = System.getProperty("backpoint.test.domainPrefix", "") + name + "-" + ProcessHandle.current().pid();
         this.uuid = UUID.nameUUIDFromBytes(this.name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
@@ -151,6 +154,37 @@ final class LibvirtRepoVm implements AutoCloseable {
         addImage(disk, size);
         define();
         virshOk("start", name);
+    }
+
+    /**
+     * Removes a bitmap from the disk's image through the monitor, as QEMU loses one it created
+     * when it is killed; only this disk's, which a crash cannot do. The node is looked up by the
+     * disk's device, since libvirt names nodes by number.
+     */
+    void removeBitmap(String disk, String bitmap) throws IOException {
+        String node = formatNode(disk);
+        String reply = virshOk("qemu-monitor-command", name, "{\"execute\":\"block-dirty-bitmap-remove\",\"arguments\":"
+                + "{\"node\":\"" + node + "\",\"name\":\"" + bitmap + "\"}}");
+        if (reply.contains("\"error\"")) {
+            throw new IOException("block-dirty-bitmap-remove " + bitmap + " on " + node + ": " + reply);
+        }
+    }
+
+    /** The node name of the disk's top format node (query-block, by the disk's qdev path). */
+    private String formatNode(String disk) throws IOException {
+        int index = disk.charAt(disk.length() - 1) - 'a';
+        JsonNode blocks = new ObjectMapper().readTree(virshOk("qemu-monitor-command", name, "{\"execute\":\"query-block\"}"));
+        for (JsonNode b : blocks.path("return")) {
+            if (b.path("qdev").asText().equals("/machine/peripheral/virtio-disk" + index + "/virtio-backend")) {
+                return b.path("inserted").path("node-name").asText();
+            }
+        }
+        throw new IOException("no block device for " + disk + " in " + blocks);
+    }
+
+    /** What QEMU reports of every node's bitmaps. */
+    String namedBlockNodes() throws IOException {
+        return virshOk("qemu-monitor-command", name, "{\"execute\":\"query-named-block-nodes\"}");
     }
 
     List<String> checkpoints() throws IOException {

@@ -147,9 +147,9 @@ public final class QemuCheckpointMechanics implements CheckpointMechanics {
 
     @Override
     public void validate(DomainInfo dom, CheckpointDef def) {
-        Map<String, String> broken = inconsistent(dom, List.of(def));
-        if (broken.containsKey(def.name())) {
-            throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, broken.get(def.name()));
+        Map<String, String> broken = brokenBitmaps(dom, List.of(def)).getOrDefault(def.name(), Map.of());
+        if (!broken.isEmpty()) {
+            throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, broken.values().iterator().next());
         }
     }
 
@@ -252,12 +252,9 @@ public final class QemuCheckpointMechanics implements CheckpointMechanics {
         QemuDomain domain = domains.get(dom.name());
         BlockNodes nodes = nodes(domain);
         Map<String, List<String>> chains = chains(domain, def, nodes);
-        String problem = movedSource(def, domain.definition());
-        if (problem == null) {
-            problem = firstProblem(def, chains, nodes);
-        }
-        if (problem != null) {
-            throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, problem);
+        Map<String, String> problems = diskProblems(def, domain.definition(), chains, nodes);
+        if (!problems.isEmpty()) {
+            throw new BackpointException(ErrorCode.CHECKPOINT_INCONSISTENT, problems.values().iterator().next());
         }
         SizePlanner.Plan plan = SizePlanner.plan(bitmapName(def), chains, nodes);
         if (plan.prepare().isEmpty()) {
@@ -275,38 +272,32 @@ public final class QemuCheckpointMechanics implements CheckpointMechanics {
     }
 
     @Override
-    public Map<String, String> inconsistent(DomainInfo dom, List<CheckpointDef> defs) {
-        Map<String, String> broken = new LinkedHashMap<>();
+    public Map<String, Map<String, String>> brokenBitmaps(DomainInfo dom, List<CheckpointDef> defs) {
+        Map<String, Map<String, String>> broken = new LinkedHashMap<>();
         if (defs.isEmpty()) {
             return broken;
         }
         QemuDomain domain = domains.get(dom.name());
-        for (CheckpointDef def : defs) {
-            String moved = movedSource(def, domain.definition());
-            if (moved != null) {
-                broken.put(def.name(), moved);
-            }
-        }
         if (dom.active()) {
             BlockNodes nodes = nodes(domain);
             for (CheckpointDef def : defs) {
-                if (broken.containsKey(def.name())) {
-                    continue;
-                }
-                String problem = firstProblem(def, chains(domain, def, nodes), nodes);
-                if (problem != null) {
-                    broken.put(def.name(), problem);
+                Map<String, String> problems = diskProblems(def, domain.definition(), chains(domain, def, nodes), nodes);
+                if (!problems.isEmpty()) {
+                    broken.put(def.name(), problems);
                 }
             }
             return broken;
         }
         Map<String, ImageInfo> infos = new LinkedHashMap<>();
         for (CheckpointDef def : defs) {
-            if (broken.containsKey(def.name())) {
-                continue;
-            }
+            Map<String, String> problems = new LinkedHashMap<>();
             for (CheckpointDiskDef d : bitmapDisks(def)) {
+                String moved = movedSource(def, d, domain.definition());
                 Path image = imagePath(domain.definition(), d.name());
+                if (moved != null) {
+                    problems.put(d.name(), moved);
+                    continue;
+                }
                 if (image == null) {
                     continue;
                 }
@@ -314,43 +305,65 @@ public final class QemuCheckpointMechanics implements CheckpointMechanics {
                 try {
                     info = infos.computeIfAbsent(d.name(), k -> readInfo(image));
                 } catch (BackpointException e) {
-                    broken.put(def.name(), e.detail());
-                    break;
+                    problems.put(d.name(), e.detail());
+                    continue;
                 }
                 BitmapProblem problem = offlineProblem(info.bitmap(bitmapName(def)));
                 if (problem != null) {
-                    broken.put(def.name(), problem.message(bitmapName(def), d.name()));
-                    break;
+                    problems.put(d.name(), problem.message(bitmapName(def), d.name()));
                 }
+            }
+            if (!problems.isEmpty()) {
+                broken.put(def.name(), problems);
             }
         }
         return broken;
     }
 
     /**
-     * Why a checkpoint's bitmaps do not describe the disks it names any more: a disk whose
-     * source is not the image the checkpoint was taken on (the definition was changed, two
-     * images swapped). A bitmap of the same name in the other image would otherwise be used
-     * silently. Null when every disk is where it was, or the checkpoint recorded no domain.
+     * Each disk of a running domain whose bitmap chain cannot serve the checkpoint, in the
+     * checkpoint's order: its image was swapped, or the bitmap is missing or unusable.
      */
-    static String movedSource(CheckpointDef def, DomainDef current) {
+    private static Map<String, String> diskProblems(CheckpointDef def, DomainDef current, Map<String, List<String>> chains,
+            BlockNodes nodes) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        for (CheckpointDiskDef d : bitmapDisks(def)) {
+            String moved = movedSource(def, d, current);
+            if (moved != null) {
+                problems.put(d.name(), moved);
+                continue;
+            }
+            List<String> chain = chains.get(d.name());
+            if (chain == null) {
+                continue;
+            }
+            BitmapValidity.Result r = BitmapValidity.check(chain, bitmapName(def), nodes);
+            if (!r.valid()) {
+                problems.put(d.name(), r.problem().message(bitmapName(def), d.name()));
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Why a checkpoint's bitmap on this disk does not describe the disk any more: its source is
+     * not the image the checkpoint was taken on (the definition was changed, two images swapped).
+     * A bitmap of the same name in the other image would otherwise be used silently. Null when the
+     * disk is where it was, or the checkpoint recorded no domain.
+     */
+    static String movedSource(CheckpointDef def, CheckpointDiskDef d, DomainDef current) {
         if (def.domain() == null) {
             return null;
         }
-        for (CheckpointDiskDef d : bitmapDisks(def)) {
-            DomainDiskDef then = def.domain().diskByTarget(d.name());
-            DomainDiskDef now = current == null ? null : current.diskByTarget(d.name());
-            if (then == null || then.source() == null || now == null) {
-                continue;
-            }
-            if (!then.source().equals(now.source())) {
-                return "disk '" + d.name() + "' of checkpoint '" + def.name() + "' was '" + then.source()
-                        + "' when the checkpoint was taken but is now '" + now.source()
-                        + "', so its bitmap does not describe this image; put the image back, or delete the checkpoint"
-                        + " (checkpoint-delete --metadata) and take a full backup";
-            }
+        DomainDiskDef then = def.domain().diskByTarget(d.name());
+        DomainDiskDef now = current == null ? null : current.diskByTarget(d.name());
+        if (then == null || then.source() == null || now == null || then.source().equals(now.source())) {
+            return null;
         }
-        return null;
+        return "disk '" + d.name() + "' of checkpoint '" + def.name() + "' was '" + then.source()
+                + "' when the checkpoint was taken but is now '" + now.source()
+                + "', so its bitmap does not describe this image; put the image back, or delete the checkpoint"
+                + " (checkpoint-delete --metadata) and take a full backup";
     }
 
     /** The image's bitmap as qemu-img sees it, judged by the rules the live check applies. */
@@ -362,17 +375,6 @@ public final class QemuCheckpointMechanics implements CheckpointMechanics {
             return BitmapProblem.INCONSISTENT;
         }
         return b.auto() ? null : BitmapProblem.NOT_RECORDING;
-    }
-
-    /** The message of the first disk whose bitmap chain is not usable, or null. */
-    private static String firstProblem(CheckpointDef def, Map<String, List<String>> chains, BlockNodes nodes) {
-        for (Map.Entry<String, List<String>> disk : chains.entrySet()) {
-            BitmapValidity.Result r = BitmapValidity.check(disk.getValue(), bitmapName(def), nodes);
-            if (!r.valid()) {
-                return r.problem().message(bitmapName(def), disk.getKey());
-            }
-        }
-        return null;
     }
 
     /**

@@ -5,10 +5,21 @@ import io.backpoint.vocab.CheckpointDeleteFlag;
 import io.backpoint.vocab.CheckpointListFlag;
 import io.backpoint.api.Domain;
 import io.backpoint.error.BackpointException;
+import io.backpoint.error.ErrorCode;
+import io.backpoint.model.CheckpointDef;
+import io.backpoint.model.CheckpointDiskDef;
+import io.backpoint.model.CheckpointType;
+import io.backpoint.vocab.CheckpointCreateFlag;
+import io.backpoint.xml.CheckpointFormatFlag;
+import io.backpoint.xml.CheckpointXml;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * After a snapshot has committed: deletes this repository's checkpoints older than the one it
@@ -30,12 +41,14 @@ final class CheckpointCleanup {
                 continue;
             }
             try {
-                cp.delete(EnumSet.noneOf(CheckpointDeleteFlag.class));
+                deleteWithBitmaps(dom, cp);
             } catch (BackpointException e) {
                 try {
-                    // Its bitmap is gone or broken (QEMU was killed, the image replaced): the
-                    // metadata alone can still go.
+                    // Its bitmaps are gone or cannot be removed (QEMU was killed, the image
+                    // replaced): the metadata alone can still go.
                     cp.delete(EnumSet.of(CheckpointDeleteFlag.METADATA_ONLY));
+                    notes.accept("warning: old checkpoint '" + cp.name() + "' could not be deleted with its bitmaps ("
+                            + e.getMessage() + "); only its metadata was deleted, so bitmaps of it may remain in the images");
                 } catch (BackpointException again) {
                     notes.accept("warning: could not delete old checkpoint '" + cp.name() + "': " + e.getMessage());
                 }
@@ -43,6 +56,45 @@ final class CheckpointCleanup {
             Steps.reach(Steps.CHECKPOINT_DELETED);
         }
     }
+
+    /**
+     * Deletes a checkpoint and its bitmaps when some disk's bitmap is gone. libvirt's delete then
+     * fails before it removes anything ("bitmap 'B' not found in backing chain of 'vdb'",
+     * qemu_checkpoint.c; the daemonless driver does the same), and deleting the metadata alone
+     * would leave the other disks' bitmaps in their images for ever. So each disk named so is
+     * dropped from the checkpoint (redefined with checkpoint='no' for it, which touches no
+     * bitmap) and the delete is tried again. An inconsistent bitmap is still there and is removed
+     * by the delete itself.
+     */
+    static void deleteWithBitmaps(Domain dom, Checkpoint cp) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                cp.delete(EnumSet.noneOf(CheckpointDeleteFlag.class));
+                return;
+            } catch (BackpointException e) {
+                Matcher m = MISSING_BITMAP.matcher(String.valueOf(e.getMessage()));
+                CheckpointDef def = cp.definition();
+                if (e.code() != ErrorCode.INTERNAL_ERROR || !m.find() || attempt >= def.disks().size()) {
+                    throw e;
+                }
+                String disk = m.group(1);
+                List<CheckpointDiskDef> disks = new ArrayList<>();
+                boolean dropped = false;
+                for (CheckpointDiskDef d : def.disks()) {
+                    boolean drop = disk.equals(d.name()) && d.type() == CheckpointType.BITMAP;
+                    disks.add(drop ? new CheckpointDiskDef(d.name(), CheckpointType.NO, null, null) : d);
+                    dropped |= drop;
+                }
+                if (!dropped) {
+                    throw e;
+                }
+                dom.createCheckpoint(CheckpointXml.format(def.withDisks(disks), EnumSet.noneOf(CheckpointFormatFlag.class)),
+                        EnumSet.of(CheckpointCreateFlag.REDEFINE));
+            }
+        }
+    }
+
+    private static final Pattern MISSING_BITMAP = Pattern.compile("not found in backing chain of '([^']+)'");
 
     /**
      * Deletes the checkpoint of a backup that failed before its snapshot committed; if this fails

@@ -13,6 +13,7 @@ import io.backpoint.repo.Snapshot;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -21,7 +22,8 @@ import java.util.function.Consumer;
  * the repository's last committed snapshot of the domain recorded, so a checkpoint whose snapshot
  * never committed is never a base. A checkpoint whose metadata is gone (a recreated domain
  * definition) is redefined from the copy in that snapshot and validated against the bitmaps
- * before it is trusted; a bitmap made inconsistent by a crash means full.
+ * before it is trusted. A disk whose bitmap of that checkpoint is missing or inconsistent (QEMU was
+ * killed, the bitmap removed) is full with that bitmap named; the other disks stay incremental.
  */
 final class ModeDecider {
     private final Domain domain;
@@ -35,6 +37,7 @@ final class ModeDecider {
     List<DiskChoice> decide(List<String> disks, Optional<Snapshot> last, boolean forceFull) {
         String common = null;
         CheckpointDef checkpoint = null;
+        Map<String, String> broken = Map.of();
         if (forceFull) {
             common = "--full was given";
         } else if (last.isEmpty()) {
@@ -43,11 +46,13 @@ final class ModeDecider {
             common = "the previous snapshot " + last.get().id() + " has no checkpoint";
         } else {
             String name = last.get().checkpointName();
-            Optional<String> unusable = usable(name, last.get().checkpointXml());
+            Optional<String> unusable = present(name, last.get().checkpointXml());
             if (unusable.isPresent()) {
                 common = unusable.get();
             } else {
-                checkpoint = domain.checkpoint(name).definition();
+                Checkpoint cp = domain.checkpoint(name);
+                broken = cp.problems();
+                checkpoint = cp.definition();
             }
         }
         List<DiskChoice> out = new ArrayList<>();
@@ -62,6 +67,9 @@ final class ModeDecider {
                 out.add(DiskChoice.full(disk, "disk added since the previous snapshot " + last.get().id()));
             } else if (bitmap == null || bitmap.type() != CheckpointType.BITMAP) {
                 out.add(DiskChoice.full(disk, "checkpoint '" + checkpoint.name() + "' has no bitmap for it"));
+            } else if (broken.containsKey(disk)) {
+                out.add(DiskChoice.full(disk, "checkpoint '" + checkpoint.name() + "' is unusable for this disk (bitmap "
+                        + "missing or inconsistent, e.g. after QEMU was killed): " + broken.get(disk)));
             } else {
                 out.add(DiskChoice.incremental(disk, checkpoint.name(), base.get()));
             }
@@ -69,19 +77,20 @@ final class ModeDecider {
         return out;
     }
 
-    /** Why the checkpoint cannot be the base of an incremental; empty when it can. */
-    private Optional<String> usable(String name, String savedXml) {
-        Checkpoint cp;
+    /**
+     * Why the checkpoint cannot be the base of an incremental of any disk (its metadata is gone
+     * and cannot be redefined); empty when it exists. Its bitmaps are judged disk by disk after.
+     */
+    private Optional<String> present(String name, String savedXml) {
         try {
-            cp = domain.checkpoint(name);
+            domain.checkpoint(name);
+            return Optional.empty();
         } catch (BackpointException e) {
             if (e.code() != ErrorCode.NO_DOMAIN_CHECKPOINT) {
                 throw e;
             }
             return redefine(name, savedXml);
         }
-        return cp.problem().map(p -> "checkpoint '" + name + "' is unusable (bitmap missing or inconsistent, "
-                + "e.g. after QEMU was killed): " + p);
     }
 
     /**

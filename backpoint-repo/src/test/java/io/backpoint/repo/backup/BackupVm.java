@@ -6,6 +6,7 @@ import io.backpoint.api.Connection;
 import io.backpoint.api.Domain;
 import io.backpoint.qemu.testing.TestVm;
 import io.backpoint.qemu.testing.TestVm.Disk;
+import io.backpoint.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -111,6 +112,31 @@ final class BackupVm implements AutoCloseable {
         long pid = Long.parseLong(Files.readString(root.resolve("state/run/" + name + "/" + name + ".pid")).trim());
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        domain().start();
+    }
+
+    /**
+     * Leaves only this disk's persistent bitmaps inconsistent, as a crash leaves every disk's: the
+     * domain is stopped cleanly (its bitmaps saved), the image alone is opened read-write by
+     * qemu-io, which marks its bitmaps in use, and that process is SIGKILLed once the image says
+     * so; then the domain is started again and QEMU loads them as inconsistent.
+     */
+    void crashOneImage(String disk) throws Exception {
+        domain().destroy();
+        String image = image(disk).toString();
+        Process p = new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "sleep 600000", image).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+            while (!Tools.run("qemu-img", "info", "-U", "--output=json", image).contains("\"in-use\"")) {
+                assertThat(p.isAlive()).as("qemu-io holds %s", image).isTrue();
+                assertThat(System.nanoTime()).as("qemu-io marked the bitmaps of %s in use", image).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        } finally {
+            p.destroyForcibly();
+            p.onExit().join();
+        }
         domain().start();
     }
 
