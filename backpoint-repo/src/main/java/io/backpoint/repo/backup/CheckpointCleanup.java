@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,16 +73,20 @@ final class CheckpointCleanup {
                 cp.delete(EnumSet.noneOf(CheckpointDeleteFlag.class));
                 return;
             } catch (BackpointException e) {
-                Matcher m = MISSING_BITMAP.matcher(String.valueOf(e.getMessage()));
                 CheckpointDef def = cp.definition();
-                if (e.code() != ErrorCode.INTERNAL_ERROR || !m.find() || attempt >= def.disks().size()) {
+                if (e.code() != ErrorCode.INTERNAL_ERROR || attempt >= def.disks().size()) {
                     throw e;
                 }
-                String disk = m.group(1);
+                Matcher m = MISSING_BITMAP.matcher(String.valueOf(e.getMessage()));
+                // libvirtd translates its messages: in another language the disk cannot be read
+                // from it, and every disk whose bitmap is broken (missing or inconsistent) is
+                // dropped at once. An inconsistent bitmap so dropped stays in its image, but the
+                // other disks' bitmaps are deleted instead of all of them staying.
+                Set<String> broken = m.find() ? Set.of(m.group(1)) : cp.problems().keySet();
                 List<CheckpointDiskDef> disks = new ArrayList<>();
                 boolean dropped = false;
                 for (CheckpointDiskDef d : def.disks()) {
-                    boolean drop = disk.equals(d.name()) && d.type() == CheckpointType.BITMAP;
+                    boolean drop = broken.contains(d.name()) && d.type() == CheckpointType.BITMAP;
                     disks.add(drop ? new CheckpointDiskDef(d.name(), CheckpointType.NO, null, null) : d);
                     dropped |= drop;
                 }
