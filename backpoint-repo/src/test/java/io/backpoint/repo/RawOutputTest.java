@@ -22,7 +22,7 @@ class RawOutputTest {
 
     @Test
     void alignedRunsBypassThePageCacheAndTheUnalignedRestDoesNot() throws Exception {
-        assumeTrue(Files.getFileStore(dir).getBlockSize() <= RawOutput.MAX_ALIGNMENT, "block larger than 4 KiB");
+        assumeDirectIo();
         Path file = Files.createFile(dir.resolve("out.raw"));
         long size = 3L * CHUNK + 5096; // a last chunk that is not a whole number of blocks
         byte[] expected = new byte[(int) size];
@@ -43,6 +43,44 @@ class RawOutputTest {
         }
         assertThat(Files.size(file)).isEqualTo(size);
         assertThat(Files.readAllBytes(file)).isEqualTo(expected);
+    }
+
+    /**
+     * A file system that opens for O_DIRECT but fails the write (EINVAL, reported in the user's
+     * language): the run and everything after it are written buffered, and the file is exact.
+     */
+    @Test
+    void aRefusedDirectWriteIsWrittenAgainBuffered() throws Exception {
+        assumeDirectIo();
+        Path file = Files.createFile(dir.resolve("out.raw"));
+        long size = 2L * CHUNK;
+        byte[] expected = new byte[(int) size];
+        ChunkBuffer buffer = new ChunkBuffer(CHUNK);
+        int[] tries = {0};
+        RawOutput.DirectWriter refusing = (channel, source, position) -> {
+            tries[0]++;
+            throw new java.io.IOException("Das Argument ist ungültig");
+        };
+        try (RawOutput out = RawOutput.open(file, size, CHUNK, refusing)) {
+            assertThat(out.write(plaintext(buffer, CHUNK, 5, expected, 0), 0)).isEqualTo(CHUNK);
+            assertThat(out.write(plaintext(buffer, CHUNK, 6, expected, CHUNK), CHUNK)).isEqualTo(CHUNK);
+        }
+        assertThat(tries[0]).isEqualTo(1);
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected);
+    }
+
+    /** Skips where this file system will not open a file with O_DIRECT (tmpfs before Linux 6.6). */
+    private void assumeDirectIo() throws java.io.IOException {
+        assumeTrue(Files.getFileStore(dir).getBlockSize() <= RawOutput.MAX_ALIGNMENT, "block larger than 4 KiB");
+        Path probe = dir.resolve("probe");
+        try (var c = java.nio.channels.FileChannel.open(probe, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            // opened: O_DIRECT works here
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            assumeTrue(false, "no O_DIRECT here: " + e);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
     }
 
     /** {@code n} random bytes laid in the chunk buffer where a raw chunk's plaintext lies, also copied into {@code expected}. */

@@ -39,13 +39,25 @@ final class DirectWrites {
     private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
     private final AtomicLong allocated = new AtomicLong();
     private final long budget;
+    private final Writer writer;
 
     DirectWrites() {
         this(BUDGET);
     }
 
     DirectWrites(long budget) {
+        this(budget, FileChannel::write);
+    }
+
+    /** {@code writer}: the direct write itself (a test makes it fail as a file system would). */
+    DirectWrites(long budget, Writer writer) {
         this.budget = budget;
+        this.writer = writer;
+    }
+
+    /** One write on the O_DIRECT channel. */
+    interface Writer {
+        int write(FileChannel channel, ByteBuffer buffer) throws IOException;
     }
 
     /** What a direct write does between its steps: the store's crash-test hooks. */
@@ -106,13 +118,13 @@ final class DirectWrites {
                 steps.before("write");
                 try {
                     while (buffer.hasRemaining()) {
-                        channel.write(buffer);
+                        writer.write(channel, buffer);
                     }
                 } catch (IOException e) {
-                    if (!refused(e)) {
-                        throw e;
-                    }
-                    // Opened, but the file system will not write directly (EINVAL): buffered from now on.
+                    // Opened, but the write failed: a file system that will not write directly
+                    // (EINVAL), or a real fault. Which one cannot be told from the message (it
+                    // follows the user's locale), so the caller writes it again buffered, from now
+                    // on: a real fault then fails that write with its own error.
                     alignment = -1;
                     channel.close();
                     Files.deleteIfExists(file);
@@ -129,11 +141,6 @@ final class DirectWrites {
         } finally {
             free.add(buffer);
         }
-    }
-
-    /** Whether a write failed because O_DIRECT is not supported there (EINVAL), not for want of space or a bad disk. */
-    static boolean refused(IOException e) {
-        return "Invalid argument".equals(e.getMessage());
     }
 
     /** The block O_DIRECT needs in {@code directory}'s file system, found once per store. */

@@ -85,8 +85,37 @@ class DirectWritesTest {
         }, ByteBuffer.wrap(random(1 << 20, 7)))).hasMessage("killed before fsync");
     }
 
+    /** Skips where this file system will not open a file with O_DIRECT (tmpfs before Linux 6.6). */
     private static void assumeDirectIo(Path dir) throws IOException {
-        assumeTrue(!Files.getFileStore(dir).type().equals("tmpfs"), "the temporary directory is on tmpfs");
+        Path probe = dir.resolve("probe");
+        try (var c = java.nio.channels.FileChannel.open(probe, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            // opened: O_DIRECT works here
+        } catch (IOException | UnsupportedOperationException e) {
+            assumeTrue(false, "no O_DIRECT here: " + e);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    /**
+     * A file system that opens for O_DIRECT but fails the write (EINVAL, in the user's language):
+     * nothing is left under the name, the caller is told to write buffered, and so are later files.
+     */
+    @Test
+    void aRefusedDirectWriteLeavesNothingAndTurnsDirectWritesOff() throws Exception {
+        assumeDirectIo(dir);
+        int[] tries = {0};
+        DirectWrites writes = new DirectWrites(DirectWrites.BUDGET, (channel, buffer) -> {
+            tries[0]++;
+            throw new IOException("Das Argument ist ungültig");
+        });
+        Path file = dir.resolve("chunk");
+        assertThat(writes.write(file, MODE, s -> { }, ByteBuffer.wrap(random(1 << 20, 7)))).isFalse();
+        assertThat(file).doesNotExist();
+        assertThat(writes.write(dir.resolve("next"), MODE, s -> { }, ByteBuffer.wrap(random(1 << 20, 8)))).isFalse();
+        assertThat(tries[0]).isEqualTo(1);
+        assertThat(dir.resolve("next")).doesNotExist();
     }
 
     private static byte[] random(int n, long seed) {
