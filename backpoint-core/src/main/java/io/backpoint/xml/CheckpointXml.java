@@ -52,7 +52,9 @@ public final class CheckpointXml {
      * libvirt does not validate its own state when it loads it, and validating every stored
      * checkpoint on every call cost a schema compile plus a few ms per checkpoint. The parser's
      * hardening stays (no DTD, no external entities, bounded size), and what the schema gave
-     * the rest of Backpoint is checked here: safe names, named disks. User documents go through
+     * the rest of Backpoint is checked here: safe names, named disks, and the fields that become
+     * paths, bitmap and node names and command-line parts ({@link StateFields}), in the
+     * checkpoint and its embedded domain. User documents go through
      * {@link #parse}.
      *
      * @throws BackpointException for a file that is not such a checkpoint (the caller names it)
@@ -65,6 +67,7 @@ public final class CheckpointXml {
         if (parent != null) {
             SafeFileName.require("parent checkpoint", Documents.text(parent.child("name")));
         }
+        StateFields.creationTime(root.child("creationTime"));
         XmlNode disks = root.child("disks");
         if (disks != null) {
             for (XmlNode disk : disks.children()) {
@@ -72,7 +75,12 @@ public final class CheckpointXml {
                     throw BackpointException.of(ErrorCode.XML_ERROR, "element '%s' in '<disks>' is not a named disk",
                             disk.name());
                 }
+                StateFields.checkpointDisk(disk);
             }
+        }
+        XmlNode domain = root.child("domain");
+        if (domain != null) {
+            StateFields.domain(domain);
         }
         return fromValidated(root, EnumSet.of(CheckpointParseFlag.REDEFINE), null);
     }

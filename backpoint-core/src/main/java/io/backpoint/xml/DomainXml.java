@@ -43,13 +43,15 @@ public final class DomainXml {
     /**
      * Reads a domain definition Backpoint stored itself without the schema, as libvirt loads its
      * own state (see {@link CheckpointXml#parseState}): the hardened parser, a name that is a safe
-     * file name, and extraction's own checks (an unknown disk format is still refused).
+     * file name, extraction's own checks (an unknown disk format is still refused) and what the
+     * schema guaranteed about the fields that become paths and command-line parts ({@link StateFields}).
      */
     public static DomainDef parseState(String xml) {
         XmlNode root = XmlInput.parse(xml);
         Documents.requireRoot(root, ROOT);
         DomainDef def = fromElement(root);
         SafeFileName.require("domain", def.name());
+        StateFields.domain(root);
         return def;
     }
 

@@ -167,10 +167,13 @@ class FileCheckpointStoreTest {
     /**
      * Ways a stored file can be damaged. State files are read without the schema (as libvirt
      * reads its own), so the ones after EMPTY, which the schema used to catch, are caught by the
-     * hardened parser and the state reader's own checks.
+     * hardened parser and the state reader's own checks. Those from NEGATIVE_CREATION_TIME on are
+     * values that would reach paths, QMP and QEMU's command line (a comma there adds options).
      */
     enum Damage { GARBAGE, TRUNCATED, FOREIGN_NAME, EMPTY, UNNAMED_DISK, NOT_A_DISK, UNKNOWN_CHECKPOINT_TYPE,
-        UNSAFE_PARENT, NO_CREATION_TIME, ENTITY, UNSAFE_NAME }
+        UNSAFE_PARENT, NO_CREATION_TIME, ENTITY, UNSAFE_NAME, NEGATIVE_CREATION_TIME, SPACED_CREATION_TIME,
+        UNSAFE_DISK_NAME, BITMAP_WITH_COMMA, SIZE_NOT_DIGITS, RELATIVE_SOURCE, TARGET_INJECTION, BAD_UUID,
+        UNKNOWN_DISK_TYPE, MULTI_LINE_DOMAIN_NAME }
 
     private static byte[] damaged(Damage damage, byte[] good) {
         String text = new String(good, StandardCharsets.UTF_8);
@@ -187,6 +190,16 @@ class FileCheckpointStoreTest {
             case ENTITY -> "<!DOCTYPE domaincheckpoint [<!ENTITY e SYSTEM 'file:///etc/hostname'>]>\n"
                     + text.replace("<description>", "<description>&e;");
             case UNSAFE_NAME -> text.replace("<name>c</name>", "<name>c/../c</name>");
+            case NEGATIVE_CREATION_TIME -> text.replaceAll("<creationTime>[0-9]+</creationTime>", "<creationTime>-5</creationTime>");
+            case SPACED_CREATION_TIME -> text.replaceAll("<creationTime>([0-9]+)</creationTime>", "<creationTime> $1 </creationTime>");
+            case UNSAFE_DISK_NAME -> text.replace("<disk name='vda' ", "<disk name='../../x' ");
+            case BITMAP_WITH_COMMA -> text.replace("bitmap='c'", "bitmap='a b,c'");
+            case SIZE_NOT_DIGITS -> text.replace("bitmap='c'", "bitmap='c' size='-1'");
+            case RELATIVE_SOURCE -> text.replace("<source file='/guest/diskimage1'/>", "<source file='rel/../x.qcow2'/>");
+            case TARGET_INJECTION -> text.replace("<target dev='vda' bus='virtio'/>", "<target dev='vda,file=/etc/shadow' bus='virtio'/>");
+            case BAD_UUID -> text.replaceAll("<uuid>[^<]+</uuid>", "<uuid>zz</uuid>");
+            case UNKNOWN_DISK_TYPE -> text.replace("<disk type='file' ", "<disk type='pipe' ");
+            case MULTI_LINE_DOMAIN_NAME -> text.replaceAll("<name>test</name>", "<name>test&#10;x</name>");
         };
         assertThat(bad).as("the damage applies").isNotEqualTo(text);
         return bad.getBytes(StandardCharsets.UTF_8);

@@ -46,6 +46,48 @@ class DomainDefinitionsTest {
         assertThat(definitions.load("vm1").diskByTarget("vda").driverType()).isEqualTo(DiskFormat.QCOW2);
     }
 
+    /**
+     * Values domain.rng refused that reach paths (a relative source would resolve against the
+     * caller's directory) and QEMU's command line (a comma in a target adds -device options).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<source file='rel/../x.qcow2'/>|<source file='/images/vda.qcow2'/>|disk source file 'rel/../x.qcow2'",
+        "<source file='/images/v&#10;da.qcow2'/>|<source file='/images/vda.qcow2'/>|disk source file",
+        "<source dev='dev/sda'/>|<source file='/images/vda.qcow2'/>|disk source dev 'dev/sda'",
+        "<target dev='vda,file=/etc/shadow' bus='virtio'/>|<target dev='vda' bus='virtio'/>|disk target dev 'vda,file=/etc/shadow'",
+        "<target dev='eth0' bus='virtio'/>|<target dev='vda' bus='virtio'/>|disk target dev 'eth0'",
+        "<target bus='virtio'/>|<target dev='vda' bus='virtio'/>|missing disk target dev",
+        "<name>vm1</name><uuid>zz</uuid>|<name>vm1</name>|domain uuid 'zz'",
+        "<disk type='pipe' device='disk'>|<disk type='file' device='disk'>|disk type 'pipe'",
+        "<disk type='file' device='tape'>|<disk type='file' device='disk'>|disk device 'tape'",
+    })
+    void aFieldTheSchemaRefusedIsRefused(String change) throws IOException {
+        String[] parts = change.split("\\|");
+        String bad = GOOD.replace(parts[1], parts[0]);
+        assertThat(bad).as("the damage applies").isNotEqualTo(GOOD);
+        Path file = layout.domainFile("vm1");
+        Files.writeString(file, bad);
+        assertError(() -> definitions.load("vm1"), ErrorCode.XML_ERROR,
+                "domain definition file '" + file + "' is damaged", parts[2]);
+        assertThat(Files.readString(file)).as("left alone").isEqualTo(bad);
+    }
+
+    /** What the schema allowed still loads: block and network sources, a bare uuid, an old Xen target. */
+    @Test
+    void whatTheSchemaAllowedStillLoads() throws IOException {
+        String xml = GOOD.replace("<name>vm1</name>", "<name>vm1</name><uuid>6695EB01F6A4830479AA97F2502E193F</uuid>")
+                .replace("<disk type='file' device='disk'>", "<disk type='block' device='disk'>")
+                .replace("<source file='/images/vda.qcow2'/>", "<source dev='/dev/sda'/>")
+                .replace("</devices>", "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+                        + "<source protocol='nbd' name='export x,y'/><target dev='ioemu:vdb' bus='virtio'/></disk></devices>");
+        Files.writeString(layout.domainFile("vm1"), xml);
+        var def = definitions.load("vm1");
+        assertThat(def.uuid()).isEqualTo("6695eb01-f6a4-8304-79aa-97f2502e193f");
+        assertThat(def.diskByTarget("vda").source()).isEqualTo("/dev/sda");
+        assertThat(def.diskByTarget("vdb").source()).isEqualTo("export x,y");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"garbage", "truncated", "doctype", "unsafe name", "no name", "unknown format", "wrong root"})
     void aDamagedDefinitionNamesItsFile(String damage) throws IOException {
