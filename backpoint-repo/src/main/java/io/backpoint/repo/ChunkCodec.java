@@ -1,6 +1,7 @@
 package io.backpoint.repo;
 
 import com.github.luben.zstd.Zstd;
+import io.backpoint.repo.storage.ObjectStore;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -58,16 +59,7 @@ final class ChunkCodec {
      * form of {@link #encodeParts}, for stores that want it whole.
      */
     static byte[] encode(ByteBuffer plaintext, Compression compression) {
-        ByteBuffer[] parts = encodeParts(plaintext, compression);
-        int length = 0;
-        for (ByteBuffer part : parts) {
-            length += part.remaining();
-        }
-        ByteBuffer whole = ByteBuffer.allocate(length);
-        for (ByteBuffer part : parts) {
-            whole.put(part.duplicate());
-        }
-        return whole.array();
+        return ObjectStore.concat(encodeParts(plaintext, compression));
     }
 
     /**

@@ -30,6 +30,11 @@ public interface ObjectStore extends AutoCloseable {
      * first being copied into one array where the store can write them as they are.
      */
     default boolean putIfAbsent(String key, ByteBuffer... parts) throws IOException {
+        return putIfAbsent(key, concat(parts));
+    }
+
+    /** The concatenated remaining bytes of {@code parts} (not moved), in one new array. */
+    static byte[] concat(ByteBuffer... parts) {
         int length = 0;
         for (ByteBuffer part : parts) {
             length += part.remaining();
@@ -38,7 +43,7 @@ public interface ObjectStore extends AutoCloseable {
         for (ByteBuffer part : parts) {
             whole.put(part.duplicate());
         }
-        return putIfAbsent(key, whole.array());
+        return whole.array();
     }
 
     /**
